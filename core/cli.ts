@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { exportCommand, importCommand, validateCommand } from './commands/config-io.js';
+import { passwdCommand } from './commands/passwd.js';
+import { simulateCommand } from './commands/simulate.js';
+import { startCommand } from './commands/start.js';
+import { GatewayError } from './errors.js';
+import { VERSION } from './version.js';
+
+/** Prints an error as the user needs it: the message, then every `path: message` line; exit 1. */
+function fail(err: unknown): never {
+  if (err instanceof GatewayError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    for (const line of err.details) process.stderr.write(`  ${line}\n`);
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+function run<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      fail(err);
+    }
+  };
+}
+
+const dataOption = () => new Option('--data <dir>', 'data directory (default: $TAGWIRE_DATA_DIR or ./data)');
+
+const program = new Command('tagwire')
+  .description('Industrial protocol gateway: Modbus and OPC UA devices published as a unified namespace over MQTT')
+  .version(VERSION, '-V, --version');
+
+program
+  .command('start')
+  .description('run the gateway')
+  .addOption(dataOption())
+  .option('--config <file>', 'replace the stored configuration with FILE before starting (config as code)')
+  .option('--http-port <n>', 'HTTP port for the web UI and API (default: $TAGWIRE_HTTP_PORT or gateway.http.port)')
+  .option('--no-demo', 'do not seed the demo on a first start')
+  .action(run(startCommand));
+
+program
+  .command('import')
+  .description('validate FILE and replace the stored configuration with it, atomically')
+  .argument('<file>', 'YAML or JSON configuration')
+  .addOption(dataOption())
+  .action(run(importCommand));
+
+program
+  .command('export')
+  .description('print the stored configuration')
+  .addOption(dataOption())
+  .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+  .action(run(exportCommand));
+
+program
+  .command('validate')
+  .description('check FILE without touching any store')
+  .argument('<file>', 'YAML or JSON configuration')
+  .action(run(validateCommand));
+
+program
+  .command('passwd')
+  .description("set a user's password, read from standard input (creates the user if needed)")
+  .argument('<user>')
+  .addOption(dataOption())
+  .action(run(passwdCommand));
+
+program
+  .command('simulate')
+  .description('run a simulated PLC with changing and writable values')
+  .argument('<kind>', 'modbus')
+  .option('--port <n>', 'TCP port (default 5020)')
+  .option('--host <address>', 'address to listen on (default 0.0.0.0)')
+  .option('--rtu <device>', 'serve Modbus RTU on a serial port instead of TCP')
+  .action(run(simulateCommand));
+
+program.parseAsync(process.argv).catch(fail);

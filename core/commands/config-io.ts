@@ -1,0 +1,53 @@
+import { builtinRegistry } from '../builtin-plugins.js';
+import { formatConfig, readConfigFile } from '../config/file.js';
+import type { Config } from '../config/schema.js';
+import { validateConfig } from '../config/validate.js';
+import { GatewayError } from '../errors.js';
+import { resolveDataDir } from '../paths.js';
+import { loadConfig, saveConfig } from '../store/config-store.js';
+import { openDb } from '../store/db.js';
+
+/** Reads and validates a config file; throws GatewayError with every `path: message`. */
+export function loadConfigFile(file: string): Config {
+  const result = validateConfig(readConfigFile(file), builtinRegistry());
+  if (!result.ok) throw new GatewayError('invalid-config', `${file} is not a valid configuration`, result.errors);
+  return result.config;
+}
+
+export function validateCommand(file: string): void {
+  const config = loadConfigFile(file);
+  const tags = config.devices.reduce((n, d) => n + d.groups.reduce((m, g) => m + g.tags.length, 0), 0);
+  process.stdout.write(
+    `${file}: valid (${config.devices.length} devices, ${tags} tags, ${config.north.length} north apps)\n`,
+  );
+}
+
+export function importCommand(file: string, opts: { data?: string }): void {
+  const config = loadConfigFile(file);
+  const db = openDb(resolveDataDir(opts.data));
+  try {
+    saveConfig(db, config);
+  } finally {
+    db.close();
+  }
+  process.stdout.write(`imported ${file}: ${config.devices.length} devices, ${config.north.length} north apps\n`);
+}
+
+export function exportCommand(opts: { data?: string; format?: string }): void {
+  const format = opts.format ?? 'yaml';
+  if (format !== 'yaml' && format !== 'json') {
+    throw new GatewayError('invalid-config', `--format must be yaml or json, not "${format}"`);
+  }
+  const db = openDb(resolveDataDir(opts.data));
+  try {
+    const config = loadConfig(db);
+    if (!config)
+      throw new GatewayError(
+        'invalid-config',
+        'no configuration stored yet; run "tagwire start" or "tagwire import FILE"',
+      );
+    process.stdout.write(formatConfig(config, format));
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { build } from '../../web/server/app.js';
+import { builtinRegistry } from '../builtin-plugins.js';
+import type { Config } from '../config/schema.js';
+import { validateConfig } from '../config/validate.js';
+import { demoConfig } from '../demo.js';
+import { GatewayError } from '../errors.js';
+import { ensureAdmin } from '../first-start.js';
+import { createLogger } from '../log.js';
+import { resolveDataDir } from '../paths.js';
+import { Runtime } from '../runtime.js';
+import { hasConfig, loadConfig, saveConfig } from '../store/config-store.js';
+import { openDb } from '../store/db.js';
+import { getMeta, setMeta } from '../store/meta.js';
+import { VERSION } from '../version.js';
+import { loadConfigFile } from './config-io.js';
+
+export interface StartOptions {
+  data?: string;
+  config?: string;
+  httpPort?: string;
+  demo?: boolean;
+}
+
+const SHUTDOWN_LIMIT_MS = 5000;
+
+function httpPort(flag: string | undefined, config: Config): number {
+  const text = flag ?? process.env.TAGWIRE_HTTP_PORT;
+  if (text === undefined) return config.gateway.http.port;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new GatewayError('invalid-config', `HTTP port must be 0..65535, not "${text}"`);
+  }
+  return port;
+}
+
+/** `tagwire start`: runs the gateway until SIGINT/SIGTERM. */
+export async function startCommand(opts: StartOptions): Promise<void> {
+  const log = createLogger();
+  const dataDir = resolveDataDir(opts.data);
+  const registry = builtinRegistry();
+  // A bad --config is refused before anything is touched.
+  const fileConfig = opts.config ? loadConfigFile(opts.config) : undefined;
+  const db = openDb(dataDir);
+  await ensureAdmin(db, dataDir, log, process.env.TAGWIRE_ADMIN_PASSWORD);
+
+  const demoAllowed = opts.demo !== false && !opts.config;
+  if (fileConfig) {
+    saveConfig(db, fileConfig);
+    setMeta(db, 'demo', undefined);
+    log.info(`configuration replaced from ${opts.config}`);
+  } else if (!hasConfig(db)) {
+    const seed = validateConfig(demoAllowed ? demoConfig() : {}, registry);
+    if (!seed.ok) throw new Error(`built-in configuration is invalid: ${seed.errors.join('; ')}`);
+    saveConfig(db, seed.config);
+    if (demoAllowed) {
+      setMeta(db, 'demo', 'seeded');
+      log.info(
+        'first start: demo seeded (simulated PLC, embedded broker, MQTT north app); start with --no-demo to skip',
+      );
+    }
+  }
+  const stored = validateConfig(loadConfig(db), registry);
+  if (!stored.ok) {
+    throw new GatewayError('invalid-config', 'the stored configuration is no longer valid', stored.errors);
+  }
+  const config = stored.config;
+
+  const runtime = new Runtime({
+    db,
+    dataDir,
+    registry,
+    log,
+    version: VERSION,
+    demoSimulator: demoAllowed && getMeta(db, 'demo') === 'seeded',
+  });
+  log.info({ dataDir, version: VERSION }, 'tagwire starting');
+  await runtime.start(config);
+
+  let app: FastifyInstance | undefined = await build({ runtime, log, version: VERSION });
+  const port = httpPort(opts.httpPort, config);
+  try {
+    await app.listen({ host: config.gateway.http.host, port });
+    log.info(
+      `web UI and API on http://${config.gateway.http.host === '0.0.0.0' ? 'localhost' : config.gateway.http.host}:${port}`,
+    );
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    log.error(
+      code === 'EADDRINUSE'
+        ? `HTTP not started: port ${port} is already in use; use --http-port N`
+        : `HTTP not started: ${(err as Error).message}`,
+    );
+    await app.close();
+    app = undefined;
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 5 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    force.unref();
+    await app?.close();
+    await runtime.stop();
+    db.close();
+    log.info('stopped');
+    log.flush();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument, stringify } from 'yaml';
+import { GatewayError } from '../errors.js';
+import type { Config } from './schema.js';
+
+/** Parses a YAML or JSON document (YAML is a superset of JSON); syntax errors name the line. */
+export function parseConfigText(text: string, source: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const details = doc.errors.map((e) => {
+      const line = e.linePos?.[0];
+      return `${source}${line ? `:${line.line}:${line.col}` : ''}: ${e.message.split('\n')[0]}`;
+    });
+    throw new GatewayError('invalid-config', `${source} is not valid YAML/JSON`, details);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new GatewayError('invalid-config', `cannot read ${path}`, [
+      `${path}: ${code === 'ENOENT' ? 'no such file' : String(err)}`,
+    ]);
+  }
+  return parseConfigText(text, path);
+}
+
+export function formatConfig(config: Config, format: 'yaml' | 'json'): string {
+  return format === 'json' ? `${JSON.stringify(config, null, 2)}\n` : stringify(config, { lineWidth: 0 });
+}

@@ -1,0 +1,130 @@
+import type { PluginRegistry } from '../registry.js';
+import { validateWith } from './ajv.js';
+import { type Config, ConfigSchema, type DeviceConfig, type NorthConfig } from './schema.js';
+
+export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Reports every name that appears twice, as `path: duplicate name "x" (also at other)`. */
+function checkUnique(names: Array<{ name: unknown; path: string }>, what: string, errors: string[]): void {
+  const seen = new Map<string, string>();
+  for (const { name, path } of names) {
+    if (typeof name !== 'string') continue;
+    const first = seen.get(name);
+    if (first) errors.push(`${path}: duplicate ${what} "${name}" (also at ${first})`);
+    else seen.set(name, path);
+  }
+}
+
+function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, errors: string[]): void {
+  const at = `devices[${i}]`;
+  if (!isRecord(device)) return;
+  if (typeof device.name === 'string' && device.uns === undefined) device.uns = device.name;
+  const groups = Array.isArray(device.groups) ? device.groups : [];
+  checkUnique(
+    groups.map((g, j) => ({ name: g?.name, path: `${at}.groups[${j}].name` })),
+    'group name',
+    errors,
+  );
+  checkUnique(
+    groups.flatMap((g, j) =>
+      (Array.isArray(g?.tags) ? g.tags : []).map((t, k) => ({
+        name: t?.name,
+        path: `${at}.groups[${j}].tags[${k}].name`,
+      })),
+    ),
+    'tag name in this device',
+    errors,
+  );
+  const manifest = typeof device.driver === 'string' ? registry.drivers.get(device.driver) : undefined;
+  if (!manifest) {
+    if (typeof device.driver === 'string' && !errors.some((e) => e.startsWith(`${at}.driver:`))) {
+      errors.push(`${at}.driver: driver "${device.driver}" is not available in this version`);
+    }
+    return;
+  }
+  if (!isRecord(device.settings)) return;
+  const settingErrors = validateWith(manifest.settingsSchema, device.settings, `${at}.settings`);
+  errors.push(...settingErrors);
+  if (settingErrors.length > 0) return;
+  groups.forEach((group, j) => {
+    if (!Array.isArray(group?.tags)) return;
+    group.tags.forEach((tag, k) => {
+      if (!isRecord(tag) || typeof tag.address !== 'string') return;
+      const check = manifest.checkTag(tag, device.settings);
+      for (const e of check.errors) errors.push(`${at}.groups[${j}].tags[${k}].${e}`);
+      if (check.errors.length === 0 && check.defaults) Object.assign(tag, check.defaults);
+    });
+  });
+}
+
+function checkNorth(app: NorthConfig, i: number, deviceNames: Set<string>, registry: PluginRegistry, errors: string[]) {
+  const at = `north[${i}]`;
+  if (!isRecord(app)) return;
+  if (Array.isArray(app.devices)) {
+    app.devices.forEach((name, k) => {
+      if (typeof name === 'string' && name !== '*' && !deviceNames.has(name)) {
+        errors.push(`${at}.devices[${k}]: no device named "${name}"`);
+      }
+    });
+  }
+  const manifest = typeof app.plugin === 'string' ? registry.north.get(app.plugin) : undefined;
+  if (!manifest) {
+    if (typeof app.plugin === 'string' && !errors.some((e) => e.startsWith(`${at}.plugin:`))) {
+      errors.push(`${at}.plugin: plugin "${app.plugin}" is not available in this version`);
+    }
+    return;
+  }
+  if (isRecord(app.settings)) errors.push(...validateWith(manifest.settingsSchema, app.settings, `${at}.settings`));
+}
+
+/**
+ * Validates a whole configuration document: the schema, then each driver's and
+ * plugin's own checks, then cross-references. Every problem is reported, as
+ * `path: message`; the input is not modified. On success the result has every
+ * default filled in and is frozen.
+ */
+export function validateConfig(input: unknown, registry: PluginRegistry): ValidationResult {
+  if (!isRecord(input)) return { ok: false, errors: ['(root): must be an object with gateway, devices and north'] };
+  const doc = structuredClone(input) as unknown as Config & Record<string, unknown>;
+  const errors = validateWith(ConfigSchema, doc);
+  const devices: DeviceConfig[] = Array.isArray(doc.devices) ? doc.devices : [];
+  const north: NorthConfig[] = Array.isArray(doc.north) ? doc.north : [];
+
+  checkUnique(
+    devices.map((d, i) => ({ name: d?.name, path: `devices[${i}].name` })),
+    'device name',
+    errors,
+  );
+  checkUnique(
+    north.map((n, i) => ({ name: n?.name, path: `north[${i}].name` })),
+    'north app name',
+    errors,
+  );
+  devices.forEach((d, i) => {
+    checkDevice(d, i, registry, errors);
+  });
+  checkUnique(
+    devices.map((d, i) => ({ name: d?.uns, path: `devices[${i}].uns` })),
+    'device topic',
+    errors,
+  );
+  const deviceNames = new Set(devices.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
+  north.forEach((n, i) => {
+    checkNorth(n, i, deviceNames, registry, errors);
+  });
+
+  if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
+  return { ok: true, config: deepFreeze(doc) };
+}

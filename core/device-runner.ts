@@ -1,0 +1,309 @@
+import type { Logger } from 'pino';
+import { Backoff } from './backoff.js';
+import type { Bus, DeviceState, DeviceStateName, GroupReading, ReadingItem } from './bus.js';
+import { newPublishedState, type PublishedState, shouldPublish } from './change-filter.js';
+import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
+import { errorCode, errorMessage, GatewayError } from './errors.js';
+import type { Driver, DriverManifest } from './plugin.js';
+import { GroupSchedule } from './scheduler.js';
+import { tagTopic } from './uns.js';
+import { badValue, type TagValue } from './values.js';
+
+/** A group with what the runner needs per tag, computed once per configuration. */
+interface GroupRuntime {
+  config: GroupConfig;
+  /** The group as handed to the driver: readable tags only. */
+  readable: GroupConfig;
+  topics: string[];
+  published: PublishedState[];
+  current: Array<TagValue | undefined>;
+  schedule?: GroupSchedule;
+}
+
+export interface DeviceCounters {
+  reads: number;
+  readErrors: number;
+  tagErrors: number;
+  overruns: number;
+  writes: number;
+  writeErrors: number;
+  reconnects: number;
+  lastReadMs: number;
+}
+
+/** Consecutive reads that time out on every tag before the device is reported disconnected. */
+const TIMEOUTS_BEFORE_DISCONNECTED = 3;
+
+/**
+ * Runs one device: connects through its driver (retrying with backoff), keeps each
+ * group on its schedule, passes readings through the change filter onto the bus,
+ * and reports its state. A device that fails never affects another.
+ */
+export class DeviceRunner {
+  readonly name: string;
+  readonly topic: string;
+  private driver: Driver | undefined;
+  private groups: GroupRuntime[];
+  private state: DeviceState;
+  private readonly backoff = new Backoff(1000, 30_000);
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private consecutiveTimeouts = 0;
+  private lastOverrunLog = 0;
+  readonly counters: DeviceCounters = {
+    reads: 0,
+    readErrors: 0,
+    tagErrors: 0,
+    overruns: 0,
+    writes: 0,
+    writeErrors: 0,
+    reconnects: 0,
+    lastReadMs: 0,
+  };
+
+  constructor(
+    readonly config: DeviceConfig,
+    private readonly manifest: DriverManifest,
+    topic: string,
+    private readonly bus: Bus,
+    private readonly log: Logger,
+    private readonly dataDir: string,
+  ) {
+    this.name = config.name;
+    this.topic = topic;
+    this.state = { state: config.enabled ? 'connecting' : 'disabled', timestamp: Date.now() };
+    this.groups = config.groups.map((g) => {
+      const readable = { ...g, tags: g.tags.filter((t) => t.access !== 'write') };
+      return {
+        config: g,
+        readable,
+        topics: readable.tags.map((t) => tagTopic(topic, t.name)),
+        published: readable.tags.map(() => newPublishedState()),
+        current: readable.tags.map(() => undefined),
+      };
+    });
+  }
+
+  get currentState(): DeviceState {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    if (!this.config.enabled) {
+      this.setState('disabled');
+      return;
+    }
+    this.stopped = false;
+    this.driver = this.manifest.create({
+      device: this.config,
+      log: this.log,
+      dataDir: this.dataDir,
+      connectionLost: (error) => this.onConnectionLost(error),
+    });
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopSchedules();
+    const driver = this.driver;
+    this.driver = undefined;
+    await driver?.close().catch((err) => this.log.warn({ err: errorMessage(err) }, 'error while closing'));
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped || !this.driver) return;
+    this.setState('connecting', this.state.error);
+    try {
+      await this.driver.connect();
+    } catch (err) {
+      if (this.stopped) return;
+      const code = errorCode(err);
+      const delay = this.backoff.next();
+      this.log.warn({ error: code, retryInMs: delay }, `cannot connect: ${errorMessage(err)}`);
+      this.setState('disconnected', code === 'internal' ? errorMessage(err) : code);
+      this.counters.reconnects++;
+      this.retryTimer = setTimeout(() => void this.connect(), delay);
+      return;
+    }
+    if (this.stopped) return;
+    this.backoff.reset();
+    this.consecutiveTimeouts = 0;
+    this.setState('connected');
+    this.log.info('connected');
+    this.startSchedules();
+  }
+
+  private onConnectionLost(error: string): void {
+    if (this.stopped || this.state.state === 'connecting') return;
+    this.log.warn({ error }, 'connection lost');
+    this.stopSchedules();
+    this.publishAllBad(error);
+    this.setState('disconnected', error);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.counters.reconnects++;
+    this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
+  }
+
+  private startSchedules(): void {
+    // Spread the first reads of a device's groups a little so they do not all hit the link at once.
+    this.groups.forEach((g, i) => {
+      if (g.readable.tags.length === 0) return;
+      g.schedule = new GroupSchedule(
+        g.config.intervalMs,
+        () => this.readGroup(g),
+        (total) => this.onOverrun(g, total),
+      );
+      g.schedule.start(Math.min(i * 5, g.config.intervalMs));
+    });
+  }
+
+  private stopSchedules(): void {
+    for (const g of this.groups) {
+      g.schedule?.stop();
+      g.schedule = undefined;
+    }
+  }
+
+  private onOverrun(g: GroupRuntime, total: number): void {
+    this.counters.overruns++;
+    const now = Date.now();
+    if (now - this.lastOverrunLog > 60_000) {
+      this.lastOverrunLog = now;
+      this.log.warn(
+        { group: g.config.name, overruns: total, intervalMs: g.config.intervalMs },
+        'poll overrun: a read took longer than the group interval; reads are skipped, not queued',
+      );
+    }
+  }
+
+  private async readGroup(g: GroupRuntime): Promise<void> {
+    const driver = this.driver;
+    if (!driver) return;
+    const started = performance.now();
+    let values: TagValue[];
+    try {
+      values = await driver.read(g.readable);
+    } catch (err) {
+      // Drivers report device errors per tag; a throw here is a driver bug, contained to this read.
+      this.log.error({ err: errorMessage(err), group: g.config.name }, 'read failed');
+      values = g.readable.tags.map(() => badValue('internal', Date.now()));
+    }
+    if (this.stopped || this.driver !== driver) return;
+    this.counters.reads++;
+    this.counters.lastReadMs = performance.now() - started;
+    this.trackTimeouts(values);
+    this.deliver(g, values, false);
+  }
+
+  /** Reports the device disconnected while every tag times out, connected again on the first answer. */
+  private trackTimeouts(values: TagValue[]): void {
+    const allTimedOut = values.length > 0 && values.every((v) => v.error === 'timeout');
+    if (allTimedOut) {
+      this.counters.readErrors++;
+      this.consecutiveTimeouts++;
+      if (this.consecutiveTimeouts === TIMEOUTS_BEFORE_DISCONNECTED) this.setState('disconnected', 'timeout');
+    } else {
+      if (this.consecutiveTimeouts >= TIMEOUTS_BEFORE_DISCONNECTED) this.setState('connected');
+      this.consecutiveTimeouts = 0;
+    }
+  }
+
+  private deliver(g: GroupRuntime, values: TagValue[], force: boolean, only?: number): void {
+    const now = Date.now();
+    const items: ReadingItem[] = [];
+    const tags = g.readable.tags;
+    for (let i = 0; i < tags.length; i++) {
+      if (only !== undefined && i !== only) continue;
+      const value = values[only !== undefined ? 0 : i];
+      if (!value) continue;
+      const tag = tags[i] as TagConfig;
+      if (value.quality === 'bad') this.counters.tagErrors++;
+      g.current[i] = value;
+      const publish = shouldPublish(g.published[i] as PublishedState, value, g.config, tag, now) || force;
+      items.push({ tag, topic: g.topics[i] as string, value, publish });
+    }
+    const reading: GroupReading = { device: this.name, group: g.config.name, timestamp: now, items };
+    this.bus.emitReading(reading);
+  }
+
+  private publishAllBad(error: string): void {
+    const now = Date.now();
+    for (const g of this.groups) {
+      if (g.readable.tags.length === 0) continue;
+      this.deliver(
+        g,
+        g.readable.tags.map(() => badValue(error, now)),
+        false,
+      );
+    }
+  }
+
+  private setState(state: DeviceStateName, error?: string): void {
+    if (this.state.state === state && this.state.error === error) return;
+    this.state = error ? { state, timestamp: Date.now(), error } : { state, timestamp: Date.now() };
+    this.bus.emitState(this.name, this.state);
+  }
+
+  findTag(tagName: string): { group: GroupRuntime; tag: TagConfig } | undefined {
+    for (const group of this.groups) {
+      const tag = group.config.tags.find((t) => t.name === tagName);
+      if (tag) return { group, tag };
+    }
+    return undefined;
+  }
+
+  /** Writes one tag, then reads it back and publishes the new value (SPEC §4). */
+  async write(tagName: string, value: unknown): Promise<void> {
+    const found = this.findTag(tagName);
+    if (!found) throw new GatewayError('unknown-tag', `device "${this.name}" has no tag "${tagName}"`);
+    if (found.tag.access === 'read') {
+      throw new GatewayError('read-only', `tag "${tagName}" is read-only (access: read)`);
+    }
+    if (!this.config.enabled) throw new GatewayError('device-disabled', `device "${this.name}" is disabled`);
+    const driver = this.driver;
+    if (!driver || this.state.state === 'connecting' || this.state.state === 'disconnected') {
+      throw new GatewayError('not-connected', `device "${this.name}" is ${this.state.state}`);
+    }
+    this.counters.writes++;
+    try {
+      await driver.write(found.tag, value);
+    } catch (err) {
+      this.counters.writeErrors++;
+      throw err;
+    }
+    const index = found.group.readable.tags.indexOf(found.tag);
+    if (index < 0) return;
+    const [readBack] = await driver.read({ ...found.group.readable, tags: [found.tag] });
+    if (readBack && this.driver === driver) this.deliver(found.group, [readBack], true, index);
+  }
+
+  /** Latest value of every readable tag (for the API and a north app's first publish). */
+  snapshot(): Array<{ group: string; tag: TagConfig; topic: string; value: TagValue }> {
+    const out: Array<{ group: string; tag: TagConfig; topic: string; value: TagValue }> = [];
+    for (const g of this.groups) {
+      g.readable.tags.forEach((tag, i) => {
+        const value = g.current[i];
+        if (value) out.push({ group: g.config.name, tag, topic: g.topics[i] as string, value });
+      });
+    }
+    return out;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      name: this.name,
+      driver: this.config.driver,
+      ...this.state,
+      counters: { ...this.counters },
+      link: this.driver?.stats?.(),
+      groups: this.groups.map((g) => ({
+        name: g.config.name,
+        intervalMs: g.config.intervalMs,
+        tags: g.config.tags.length,
+        overruns: g.schedule?.overruns ?? 0,
+      })),
+    };
+  }
+}

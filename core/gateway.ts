@@ -1,0 +1,252 @@
+import type { Logger } from 'pino';
+import { Bus } from './bus.js';
+import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
+import { DeviceRunner } from './device-runner.js';
+import { errorMessage, GatewayError } from './errors.js';
+import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
+import type { PluginRegistry } from './registry.js';
+import { stableStringify } from './stable-json.js';
+import { deviceTopic } from './uns.js';
+import type { TagValue } from './values.js';
+
+interface NorthEntry {
+  config: NorthConfig;
+  app: NorthApp;
+  /** The device set the app was started with, to tell it when that set changes. */
+  devicesKey: string;
+}
+
+export interface ValueRow {
+  device: string;
+  group: string;
+  tag: string;
+  topic: string;
+  value: TagValue['value'];
+  timestamp: number;
+  quality: TagValue['quality'];
+  error?: string;
+}
+
+export interface GatewayOptions {
+  registry: PluginRegistry;
+  log: Logger;
+  dataDir: string;
+  version: string;
+}
+
+/**
+ * The runtime: owns the device runners and north apps of one configuration and
+ * moves to a new configuration by restarting only what changed.
+ */
+export class Gateway {
+  readonly bus = new Bus();
+  private config: Config | undefined;
+  private readonly devices = new Map<string, DeviceRunner>();
+  private readonly north = new Map<string, NorthEntry>();
+  readonly startedAt = Date.now();
+
+  constructor(private readonly opts: GatewayOptions) {}
+
+  get currentConfig(): Config {
+    if (!this.config) throw new Error('gateway not started');
+    return this.config;
+  }
+
+  async start(config: Config): Promise<void> {
+    this.config = config;
+    // North apps first, so that they see the devices' first states and readings.
+    for (const app of config.north) await this.startNorth(app);
+    for (const device of config.devices) await this.startDevice(device);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((d) => d.stop()));
+    this.devices.clear();
+    await Promise.all([...this.north.values()].map((n) => this.stopNorthApp(n)));
+    this.north.clear();
+  }
+
+  /** Applies a new (validated) configuration as a diff; returns what was restarted. */
+  async apply(next: Config): Promise<{ devices: string[]; north: string[] }> {
+    const prev = this.currentConfig;
+    const gatewayChanged = stableStringify(prev.gateway) !== stableStringify(next.gateway);
+    this.config = next;
+    const changedDevices: string[] = [];
+    const changedNorth: string[] = [];
+
+    const nextDevices = new Map(next.devices.map((d) => [d.name, d]));
+    for (const [name, runner] of this.devices) {
+      const d = nextDevices.get(name);
+      if (!d || gatewayChanged || stableStringify(d) !== stableStringify(runner.config)) {
+        await runner.stop();
+        this.devices.delete(name);
+        changedDevices.push(name);
+      }
+    }
+    for (const d of next.devices) {
+      if (!this.devices.has(d.name)) {
+        await this.startDevice(d);
+        if (!changedDevices.includes(d.name)) changedDevices.push(d.name);
+      }
+    }
+
+    const nextNorth = new Map(next.north.map((n) => [n.name, n]));
+    for (const [name, entry] of this.north) {
+      const n = nextNorth.get(name);
+      if (!n || gatewayChanged || stableStringify(n) !== stableStringify(entry.config)) {
+        await this.stopNorthApp(entry);
+        this.north.delete(name);
+        changedNorth.push(name);
+      }
+    }
+    for (const n of next.north) {
+      if (!this.north.has(n.name)) {
+        await this.startNorth(n);
+        if (!changedNorth.includes(n.name)) changedNorth.push(n.name);
+      }
+    }
+    // Apps that kept running learn about added, removed or changed devices.
+    for (const entry of this.north.values()) {
+      const key = this.devicesKey(entry.config);
+      if (key !== entry.devicesKey) {
+        entry.devicesKey = key;
+        entry.app.devicesChanged?.();
+      }
+    }
+    this.opts.log.info({ devices: changedDevices, north: changedNorth }, 'configuration applied');
+    return { devices: changedDevices, north: changedNorth };
+  }
+
+  private async startDevice(config: DeviceConfig): Promise<void> {
+    const manifest = this.opts.registry.drivers.get(config.driver);
+    const log = this.opts.log.child({ device: config.name });
+    if (!manifest) {
+      log.error(`driver "${config.driver}" is not available`);
+      return;
+    }
+    const runner = new DeviceRunner(
+      config,
+      manifest,
+      deviceTopic(this.currentConfig.gateway, config),
+      this.bus,
+      log,
+      this.opts.dataDir,
+    );
+    this.devices.set(config.name, runner);
+    try {
+      await runner.start();
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'device failed to start');
+    }
+  }
+
+  private appDevices(config: NorthConfig): DeviceRunner[] {
+    const all = config.devices.includes('*');
+    return this.currentConfig.devices
+      .filter((d) => all || config.devices.includes(d.name))
+      .map((d) => this.devices.get(d.name))
+      .filter((r): r is DeviceRunner => r !== undefined);
+  }
+
+  private devicesKey(config: NorthConfig): string {
+    const names = new Set(this.appDevices(config).map((d) => d.name));
+    return stableStringify(this.currentConfig.devices.filter((d) => names.has(d.name)));
+  }
+
+  private async startNorth(config: NorthConfig): Promise<void> {
+    const log = this.opts.log.child({ north: config.name });
+    const manifest = this.opts.registry.north.get(config.plugin);
+    if (!manifest) {
+      log.error(`plugin "${config.plugin}" is not available`);
+      return;
+    }
+    if (!config.enabled) {
+      this.north.set(config.name, { config, app: disabledApp(), devicesKey: '' });
+      return;
+    }
+    const ctx: NorthContext = {
+      app: config,
+      gateway: this.currentConfig.gateway,
+      version: this.opts.version,
+      log,
+      dataDir: this.opts.dataDir,
+      devices: () =>
+        this.appDevices(config).map((r): NorthDevice => ({ config: r.config, topic: r.topic, state: r.currentState })),
+      snapshot: () => this.appDevices(config).flatMap((r) => r.snapshot().map((s) => ({ device: r.name, ...s }))),
+      subscribe: (listener) => {
+        const wanted = (device: string) => config.devices.includes('*') || config.devices.includes(device);
+        return this.bus.subscribe({
+          reading: (reading) => wanted(reading.device) && listener.reading?.(reading),
+          state: (device, state) => wanted(device) && listener.state?.(device, state),
+        });
+      },
+      write: (device, tag, value) => this.write(device, tag, value),
+    };
+    let app: NorthApp;
+    try {
+      app = manifest.create(ctx);
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'north app cannot be created');
+      return;
+    }
+    this.north.set(config.name, { config, app, devicesKey: this.devicesKey(config) });
+    try {
+      await app.start();
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'north app failed to start');
+    }
+  }
+
+  private async stopNorthApp(entry: NorthEntry): Promise<void> {
+    try {
+      await entry.app.stop();
+    } catch (err) {
+      this.opts.log.warn({ north: entry.config.name, err: errorMessage(err) }, 'error while stopping north app');
+    }
+  }
+
+  /** Writes a tag through its device (checks, write, read-back, publish). */
+  async write(device: string, tag: string, value: unknown): Promise<void> {
+    const runner = this.devices.get(device);
+    if (!runner) throw new GatewayError('unknown-device', `no device named "${device}"`);
+    await runner.write(tag, value);
+  }
+
+  values(): ValueRow[] {
+    const rows: ValueRow[] = [];
+    for (const runner of this.devices.values()) {
+      for (const s of runner.snapshot()) {
+        const row: ValueRow = {
+          device: runner.name,
+          group: s.group,
+          tag: s.tag.name,
+          topic: s.topic,
+          value: s.value.value,
+          timestamp: s.value.timestamp,
+          quality: s.value.quality,
+        };
+        if (s.value.error) row.error = s.value.error;
+        rows.push(row);
+      }
+    }
+    return rows;
+  }
+
+  status(): { gateway: Record<string, unknown>; devices: unknown[]; north: unknown[] } {
+    return {
+      gateway: {
+        id: this.config?.gateway.id,
+        version: this.opts.version,
+        startedAt: this.startedAt,
+        uptimeMs: Date.now() - this.startedAt,
+      },
+      devices: [...this.devices.values()].map((d) => d.status()),
+      north: [...this.north.values()].map((n) => ({ name: n.config.name, plugin: n.config.plugin, ...n.app.status() })),
+    };
+  }
+}
+
+function disabledApp(): NorthApp {
+  const status: NorthStatus = { state: 'disabled', counters: {} };
+  return { start: async () => undefined, stop: async () => undefined, status: () => status };
+}

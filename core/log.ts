@@ -1,0 +1,36 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'settings.password',
+  '*.settings.password',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+/**
+ * JSON lines when stdout is not a terminal (systemd/journald, pipes), readable
+ * colored lines in a terminal. TAGWIRE_LOG_FORMAT=json|pretty forces either.
+ */
+export function createLogger(level = process.env.TAGWIRE_LOG_LEVEL ?? 'info'): Logger {
+  const format = process.env.TAGWIRE_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (format === 'pretty') {
+    return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  }
+  return pino(options);
+}
+
+/** A logger that drops everything; for commands and tests that want silence. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

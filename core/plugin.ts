@@ -1,0 +1,93 @@
+/**
+ * The contracts between the core and its plugins. Drivers and north plugins import
+ * only this file and the core's model (config schema, values, errors, bus types),
+ * never each other.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { DeviceEvents, DeviceState } from './bus.js';
+import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { TagValue } from './values.js';
+
+/** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
+export interface TagCheck {
+  errors: string[];
+  /** Defaults the driver fills in (e.g. `type: uint16` for a register address). */
+  defaults?: Partial<TagConfig>;
+}
+
+export interface DriverManifest {
+  name: string;
+  title: string;
+  /** JSON Schema of `settings`, with defaults; validates files and the API, and drives UI forms. */
+  settingsSchema: TSchema;
+  /** Checks a tag's address/type against this driver; `settings` are already validated. */
+  checkTag(tag: TagConfig, settings: Record<string, unknown>): TagCheck;
+  /** Assigns only; no I/O until `connect()`. */
+  create(ctx: DriverContext): Driver;
+}
+
+export interface DriverContext {
+  device: DeviceConfig;
+  log: Logger;
+  dataDir: string;
+  /** Called by the driver when an established connection is lost; the core reconnects. */
+  connectionLost(error: string): void;
+}
+
+export interface Driver {
+  /** Opens (or joins) the link; rejects with a GatewayError when the device cannot be reached. */
+  connect(): Promise<void>;
+  /** Idempotent; releases every timer and socket this device holds. */
+  close(): Promise<void>;
+  /** Reads every tag of the group; one TagValue per tag, in the group's tag order. Never rejects for a device error. */
+  read(group: GroupConfig): Promise<TagValue[]>;
+  /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
+  write(tag: TagConfig, value: unknown): Promise<void>;
+  /** Driver-specific counters for the status API. */
+  stats?(): Record<string, number>;
+}
+
+export interface NorthManifest {
+  name: string;
+  title: string;
+  settingsSchema: TSchema;
+  create(ctx: NorthContext): NorthApp;
+}
+
+/** A device as a north app sees it: its config, topic and current state. */
+export interface NorthDevice {
+  config: DeviceConfig;
+  topic: string;
+  state: DeviceState;
+}
+
+export interface NorthContext {
+  app: NorthConfig;
+  gateway: GatewayConfig;
+  version: string;
+  log: Logger;
+  dataDir: string;
+  /** Devices this app publishes (its `devices` filter applied). */
+  devices(): NorthDevice[];
+  /** Current value of every tag of the app's devices, for a first publish after (re)connect. */
+  snapshot(): Array<{ device: string; group: string; tag: TagConfig; topic: string; value: TagValue }>;
+  /** Subscribes to readings and state changes of the app's devices; returns an unsubscribe function. */
+  subscribe(listener: DeviceEvents): () => void;
+  /** Writes a tag (SPEC §3.1 checks), reads it back and publishes it. Rejects with a GatewayError. */
+  write(device: string, tag: string, value: unknown): Promise<void>;
+}
+
+export interface NorthStatus {
+  state: 'connecting' | 'connected' | 'disconnected' | 'disabled';
+  error?: string;
+  counters: Record<string, number>;
+}
+
+export interface NorthApp {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): NorthStatus;
+  /** The app's devices were added, removed or reconfigured while it kept running. */
+  devicesChanged?(): void;
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { type RunningModbusSimulator, runModbusSimulator } from '../drivers/simulator/run-modbus.js';
+import { EmbeddedBroker } from './broker.js';
+import type { Config } from './config/schema.js';
+import { validateConfig } from './config/validate.js';
+import { DEMO_SIMULATOR } from './demo.js';
+import { errorMessage, GatewayError } from './errors.js';
+import { Gateway } from './gateway.js';
+import type { PluginRegistry } from './registry.js';
+import { stableStringify } from './stable-json.js';
+import { saveConfig } from './store/config-store.js';
+import type { Db } from './store/db.js';
+
+export interface RuntimeOptions {
+  db: Db;
+  dataDir: string;
+  registry: PluginRegistry;
+  log: Logger;
+  version: string;
+  /** Run the demo's simulated PLC in this process. */
+  demoSimulator: boolean;
+}
+
+/**
+ * Everything a running tagwire owns besides HTTP: the gateway, the embedded broker,
+ * the demo PLC. Configuration changes go through `applyConfig`, which stores first
+ * and then applies the difference.
+ */
+export class Runtime {
+  readonly gateway: Gateway;
+  private broker: EmbeddedBroker | undefined;
+  private simulator: RunningModbusSimulator | undefined;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.gateway = new Gateway({
+      registry: opts.registry,
+      log: opts.log,
+      dataDir: opts.dataDir,
+      version: opts.version,
+    });
+  }
+
+  get config(): Config {
+    return this.gateway.currentConfig;
+  }
+
+  async start(config: Config): Promise<void> {
+    if (this.opts.demoSimulator) await this.startSimulator();
+    await this.startBroker(config);
+    await this.gateway.start(config);
+  }
+
+  private async startSimulator(): Promise<void> {
+    try {
+      this.simulator = await runModbusSimulator({
+        host: DEMO_SIMULATOR.host,
+        port: DEMO_SIMULATOR.port,
+        log: (msg) => this.opts.log.info(`demo: ${msg}`),
+      });
+    } catch (err) {
+      this.opts.log.error(`demo: simulated PLC not started: ${errorMessage(err)}`);
+    }
+  }
+
+  private async startBroker(config: Config): Promise<void> {
+    if (!config.gateway.broker.enabled) return;
+    const broker = new EmbeddedBroker(config.gateway.broker, this.opts.log.child({ component: 'broker' }));
+    if (await broker.start()) this.broker = broker;
+  }
+
+  /** Validates, stores and applies a configuration document; throws GatewayError('invalid-config') with every error. */
+  async applyConfig(input: unknown): Promise<{ devices: string[]; north: string[] }> {
+    const result = validateConfig(input, this.opts.registry);
+    if (!result.ok) throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
+    const previous = this.config;
+    saveConfig(this.opts.db, result.config);
+    if (stableStringify(previous.gateway.broker) !== stableStringify(result.config.gateway.broker)) {
+      await this.broker?.stop();
+      this.broker = undefined;
+      await this.startBroker(result.config);
+    }
+    return this.gateway.apply(result.config);
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.stop();
+    await this.broker?.stop();
+    await this.simulator?.close();
+  }
+}

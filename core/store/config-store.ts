@@ -1,0 +1,168 @@
+import type { Config, DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from '../config/schema.js';
+import type { Db } from './db.js';
+
+interface DeviceRow {
+  id: number;
+  name: string;
+  driver: DeviceConfig['driver'];
+  enabled: number;
+  uns: string;
+  settings: string;
+}
+interface GroupRow {
+  id: number;
+  device_id: number;
+  name: string;
+  interval_ms: number;
+  publish: GroupConfig['publish'];
+  heartbeat_ms: number;
+}
+interface TagRow {
+  group_id: number;
+  name: string;
+  address: string;
+  type: TagConfig['type'] | null;
+  length: number | null;
+  byte_order: TagConfig['byteOrder'] | null;
+  access: TagConfig['access'];
+  scale: number;
+  offset: number;
+  deadband: number;
+  unit: string | null;
+  description: string | null;
+}
+interface NorthRow {
+  name: string;
+  plugin: NorthConfig['plugin'];
+  enabled: number;
+  devices: string;
+  settings: string;
+}
+
+const GATEWAY_KEYS = ['id', 'uns', 'http', 'broker'] as const;
+
+/** True once a configuration has been stored (the first start seeds one). */
+export function hasConfig(db: Db): boolean {
+  return db.prepare(`SELECT 1 FROM gateway_settings WHERE key = 'id'`).get() !== undefined;
+}
+
+/** Replaces the stored configuration with `config` in one transaction. */
+export function saveConfig(db: Db, config: Config): void {
+  const putSetting = db.prepare('INSERT OR REPLACE INTO gateway_settings (key, value) VALUES (?, ?)');
+  const insDevice = db.prepare(
+    'INSERT INTO devices (position, name, driver, enabled, uns, settings) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insGroup = db.prepare(
+    'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insTag = db.prepare(
+    `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
+       deadband, unit, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insNorth = db.prepare(
+    'INSERT INTO north_apps (position, name, plugin, enabled, devices, settings) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    db.exec('DELETE FROM tags; DELETE FROM groups; DELETE FROM devices; DELETE FROM north_apps;');
+    for (const key of GATEWAY_KEYS) putSetting.run(key, JSON.stringify(config.gateway[key]));
+    config.devices.forEach((d, i) => {
+      const deviceId = insDevice.run(
+        i,
+        d.name,
+        d.driver,
+        d.enabled ? 1 : 0,
+        d.uns ?? d.name,
+        JSON.stringify(d.settings),
+      ).lastInsertRowid;
+      d.groups.forEach((g, j) => {
+        const groupId = insGroup.run(deviceId, j, g.name, g.intervalMs, g.publish, g.heartbeatMs).lastInsertRowid;
+        g.tags.forEach((t, k) => {
+          insTag.run(
+            groupId,
+            k,
+            t.name,
+            t.address,
+            t.type ?? null,
+            t.length ?? null,
+            t.byteOrder ?? null,
+            t.access,
+            t.scale,
+            t.offset,
+            t.deadband,
+            t.unit ?? null,
+            t.description ?? null,
+          );
+        });
+      });
+    });
+    config.north.forEach((n, i) => {
+      insNorth.run(i, n.name, n.plugin, n.enabled ? 1 : 0, JSON.stringify(n.devices), JSON.stringify(n.settings));
+    });
+  })();
+}
+
+function tagFromRow(r: TagRow): TagConfig {
+  // Keys in schema order so that export is stable and round-trips exactly.
+  const tag: TagConfig = { name: r.name, address: r.address } as TagConfig;
+  if (r.type !== null) tag.type = r.type;
+  if (r.length !== null) tag.length = r.length;
+  if (r.byte_order !== null) tag.byteOrder = r.byte_order;
+  tag.access = r.access;
+  tag.scale = r.scale;
+  tag.offset = r.offset;
+  tag.deadband = r.deadband;
+  if (r.unit !== null) tag.unit = r.unit;
+  if (r.description !== null) tag.description = r.description;
+  return tag;
+}
+
+/** The stored configuration, or undefined before the first one was stored. */
+export function loadConfig(db: Db): Config | undefined {
+  if (!hasConfig(db)) return undefined;
+  const settings = new Map(
+    (db.prepare('SELECT key, value FROM gateway_settings').all() as Array<{ key: string; value: string }>).map((r) => [
+      r.key,
+      JSON.parse(r.value) as unknown,
+    ]),
+  );
+  const gateway = Object.fromEntries(GATEWAY_KEYS.map((k) => [k, settings.get(k)])) as GatewayConfig;
+
+  const tagsByGroup = new Map<number, TagConfig[]>();
+  for (const r of db.prepare('SELECT * FROM tags ORDER BY group_id, position').all() as TagRow[]) {
+    const list = tagsByGroup.get(r.group_id) ?? [];
+    list.push(tagFromRow(r));
+    tagsByGroup.set(r.group_id, list);
+  }
+  const groupsByDevice = new Map<number, GroupConfig[]>();
+  for (const r of db.prepare('SELECT * FROM groups ORDER BY device_id, position').all() as GroupRow[]) {
+    const list = groupsByDevice.get(r.device_id) ?? [];
+    list.push({
+      name: r.name,
+      intervalMs: r.interval_ms,
+      publish: r.publish,
+      heartbeatMs: r.heartbeat_ms,
+      tags: tagsByGroup.get(r.id) ?? [],
+    });
+    groupsByDevice.set(r.device_id, list);
+  }
+  const devices = (db.prepare('SELECT * FROM devices ORDER BY position').all() as DeviceRow[]).map(
+    (r): DeviceConfig => ({
+      name: r.name,
+      driver: r.driver,
+      enabled: r.enabled === 1,
+      uns: r.uns,
+      settings: JSON.parse(r.settings) as Record<string, unknown>,
+      groups: groupsByDevice.get(r.id) ?? [],
+    }),
+  );
+  const north = (db.prepare('SELECT * FROM north_apps ORDER BY position').all() as NorthRow[]).map(
+    (r): NorthConfig => ({
+      name: r.name,
+      plugin: r.plugin,
+      enabled: r.enabled === 1,
+      devices: JSON.parse(r.devices) as string[],
+      settings: JSON.parse(r.settings) as Record<string, unknown>,
+    }),
+  );
+  return { gateway, devices, north };
+}

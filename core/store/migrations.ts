@@ -1,0 +1,70 @@
+/**
+ * Numbered schema migrations; entry N takes the database from user_version N to N+1.
+ * Never edit a released entry: add a new one.
+ */
+export const migrations: string[] = [
+  // 1: configuration in tables, users
+  `
+  CREATE TABLE gateway_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL            -- JSON
+  );
+  CREATE TABLE devices (
+    id       INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL UNIQUE,
+    driver   TEXT NOT NULL,
+    enabled  INTEGER NOT NULL,
+    uns      TEXT NOT NULL,
+    settings TEXT NOT NULL         -- JSON, validated by the driver's schema
+  );
+  CREATE TABLE groups (
+    id           INTEGER PRIMARY KEY,
+    device_id    INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    name         TEXT NOT NULL,
+    interval_ms  INTEGER NOT NULL,
+    publish      TEXT NOT NULL,
+    heartbeat_ms INTEGER NOT NULL,
+    UNIQUE (device_id, name)
+  );
+  CREATE TABLE tags (
+    id          INTEGER PRIMARY KEY,
+    group_id    INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    type        TEXT,
+    length      INTEGER,
+    byte_order  TEXT,
+    access      TEXT NOT NULL,
+    scale       REAL NOT NULL,
+    "offset"    REAL NOT NULL,
+    deadband    REAL NOT NULL,
+    unit        TEXT,
+    description TEXT
+  );
+  CREATE INDEX tags_group ON tags(group_id, position);
+  CREATE TABLE north_apps (
+    id       INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL UNIQUE,
+    plugin   TEXT NOT NULL,
+    enabled  INTEGER NOT NULL,
+    devices  TEXT NOT NULL,        -- JSON array of device names or "*"
+    settings TEXT NOT NULL         -- JSON, validated by the plugin's schema
+  );
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

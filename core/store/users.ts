@@ -1,0 +1,49 @@
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import type { Db } from './db.js';
+
+export type Role = 'admin' | 'operator' | 'viewer';
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function countUsers(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+}
+
+export function findUser(db: Db, username: string): User | undefined {
+  return db.prepare('SELECT id, username, role FROM users WHERE username = ?').get(username) as User | undefined;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+/** Creates the user, or sets the password of an existing one. */
+export async function setPassword(db: Db, username: string, password: string, role: Role = 'admin'): Promise<void> {
+  if (!USERNAME_PATTERN.test(username)) throw new Error(`username: "${username}" is not a valid user name`);
+  checkPassword(password);
+  const hash = await hashPassword(password);
+  const now = Date.now();
+  db.prepare(
+    `INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at`,
+  ).run(username, hash, role, now, now);
+}
+
+/** The user when the password matches, else undefined (same time either way is not promised). */
+export async function authenticate(db: Db, username: string, password: string): Promise<User | undefined> {
+  const row = db.prepare('SELECT id, username, role, password_hash FROM users WHERE username = ?').get(username) as
+    | (User & { password_hash: string })
+    | undefined;
+  if (!row) return undefined;
+  if (!(await verifyPassword(password, row.password_hash))) return undefined;
+  return { id: row.id, username: row.username, role: row.role };
+}

@@ -1,0 +1,188 @@
+import type { ByteOrder, GroupConfig, TagConfig, TagType } from '../../core/config/schema.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Driver, DriverContext } from '../../core/plugin.js';
+import { badValue, goodValue, type TagValue } from '../../core/values.js';
+import { type ModbusAddress, parseAddress } from './address.js';
+import { decodeRegisters, encodeValue, registerBit, registerCount, toEngineering, toRaw } from './codec.js';
+import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
+import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
+import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
+import type { ModbusCommonSettings } from './settings.js';
+
+/** The shortest decimal that reads back as the same float32: 22.5264416, not 22.52644157409668. */
+export function shortestFloat32(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  for (let p = 6; p < 9; p++) {
+    const candidate = Number(x.toPrecision(p));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return Number(x.toPrecision(9));
+}
+
+/** A tag compiled once for reading and writing. */
+interface CompiledTag {
+  tag: TagConfig;
+  address: ModbusAddress;
+  type: TagType;
+  byteOrder: ByteOrder;
+  count: number;
+}
+
+interface GroupPlan {
+  tags: CompiledTag[];
+  blocks: ReadBlock[];
+  splitsSeen: number;
+}
+
+/**
+ * One Modbus device (unit) on a shared link. Plans each group's reads once, and
+ * learns: a joined read refused with exception 2 is bisected until the refusing
+ * register is alone, and the split is remembered for every later cycle.
+ */
+export class ModbusDriver implements Driver, LinkUser {
+  private link: ModbusLink | undefined;
+  private readonly plans = new WeakMap<GroupConfig, GroupPlan>();
+  private readonly splits = new SplitMemory();
+  private readonly request: RequestOptions;
+  private splitCount = 0;
+
+  constructor(
+    private readonly ctx: DriverContext,
+    private readonly settings: ModbusCommonSettings,
+    private readonly transport: Transport,
+    private readonly pool: LinkPool = linkPool,
+  ) {
+    this.request = { unitId: settings.unitId, timeoutMs: settings.timeoutMs, retries: settings.retries };
+  }
+
+  async connect(): Promise<void> {
+    this.link ??= this.pool.acquire(
+      this.transport,
+      {
+        connectTimeoutMs: Math.max(this.settings.timeoutMs, 3000),
+        maxInFlight: this.settings.maxInFlight,
+        requestDelayMs: this.settings.requestDelayMs,
+      },
+      this,
+    );
+    await this.link.open();
+  }
+
+  async close(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    await link?.detach(this);
+  }
+
+  linkLost(error: string): void {
+    this.ctx.connectionLost(error);
+  }
+
+  stats(): Record<string, number> {
+    const s = this.link?.stats;
+    return {
+      learnedSplits: this.splitCount,
+      linkRequests: s?.requests ?? 0,
+      linkTimeouts: s?.timeouts ?? 0,
+      linkErrors: s?.errors ?? 0,
+      linkBusyMs: Math.round(s?.busyMs ?? 0),
+    };
+  }
+
+  private compile(tag: TagConfig): CompiledTag {
+    const address = parseAddress(tag.address);
+    const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
+    const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
+    const count = isBit ? 1 : registerCount(type, tag.length);
+    return { tag, address, type, byteOrder: tag.byteOrder ?? this.settings.byteOrder, count };
+  }
+
+  private planFor(group: GroupConfig): GroupPlan {
+    let plan = this.plans.get(group);
+    if (!plan || plan.splitsSeen !== this.splitCount) {
+      const tags = plan?.tags ?? group.tags.map((t) => this.compile(t));
+      const items: PlanItem[] = tags.map((t, index) => ({
+        index,
+        area: t.address.area,
+        offset: t.address.offset,
+        count: t.count,
+      }));
+      const blocks = planReads(items, this.settings, this.splits);
+      plan = { tags, blocks, splitsSeen: this.splitCount };
+      this.plans.set(group, plan);
+    }
+    return plan;
+  }
+
+  async read(group: GroupConfig): Promise<TagValue[]> {
+    const plan = this.planFor(group);
+    const out: TagValue[] = new Array(plan.tags.length);
+    for (const block of plan.blocks) await this.readBlock(block, plan.tags, out);
+    return out;
+  }
+
+  /** Reads one block; on exception 2 splits it in two, remembers the split and reads both halves. */
+  private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[]): Promise<void> {
+    const link = this.link;
+    let data: Uint16Array;
+    try {
+      if (!link) throw new GatewayError('disconnected', 'not connected');
+      data = await readArea(link, this.request, block.area, block.start, block.count);
+    } catch (raw) {
+      const err = requestError(raw);
+      if (err.code === 'modbus-exception-2') {
+        const halves = splitBlock(block);
+        const at = splitOffset(block);
+        if (halves && at !== null) {
+          this.splits.add(block.area, at);
+          this.splitCount++;
+          this.ctx.log.info(
+            { area: block.area, start: block.start, count: block.count, splitAt: at },
+            'device refused a joined read (exception 2); splitting it and remembering the split',
+          );
+          await this.readBlock(halves[0], tags, out);
+          await this.readBlock(halves[1], tags, out);
+          return;
+        }
+      }
+      const now = Date.now();
+      for (const item of block.items) out[item.index] = badValue(err.code, now);
+      return;
+    }
+    const now = Date.now();
+    for (const item of block.items) {
+      out[item.index] = this.decode(tags[item.index] as CompiledTag, data, item.offset - block.start, now);
+    }
+  }
+
+  private decode(t: CompiledTag, data: Uint16Array, at: number, now: number): TagValue {
+    try {
+      if (t.address.area === 'coil' || t.address.area === 'di') return goodValue(data[at] === 1, now);
+      if (t.address.bit !== undefined) return goodValue(registerBit(data[at] as number, t.address.bit), now);
+      let raw = decodeRegisters(data.subarray(at, at + t.count), t.type, t.byteOrder, t.tag.length);
+      if (typeof raw === 'string') return goodValue(raw, now);
+      if (t.type === 'float32') raw = shortestFloat32(raw as number);
+      return goodValue(toEngineering(raw, t.tag.scale, t.tag.offset), now);
+    } catch (err) {
+      return badValue(err instanceof GatewayError ? err.code : 'bad-response', now);
+    }
+  }
+
+  async write(tag: TagConfig, value: unknown): Promise<void> {
+    const t = this.compile(tag);
+    const { area, offset, bit } = t.address;
+    if (area === 'ir' || area === 'di' || bit !== undefined) {
+      throw new GatewayError('read-only', `${tag.address} cannot be written`);
+    }
+    // Every check happens before the first byte goes out.
+    const raw = toRaw(value, { type: t.type, scale: tag.scale, offset: tag.offset, length: tag.length });
+    const link = this.link;
+    if (!link?.isOpen) throw new GatewayError('not-connected', 'the device is not connected');
+    if (area === 'coil') {
+      await writeCoils(link, this.request, offset, [raw as boolean]);
+      return;
+    }
+    const registers = encodeValue(raw, t.type, t.byteOrder, tag.length);
+    await writeRegisters(link, this.request, offset, registers);
+  }
+}

@@ -1,0 +1,184 @@
+import { GatewayError } from '../../core/errors.js';
+import { type ModbusClient, ModbusClientClass } from './client.js';
+
+/** How a link reaches its devices. Devices with the same key share one link. */
+export type Transport =
+  | { kind: 'tcp' | 'rtu-tcp'; host: string; port: number }
+  | {
+      kind: 'rtu';
+      path: string;
+      baudRate: number;
+      dataBits: 7 | 8;
+      parity: 'none' | 'even' | 'odd';
+      stopBits: 1 | 2;
+    };
+
+export function transportKey(t: Transport): string {
+  return t.kind === 'rtu' ? `rtu:${t.path}` : `${t.kind}:${t.host}:${t.port}`;
+}
+
+export interface LinkOptions {
+  connectTimeoutMs: number;
+  maxInFlight: number;
+  requestDelayMs: number;
+}
+
+export interface LinkUser {
+  /** The link's connection was lost; every user reconnects through `open()`. */
+  linkLost(error: string): void;
+}
+
+export interface LinkStats {
+  requests: number;
+  timeouts: number;
+  errors: number;
+  busyMs: number;
+  openedAt: number;
+}
+
+/**
+ * One connection (socket or serial port) shared by every device (unit) that names it.
+ * Requests are queued and run at most `maxInFlight` at a time, with `requestDelayMs`
+ * of silence between them.
+ */
+export class ModbusLink {
+  readonly key: string;
+  private client: ModbusClient | undefined;
+  private opening: Promise<void> | undefined;
+  private readonly users = new Set<LinkUser>();
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  readonly stats: LinkStats = { requests: 0, timeouts: 0, errors: 0, busyMs: 0, openedAt: 0 };
+
+  constructor(
+    readonly transport: Transport,
+    private readonly options: LinkOptions,
+    private readonly onEmpty: (link: ModbusLink) => void,
+  ) {
+    this.key = transportKey(transport);
+  }
+
+  attach(user: LinkUser): void {
+    this.users.add(user);
+  }
+
+  /** Detaches a device; the last one to leave closes the connection. */
+  async detach(user: LinkUser): Promise<void> {
+    this.users.delete(user);
+    if (this.users.size === 0) {
+      this.onEmpty(this);
+      await this.closeClient();
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.client?.isOpen === true;
+  }
+
+  /** Opens the connection once, however many devices ask at the same time. */
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.resolve();
+    this.opening ??= this.connect().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async connect(): Promise<void> {
+    await this.closeClient();
+    const client = new ModbusClientClass();
+    const t = this.transport;
+    try {
+      if (t.kind === 'tcp') {
+        await client.connectTCP(t.host, { port: t.port, timeout: this.options.connectTimeoutMs });
+      } else if (t.kind === 'rtu-tcp') {
+        await client.connectTcpRTUBuffered(t.host, { port: t.port });
+      } else if (t.kind === 'rtu') {
+        await client.connectRTUBuffered(t.path, {
+          baudRate: t.baudRate,
+          dataBits: t.dataBits,
+          parity: t.parity,
+          stopBits: t.stopBits,
+        });
+      }
+    } catch (err) {
+      client.close(() => undefined);
+      throw connectError(err, this.key);
+    }
+    client.on('close', () => this.lost(client, 'disconnected'));
+    client.on('error', () => this.lost(client, 'disconnected'));
+    this.client = client;
+    this.stats.openedAt = Date.now();
+  }
+
+  private lost(client: ModbusClient, error: string): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    client.close(() => undefined);
+    for (const user of this.users) user.linkLost(error);
+  }
+
+  private async closeClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await new Promise<void>((resolve) => client.close(() => resolve()));
+  }
+
+  /** Runs one request on the link when a slot is free; the request gets the open client. */
+  async request<T>(run: (client: ModbusClient) => Promise<T>): Promise<T> {
+    if (this.active >= this.options.maxInFlight) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.active++;
+    const started = performance.now();
+    try {
+      const client = this.client;
+      if (!client?.isOpen) throw new GatewayError('disconnected', `link ${this.key} is not connected`);
+      this.stats.requests++;
+      return await run(client);
+    } finally {
+      this.stats.busyMs += performance.now() - started;
+      if (this.options.requestDelayMs > 0) await sleep(this.options.requestDelayMs);
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function connectError(err: unknown, key: string): GatewayError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ECONNREFUSED') return new GatewayError('connection-refused', `${key}: connection refused`);
+  if (/timed out/i.test(message) || code === 'ETIMEDOUT')
+    return new GatewayError('timeout', `${key}: connect timed out`);
+  return new GatewayError('disconnected', `${key}: ${message}`);
+}
+
+/** Links by transport key, shared across devices. */
+export class LinkPool {
+  private readonly links = new Map<string, ModbusLink>();
+
+  acquire(transport: Transport, options: LinkOptions, user: LinkUser): ModbusLink {
+    const key = transportKey(transport);
+    let link = this.links.get(key);
+    if (!link) {
+      link = new ModbusLink(transport, options, (l) => {
+        if (this.links.get(l.key) === l) this.links.delete(l.key);
+      });
+      this.links.set(key, link);
+    }
+    link.attach(user);
+    return link;
+  }
+
+  get size(): number {
+    return this.links.size;
+  }
+}
+
+/** The process-wide pool: devices naming the same port or host:port share a connection. */
+export const linkPool = new LinkPool();

@@ -1,0 +1,102 @@
+import { GatewayError } from '../../core/errors.js';
+import type { Area } from './address.js';
+import type { ModbusClient } from './client.js';
+import type { ModbusLink } from './link.js';
+
+export interface RequestOptions {
+  unitId: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+type Callback<T> = (err: Error | null, result: T) => void;
+
+/** A Modbus error as a stable code: exceptions, timeouts, a lost link, or a frame that did not match. */
+export function requestError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { modbusCode?: number; name?: string; message?: string; errno?: string };
+  if (typeof e?.modbusCode === 'number') {
+    return new GatewayError(`modbus-exception-${e.modbusCode}`, e.message ?? `Modbus exception ${e.modbusCode}`);
+  }
+  if (e?.name === 'TransactionTimedOutError' || e?.errno === 'ETIMEDOUT') {
+    return new GatewayError('timeout', 'the device did not answer in time');
+  }
+  if (e?.name === 'PortNotOpenError') return new GatewayError('disconnected', 'the link is not connected');
+  return new GatewayError('bad-response', e?.message ?? String(err));
+}
+
+function call<T>(client: ModbusClient, timeoutMs: number, send: (cb: Callback<T>) => void): Promise<T> {
+  // modbus-serial reads its timeout when the request is written; requests on a link are serialised.
+  client.setTimeout(timeoutMs);
+  return new Promise<T>((resolve, reject) => send((err, result) => (err ? reject(err) : resolve(result))));
+}
+
+/** Runs a request on the link, retrying timeouts `retries` times. */
+async function withRetries<T>(
+  link: ModbusLink,
+  opts: RequestOptions,
+  run: (c: ModbusClient) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await link.request(run);
+    } catch (raw) {
+      const err = requestError(raw);
+      if (err.code === 'timeout') link.stats.timeouts++;
+      else link.stats.errors++;
+      if (err.code !== 'timeout' || attempt >= opts.retries) throw err;
+    }
+  }
+}
+
+/** Reads registers (hr, ir) as values 0..65535, or bits (coil, di) as 0/1; checks the answer's size. */
+export async function readArea(
+  link: ModbusLink,
+  opts: RequestOptions,
+  area: Area,
+  start: number,
+  count: number,
+): Promise<Uint16Array> {
+  return withRetries(link, opts, async (client) => {
+    const unit = opts.unitId;
+    if (area === 'hr' || area === 'ir') {
+      const res = await call<{ data: number[] }>(client, opts.timeoutMs, (cb) =>
+        area === 'hr' ? client.writeFC3(unit, start, count, cb) : client.writeFC4(unit, start, count, cb),
+      );
+      if (res.data.length !== count) {
+        throw new GatewayError('bad-response', `asked for ${count} registers, got ${res.data.length}`);
+      }
+      return Uint16Array.from(res.data);
+    }
+    const res = await call<{ data: boolean[] }>(client, opts.timeoutMs, (cb) =>
+      area === 'coil' ? client.writeFC1(unit, start, count, cb) : client.writeFC2(unit, start, count, cb),
+    );
+    if (res.data.length < count)
+      throw new GatewayError('bad-response', `asked for ${count} bits, got ${res.data.length}`);
+    const bits = new Uint16Array(count);
+    for (let i = 0; i < count; i++) bits[i] = res.data[i] ? 1 : 0;
+    return bits;
+  });
+}
+
+/** FC6 for one register, FC16 for several. */
+export function writeRegisters(link: ModbusLink, opts: RequestOptions, start: number, values: number[]): Promise<void> {
+  return withRetries(link, opts, async (client) => {
+    if (values.length === 1) {
+      await call(client, opts.timeoutMs, (cb) => client.writeFC6(opts.unitId, start, values[0] as number, cb));
+    } else {
+      await call(client, opts.timeoutMs, (cb) => client.writeFC16(opts.unitId, start, values, cb));
+    }
+  });
+}
+
+/** FC5 for one coil, FC15 for several. */
+export function writeCoils(link: ModbusLink, opts: RequestOptions, start: number, values: boolean[]): Promise<void> {
+  return withRetries(link, opts, async (client) => {
+    if (values.length === 1) {
+      await call(client, opts.timeoutMs, (cb) => client.writeFC5(opts.unitId, start, values[0] as boolean, cb));
+    } else {
+      await call(client, opts.timeoutMs, (cb) => client.writeFC15(opts.unitId, start, values, cb));
+    }
+  });
+}

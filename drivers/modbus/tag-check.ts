@@ -1,0 +1,69 @@
+/** Validation of a Modbus tag's address, type and access against SPEC §3.1, as `field: message` strings. */
+import { BYTE_ORDERS, type ByteOrder, type TagConfig, type TagType } from '../../core/config/schema.js';
+import { formatAddress, isWritableArea, type ModbusAddress, parseAddress } from './address.js';
+import { registerCount } from './codec.js';
+
+export interface TagCheck {
+  errors: string[];
+  defaults: Partial<TagConfig>;
+}
+
+/** Checks one tag; `defaults` holds what the driver fills in (the type when none was given). */
+export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): TagCheck {
+  const errors: string[] = [];
+  const defaults: Partial<TagConfig> = {};
+
+  let address: ModbusAddress | undefined;
+  try {
+    address = parseAddress(tag.address);
+  } catch (err) {
+    errors.push(`address: ${(err as Error).message}`);
+  }
+
+  // Settings arrive untyped from the device, so the device default is checked here too.
+  const order: string = tag.byteOrder ?? defaultByteOrder;
+  if (!(BYTE_ORDERS as readonly string[]).includes(order)) {
+    errors.push(`byteOrder: ${order} is not one of ${BYTE_ORDERS.join(', ')}`);
+  }
+
+  const isBit =
+    address !== undefined && (address.area === 'coil' || address.area === 'di' || address.bit !== undefined);
+  const type: TagType | undefined = tag.type ?? (address ? (isBit ? 'bool' : 'uint16') : undefined);
+  if (tag.type === undefined && type !== undefined) defaults.type = type;
+
+  if (type === 'string' && tag.length === undefined) errors.push('length: required for type string');
+  if (type !== undefined && type !== 'string' && tag.length !== undefined) {
+    errors.push('length: only used with type string');
+  }
+  if (!Number.isFinite(tag.scale) || tag.scale === 0) errors.push('scale: must be a non-zero number');
+  if (!Number.isFinite(tag.offset)) errors.push('offset: must be a number');
+  if (type === 'bool' || type === 'string') {
+    if (tag.scale !== 1) errors.push(`scale: only numeric types are scaled; remove it for type ${type}`);
+    if (tag.offset !== 0) errors.push(`offset: only numeric types are scaled; remove it for type ${type}`);
+  }
+
+  if (address && type) errors.push(...checkAddress(address, type, tag));
+  return { errors, defaults };
+}
+
+function checkAddress(address: ModbusAddress, type: TagType, tag: TagConfig): string[] {
+  const errors: string[] = [];
+  const text = formatAddress(address);
+  if (address.bit !== undefined) {
+    if (type !== 'bool') errors.push(`type: ${text} is a single bit; use type bool`);
+    if (tag.access !== 'read') errors.push('access: a bit of a register cannot be written');
+    return errors;
+  }
+  if (address.area === 'coil' || address.area === 'di') {
+    if (type !== 'bool') errors.push(`type: ${text} is a single bit; use type bool`);
+  } else if (type === 'bool') {
+    errors.push(`type: use ${address.area}:N.B to read one bit of a register, e.g. ${text}.0`);
+  } else if (type !== 'string' || tag.length !== undefined) {
+    const count = registerCount(type, tag.length);
+    if (address.offset + count - 1 > 65535) {
+      errors.push(`address: ${type} at ${text} needs ${count} registers and runs past register 65535`);
+    }
+  }
+  if (!isWritableArea(address.area) && tag.access !== 'read') errors.push(`access: ${text} is read-only`);
+  return errors;
+}

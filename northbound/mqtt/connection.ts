@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { IClientOptions } from 'mqtt';
+import type { NorthContext } from '../../core/plugin.js';
+import type { MqttSettings } from './settings.js';
+
+/** PEM text as given, or the contents of the file it names. */
+function pem(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}
+
+export function defaultClientId(ctx: Pick<NorthContext, 'gateway' | 'app'>): string {
+  return `tagwire-${ctx.gateway.id}-${ctx.app.name}`;
+}
+
+/** mqtt.js options from the shared connection settings (used by `mqtt` and `sparkplug-b`). */
+export function clientOptions(
+  ctx: Pick<NorthContext, 'gateway' | 'app'>,
+  settings: Omit<MqttSettings, 'qos' | 'retain' | 'format'>,
+): IClientOptions {
+  const options: IClientOptions = {
+    clientId: settings.clientId ?? defaultClientId(ctx),
+    protocolVersion: settings.protocolVersion,
+    keepalive: settings.keepalive,
+    clean: true,
+    connectTimeout: 10_000,
+    queueQoSZero: false,
+    resubscribe: false,
+  };
+  if (settings.username !== undefined) options.username = settings.username;
+  if (settings.password !== undefined) options.password = settings.password;
+  if (settings.tls) {
+    const ca = pem(settings.tls.ca);
+    const cert = pem(settings.tls.cert);
+    const key = pem(settings.tls.key);
+    if (ca) options.ca = ca;
+    if (cert) options.cert = cert;
+    if (key) options.key = key;
+    options.rejectUnauthorized = settings.tls.rejectUnauthorized;
+  }
+  return options;
+}

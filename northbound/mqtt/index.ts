@@ -1,0 +1,10 @@
+import type { NorthManifest } from '../../core/plugin.js';
+import { MqttNorthApp } from './app.js';
+import { type MqttSettings, MqttSettingsSchema } from './settings.js';
+
+export const mqttPlugin: NorthManifest = {
+  name: 'mqtt',
+  title: 'MQTT (UNS JSON)',
+  settingsSchema: MqttSettingsSchema,
+  create: (ctx) => new MqttNorthApp(ctx, ctx.app.settings as MqttSettings),
+};
