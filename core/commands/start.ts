@@ -77,7 +77,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   log.info({ dataDir, version: VERSION }, 'tagwire starting');
   await runtime.start(config);
 
-  let app: FastifyInstance | undefined = await build({ runtime, log, version: VERSION });
+  let app: FastifyInstance | undefined = await build({ runtime, db, log, version: VERSION });
   const port = httpPort(opts.httpPort, config);
   try {
     await app.listen({ host: config.gateway.http.host, port });

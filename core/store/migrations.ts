@@ -67,4 +67,15 @@ export const migrations: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: login sessions and API tokens (only a hash of the secret is kept)
+  `
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,      -- session | api
+    name       TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER             -- NULL = until revoked
+  );
+  `,
 ];

@@ -1,23 +1,40 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Runtime } from '../../core/runtime.js';
+import type { Db } from '../../core/store/db.js';
+import { registerAuth } from './auth.js';
+import { sendError } from './errors.js';
+import { registerGatewayApi } from './routes/gateway-api.js';
 
 export interface AppOptions {
   runtime: Runtime;
+  db: Db;
   log: Logger;
   version: string;
 }
 
 /** Builds the HTTP app without listening, so tests can use `inject()`. */
 export async function build(opts: AppOptions): Promise<FastifyInstance> {
+  // Request lines are noise on an edge box; warnings (failed logins, errors) are kept.
+  const httpLog = opts.log.child({ component: 'http' });
+  if (httpLog.levelVal < 40) httpLog.level = 'warn';
   const app = Fastify({
-    loggerInstance: opts.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    loggerInstance: httpLog as FastifyBaseLogger,
+    bodyLimit: 16 * 1024 * 1024,
   });
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    return sendError(reply, status, status === 500 ? 'internal' : (err.code ?? 'invalid-request'), err.message);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
   app.get('/healthz', async () => {
     const status = opts.runtime.gateway.status();
     return { status: 'ok', version: opts.version, uptimeMs: status.gateway.uptimeMs };
   });
 
+  registerAuth(app, opts.db);
+  registerGatewayApi(app, opts.runtime);
   return app;
 }

@@ -1,0 +1,37 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+import type { User } from './users.js';
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new random token for the user; only its hash is stored. */
+export function createSession(db: Db, userId: number, ttlMs = SESSION_TTL_MS): string {
+  const token = randomBytes(32).toString('base64url');
+  const now = Date.now();
+  db.prepare('DELETE FROM sessions WHERE expires_at IS NOT NULL AND expires_at < ?').run(now);
+  db.prepare('INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+    hash(token),
+    userId,
+    'session',
+    now,
+    now + ttlMs,
+  );
+  return token;
+}
+
+export function userForToken(db: Db, token: string): User | undefined {
+  return db
+    .prepare(
+      `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = ? AND (s.expires_at IS NULL OR s.expires_at > ?)`,
+    )
+    .get(hash(token), Date.now()) as User | undefined;
+}
+
+export function deleteSession(db: Db, token: string): void {
+  db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash(token));
+}

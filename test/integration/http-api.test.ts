@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import { Runtime } from '../../core/runtime.js';
+import { saveConfig } from '../../core/store/config-store.js';
+import { type Db, openDb } from '../../core/store/db.js';
+import { setPassword } from '../../core/store/users.js';
+import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { build } from '../../web/server/app.js';
+
+let dir: string;
+let db: Db;
+let runtime: Runtime;
+let app: FastifyInstance;
+let sim: { port: number; close(): Promise<void> };
+let token: string;
+
+function config(speedInterval = 100): Record<string, unknown> {
+  return {
+    gateway: { id: 'gw-test', uns: 'plant' },
+    devices: [
+      {
+        name: 'plc',
+        driver: 'modbus-tcp',
+        settings: { host: '127.0.0.1', port: sim.port },
+        groups: [
+          {
+            name: 'g',
+            intervalMs: speedInterval,
+            tags: [
+              { name: 'motor/speed', address: 'hr:2', access: 'readwrite' },
+              { name: 'big', address: 'hr:6', type: 'int64' },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tagwire-http-'));
+  db = openDb(dir);
+  await setPassword(db, 'admin', 'correct horse battery', 'admin');
+  sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
+  const initial = validateConfig(config(), builtinRegistry());
+  if (!initial.ok) throw new Error(initial.errors.join('\n'));
+  saveConfig(db, initial.config);
+  runtime = new Runtime({
+    db,
+    dataDir: dir,
+    registry: builtinRegistry(),
+    log: silentLogger(),
+    version: '0.0.0-test',
+    demoSimulator: false,
+  });
+  await runtime.start(initial.config);
+  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-test' });
+});
+
+afterAll(async () => {
+  await app.close();
+  await runtime.stop();
+  await sim.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+
+describe('HTTP API', () => {
+  it('answers /healthz without login and refuses the API without one', async () => {
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: 'ok', version: '0.0.0-test' });
+    const config = await app.inject({ method: 'GET', url: '/api/v1/config' });
+    expect(config.statusCode).toBe(401);
+    expect(config.json().error.code).toBe('unauthorized');
+  });
+
+  it('logs in with the right password, sets an httpOnly cookie, and rate-limits failures', async () => {
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'nope' },
+      remoteAddress: '10.9.9.9',
+    });
+    expect(wrong.statusCode).toBe(401);
+    for (let i = 0; i < 4; i++) {
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: `nope${i}` },
+        remoteAddress: '10.9.9.9',
+      });
+    }
+    const limited = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'correct horse battery' },
+      remoteAddress: '10.9.9.9',
+    });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'correct horse battery' },
+    });
+    expect(ok.statusCode).toBe(200);
+    token = ok.json().token;
+    expect(token.length).toBeGreaterThan(20);
+    expect(String(ok.headers['set-cookie'])).toMatch(/tagwire_session=.+; HttpOnly; SameSite=Strict/);
+  });
+
+  it('refuses a cookie-authenticated change from another origin (CSRF)', async () => {
+    const cookie = `tagwire_session=${token}`;
+    const cross = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/config',
+      headers: { cookie, origin: 'http://evil.example' },
+      payload: config(),
+    });
+    expect(cross.statusCode).toBe(403);
+    const read = await app.inject({ method: 'GET', url: '/api/v1/config', headers: { cookie } });
+    expect(read.statusCode).toBe(200);
+  });
+
+  it('returns the configuration with defaults, and refuses an invalid one whole with every error', async () => {
+    const before = (await app.inject({ method: 'GET', url: '/api/v1/config', headers: auth() })).json();
+    expect(before.devices[0].settings).toMatchObject({ port: sim.port, unitId: 1, byteOrder: 'ABCD' });
+    const bad = config();
+    const dev = (bad.devices as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    dev.color = 'red';
+    (dev.groups as Array<Record<string, unknown>>)[0]!.intervalMs = 1;
+    const res = await app.inject({ method: 'PUT', url: '/api/v1/config', headers: auth(), payload: bad });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid-config');
+    expect(res.json().error.details).toEqual(
+      expect.arrayContaining(['devices[0].color: unknown key', 'devices[0].groups[0].intervalMs: must be >= 10']),
+    );
+    const after = (await app.inject({ method: 'GET', url: '/api/v1/config', headers: auth() })).json();
+    expect(after).toEqual(before);
+  });
+
+  it('serves live values with exact 64-bit integers, and writes a tag whose name has a slash', async () => {
+    await vi.waitFor(
+      async () => {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/values', headers: auth() });
+        expect(res.body).toContain('"value":1234567890123456789');
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const write = await app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/plc/tags/motor/speed/write',
+      headers: auth(),
+      payload: { value: 1234 },
+    });
+    expect(write.statusCode).toBe(200);
+    const values = (await app.inject({ method: 'GET', url: '/api/v1/values', headers: auth() })).json() as Array<{
+      tag: string;
+      value: unknown;
+      topic: string;
+    }>;
+    expect(values.find((v) => v.tag === 'motor/speed')).toMatchObject({ value: 1234, topic: 'plant/plc/motor/speed' });
+
+    const tooBig = await app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/plc/tags/motor/speed/write',
+      headers: auth(),
+      payload: { value: 70000 },
+    });
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.json().error.code).toBe('out-of-range');
+    const readOnly = await app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/plc/tags/big/write',
+      headers: auth(),
+      payload: { value: 1 },
+    });
+    expect(readOnly.json().error.code).toBe('read-only');
+  });
+
+  it('applies a changed configuration as a diff through PUT', async () => {
+    const res = await app.inject({ method: 'PUT', url: '/api/v1/config', headers: auth(), payload: config(200) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().restarted).toEqual({ devices: ['plc'], north: [] });
+    const same = await app.inject({ method: 'PUT', url: '/api/v1/config', headers: auth(), payload: config(200) });
+    expect(same.json().restarted).toEqual({ devices: [], north: [] });
+    const status = (await app.inject({ method: 'GET', url: '/api/v1/status', headers: auth() })).json();
+    expect(status.devices[0]).toMatchObject({ name: 'plc', driver: 'modbus-tcp' });
+  });
+});

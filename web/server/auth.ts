@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../../core/store/db.js';
+import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
+import { authenticate, type User } from '../../core/store/users.js';
+import { sendError } from './errors.js';
+
+export const SESSION_COOKIE = 'tagwire_session';
+const FAILED_LOGIN_LIMIT = 5;
+const FAILED_LOGIN_WINDOW_MS = 60_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+  }
+}
+
+function readCookie(req: FastifyRequest, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/** Failed logins per client address in a sliding window. */
+class LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  blocked(key: string, now: number): number {
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILED_LOGIN_WINDOW_MS);
+    this.failures.set(key, recent);
+    if (recent.length < FAILED_LOGIN_LIMIT) return 0;
+    return Math.ceil((FAILED_LOGIN_WINDOW_MS - (now - (recent[0] as number))) / 1000);
+  }
+
+  fail(key: string, now: number): void {
+    const list = this.failures.get(key) ?? [];
+    list.push(now);
+    this.failures.set(key, list);
+  }
+
+  clear(key: string): void {
+    this.failures.delete(key);
+  }
+}
+
+const PUBLIC_PATHS = new Set(['/healthz', '/api/v1/auth/login']);
+
+/**
+ * Login (`POST /api/v1/auth/login`), bearer tokens and the session cookie. Every route
+ * but /healthz and the login needs a user. A cookie-authenticated request that changes
+ * something must come from the UI's own origin (CSRF).
+ */
+export function registerAuth(app: FastifyInstance, db: Db): void {
+  const limiter = new LoginLimiter();
+
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0] as string;
+    if (PUBLIC_PATHS.has(path) || (!path.startsWith('/api/') && path !== '/metrics')) return;
+    const bearer = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const cookie = bearer ? undefined : readCookie(req, SESSION_COOKIE);
+    const user = bearer || cookie ? userForToken(db, (bearer ?? cookie) as string) : undefined;
+    if (!user) return sendError(reply, 401, 'unauthorized', 'log in first (POST /api/v1/auth/login)');
+    if (cookie && req.method !== 'GET' && req.method !== 'HEAD') {
+      const origin = req.headers.origin;
+      if (!origin || new URL(origin).host !== req.headers.host) {
+        return sendError(reply, 403, 'csrf', 'cross-site request refused');
+      }
+    }
+    req.user = user;
+  });
+
+  app.post<{ Body: { username?: unknown; password?: unknown } }>('/api/v1/auth/login', async (req, reply) => {
+    const key = req.ip;
+    const now = Date.now();
+    const wait = limiter.blocked(key, now);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendError(reply, 429, 'rate-limited', `too many failed logins; try again in ${wait} s`);
+    }
+    const { username, password } = req.body ?? {};
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      return sendError(reply, 400, 'invalid-request', 'send {"username": "…", "password": "…"}');
+    }
+    const user = await authenticate(db, username, password);
+    if (!user) {
+      limiter.fail(key, now);
+      req.log.warn({ username, ip: key }, 'failed login');
+      return sendError(reply, 401, 'invalid-credentials', 'wrong user name or password');
+    }
+    limiter.clear(key);
+    const token = createSession(db, user.id);
+    const secure = req.protocol === 'https' ? '; Secure' : '';
+    reply.header(
+      'set-cookie',
+      `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
+    );
+    return { token, user: { username: user.username, role: user.role } };
+  });
+
+  app.post('/api/v1/auth/logout', async (req, reply) => {
+    const token = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1] ?? readCookie(req, SESSION_COOKIE);
+    if (token) deleteSession(db, token);
+    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    return { ok: true };
+  });
+}

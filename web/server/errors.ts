@@ -1,0 +1,32 @@
+import type { FastifyReply } from 'fastify';
+import { GatewayError } from '../../core/errors.js';
+
+/** HTTP status for each stable error code; anything else is a 500. */
+const STATUS: Record<string, number> = {
+  'invalid-config': 400,
+  'invalid-value': 400,
+  'out-of-range': 400,
+  'read-only': 400,
+  'write-only': 400,
+  'unknown-device': 404,
+  'unknown-tag': 404,
+  'device-disabled': 409,
+  'not-connected': 409,
+  timeout: 504,
+  disconnected: 502,
+  'bad-response': 502,
+};
+
+/** SPEC §5 error body: `{"error": {"code", "message", "details"}}`. */
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, details: string[] = []) {
+  return reply.code(status).send({ error: { code, message, details } });
+}
+
+export function sendGatewayError(reply: FastifyReply, err: unknown) {
+  if (err instanceof GatewayError) {
+    const status =
+      STATUS[err.code] ?? (err.code.startsWith('modbus-exception') || err.code.startsWith('opcua-') ? 502 : 500);
+    return sendError(reply, status, err.code, err.message, err.details);
+  }
+  return sendError(reply, 500, 'internal', err instanceof Error ? err.message : String(err));
+}
