@@ -45,11 +45,26 @@ export class Bus {
     };
   }
 
+  /** Set by the gateway: one listener that throws must not stop delivery to the others. */
+  onListenerError: (err: unknown) => void = () => undefined;
+
   emitReading(reading: GroupReading): void {
-    for (const l of this.listeners) l.reading?.(reading);
+    for (const l of this.listeners) {
+      try {
+        l.reading?.(reading);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
   }
 
   emitState(device: string, state: DeviceState): void {
-    for (const l of this.listeners) l.state?.(device, state);
+    for (const l of this.listeners) {
+      try {
+        l.state?.(device, state);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
   }
 }

@@ -2,8 +2,6 @@
 import { Command, Option } from 'commander';
 import { exportCommand, importCommand, validateCommand } from './commands/config-io.js';
 import { passwdCommand } from './commands/passwd.js';
-import { simulateCommand } from './commands/simulate.js';
-import { startCommand } from './commands/start.js';
 import { GatewayError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -41,7 +39,8 @@ program
   .option('--config <file>', 'replace the stored configuration with FILE before starting (config as code)')
   .option('--http-port <n>', 'HTTP port for the web UI and API (default: $TAGWIRE_HTTP_PORT or gateway.http.port)')
   .option('--no-demo', 'do not seed the demo on a first start')
-  .action(run(startCommand));
+  // Loaded on demand: the runtime pulls in fastify, aedes and mqtt, which other commands do not need.
+  .action(run(async (opts) => (await import('./commands/start.js')).startCommand(opts)));
 
 program
   .command('import')
@@ -77,6 +76,6 @@ program
   .option('--port <n>', 'TCP port (default 5020)')
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
   .option('--rtu <device>', 'serve Modbus RTU on a serial port instead of TCP')
-  .action(run(simulateCommand));
+  .action(run(async (kind: string, opts) => (await import('./commands/simulate.js')).simulateCommand(kind, opts)));
 
 program.parseAsync(process.argv).catch(fail);

@@ -49,6 +49,8 @@ export class DeviceRunner {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private consecutiveTimeouts = 0;
+  /** Bumped on every (re)connect and stop, so a read still in flight from before is discarded. */
+  private generation = 0;
   private lastOverrunLog = 0;
   readonly counters: DeviceCounters = {
     reads: 0,
@@ -147,6 +149,7 @@ export class DeviceRunner {
   }
 
   private startSchedules(): void {
+    this.generation++;
     // Spread the first reads of a device's groups a little so they do not all hit the link at once.
     this.groups.forEach((g, i) => {
       if (g.readable.tags.length === 0) return;
@@ -160,6 +163,7 @@ export class DeviceRunner {
   }
 
   private stopSchedules(): void {
+    this.generation++;
     for (const g of this.groups) {
       g.schedule?.stop();
       g.schedule = undefined;
@@ -181,6 +185,7 @@ export class DeviceRunner {
   private async readGroup(g: GroupRuntime): Promise<void> {
     const driver = this.driver;
     if (!driver) return;
+    const generation = this.generation;
     const started = performance.now();
     let values: TagValue[];
     try {
@@ -190,7 +195,7 @@ export class DeviceRunner {
       this.log.error({ err: errorMessage(err), group: g.config.name }, 'read failed');
       values = g.readable.tags.map(() => badValue('internal', Date.now()));
     }
-    if (this.stopped || this.driver !== driver) return;
+    if (this.stopped || this.driver !== driver || this.generation !== generation) return;
     this.counters.reads++;
     this.counters.lastReadMs = performance.now() - started;
     this.trackTimeouts(values);
@@ -215,10 +220,16 @@ export class DeviceRunner {
     const items: ReadingItem[] = [];
     const tags = g.readable.tags;
     for (let i = 0; i < tags.length; i++) {
-      if (only !== undefined && i !== only) continue;
+      const tag = tags[i] as TagConfig;
+      if (only !== undefined && i !== only) {
+        // A write's read-back carries the rest of the group as it stands, unpublished,
+        // so that a group message stays whole.
+        const current = g.current[i];
+        if (current) items.push({ tag, topic: g.topics[i] as string, value: current, publish: false });
+        continue;
+      }
       const value = values[only !== undefined ? 0 : i];
       if (!value) continue;
-      const tag = tags[i] as TagConfig;
       if (value.quality === 'bad') this.counters.tagErrors++;
       g.current[i] = value;
       const publish = shouldPublish(g.published[i] as PublishedState, value, g.config, tag, now) || force;

@@ -45,7 +45,10 @@ export class Gateway {
   private readonly north = new Map<string, NorthEntry>();
   readonly startedAt = Date.now();
 
-  constructor(private readonly opts: GatewayOptions) {}
+  constructor(private readonly opts: GatewayOptions) {
+    this.bus.onListenerError = (err) =>
+      opts.log.error({ err: errorMessage(err) }, 'a north app failed to take a reading');
+  }
 
   get currentConfig(): Config {
     if (!this.config) throw new Error('gateway not started');
@@ -69,7 +72,8 @@ export class Gateway {
   /** Applies a new (validated) configuration as a diff; returns what was restarted. */
   async apply(next: Config): Promise<{ devices: string[]; north: string[] }> {
     const prev = this.currentConfig;
-    const gatewayChanged = stableStringify(prev.gateway) !== stableStringify(next.gateway);
+    // Topics depend on id and uns only; http and broker changes are the runtime's business.
+    const gatewayChanged = prev.gateway.id !== next.gateway.id || prev.gateway.uns !== next.gateway.uns;
     this.config = next;
     const changedDevices: string[] = [];
     const changedNorth: string[] = [];
@@ -140,17 +144,19 @@ export class Gateway {
     }
   }
 
-  private appDevices(config: NorthConfig): DeviceRunner[] {
+  private appDeviceConfigs(config: NorthConfig): DeviceConfig[] {
     const all = config.devices.includes('*');
-    return this.currentConfig.devices
-      .filter((d) => all || config.devices.includes(d.name))
+    return this.currentConfig.devices.filter((d) => all || config.devices.includes(d.name));
+  }
+
+  private appDevices(config: NorthConfig): DeviceRunner[] {
+    return this.appDeviceConfigs(config)
       .map((d) => this.devices.get(d.name))
       .filter((r): r is DeviceRunner => r !== undefined);
   }
 
   private devicesKey(config: NorthConfig): string {
-    const names = new Set(this.appDevices(config).map((d) => d.name));
-    return stableStringify(this.currentConfig.devices.filter((d) => names.has(d.name)));
+    return stableStringify(this.appDeviceConfigs(config));
   }
 
   private async startNorth(config: NorthConfig): Promise<void> {
@@ -170,8 +176,18 @@ export class Gateway {
       version: this.opts.version,
       log,
       dataDir: this.opts.dataDir,
+      // From the configuration, not the runners: north apps start before the devices do.
       devices: () =>
-        this.appDevices(config).map((r): NorthDevice => ({ config: r.config, topic: r.topic, state: r.currentState })),
+        this.appDeviceConfigs(config).map(
+          (d): NorthDevice => ({
+            config: d,
+            topic: deviceTopic(this.currentConfig.gateway, d),
+            state: this.devices.get(d.name)?.currentState ?? {
+              state: d.enabled ? 'connecting' : 'disabled',
+              timestamp: Date.now(),
+            },
+          }),
+        ),
       snapshot: () => this.appDevices(config).flatMap((r) => r.snapshot().map((s) => ({ device: r.name, ...s }))),
       subscribe: (listener) => {
         const wanted = (device: string) => config.devices.includes('*') || config.devices.includes(device);

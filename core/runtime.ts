@@ -30,6 +30,8 @@ export class Runtime {
   readonly gateway: Gateway;
   private broker: EmbeddedBroker | undefined;
   private simulator: RunningModbusSimulator | undefined;
+  /** Configuration changes are applied one at a time, in order. */
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: RuntimeOptions) {
     this.gateway = new Gateway({
@@ -69,7 +71,13 @@ export class Runtime {
   }
 
   /** Validates, stores and applies a configuration document; throws GatewayError('invalid-config') with every error. */
-  async applyConfig(input: unknown): Promise<{ devices: string[]; north: string[] }> {
+  applyConfig(input: unknown): Promise<{ devices: string[]; north: string[] }> {
+    const next = this.applying.then(() => this.applyNow(input));
+    this.applying = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyNow(input: unknown): Promise<{ devices: string[]; north: string[] }> {
     const result = validateConfig(input, this.opts.registry);
     if (!result.ok) throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
     const previous = this.config;

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import { resolveDataDir } from '../paths.js';
 import { loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
+import { setMeta } from '../store/meta.js';
 
 /** Reads and validates a config file; throws GatewayError with every `path: message`. */
 export function loadConfigFile(file: string): Config {
@@ -27,6 +28,7 @@ export function importCommand(file: string, opts: { data?: string }): void {
   const db = openDb(resolveDataDir(opts.data));
   try {
     saveConfig(db, config);
+    setMeta(db, 'demo', undefined);
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 import { resolveDataDir } from '../paths.js';
 import { openDb } from '../store/db.js';
-import { findUser, setPassword } from '../store/users.js';
+import { checkPassword, findUser, setPassword } from '../store/users.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -12,6 +12,7 @@ async function readStdin(): Promise<string> {
 export async function passwdCommand(user: string, opts: { data?: string }): Promise<void> {
   if (process.stdin.isTTY) process.stderr.write(`New password for ${user} (then Enter, Ctrl-D): `);
   const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+  checkPassword(password);
   const db = openDb(resolveDataDir(opts.data));
   try {
     const existed = findUser(db, user) !== undefined;

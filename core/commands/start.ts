@@ -3,7 +3,7 @@ import { build } from '../../web/server/app.js';
 import { builtinRegistry } from '../builtin-plugins.js';
 import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
-import { demoConfig } from '../demo.js';
+import { DEMO_SIMULATOR, demoConfig } from '../demo.js';
 import { GatewayError } from '../errors.js';
 import { ensureAdmin } from '../first-start.js';
 import { createLogger } from '../log.js';
@@ -65,6 +65,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     throw new GatewayError('invalid-config', 'the stored configuration is no longer valid', stored.errors);
   }
   const config = stored.config;
+  const port = httpPort(opts.httpPort, config);
 
   const runtime = new Runtime({
     db,
@@ -72,13 +73,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     registry,
     log,
     version: VERSION,
-    demoSimulator: demoAllowed && getMeta(db, 'demo') === 'seeded',
+    // The demo PLC runs only while a device still polls it: a real configuration never gets a fake PLC.
+    demoSimulator:
+      demoAllowed &&
+      getMeta(db, 'demo') === 'seeded' &&
+      config.devices.some((d) => d.settings.host === DEMO_SIMULATOR.host && d.settings.port === DEMO_SIMULATOR.port),
   });
   log.info({ dataDir, version: VERSION }, 'tagwire starting');
   await runtime.start(config);
 
   let app: FastifyInstance | undefined = await build({ runtime, db, log, version: VERSION });
-  const port = httpPort(opts.httpPort, config);
   try {
     await app.listen({ host: config.gateway.http.host, port });
     log.info(
@@ -105,8 +109,12 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
-    await app?.close();
-    await runtime.stop();
+    try {
+      await app?.close();
+      await runtime.stop();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'error during shutdown');
+    }
     db.close();
     log.info('stopped');
     log.flush();

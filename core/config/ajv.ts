@@ -5,7 +5,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
  * One Ajv instance for every schema in the gateway: defaults filled in, all errors
  * collected, unknown keys refused by `additionalProperties: false` in the schemas.
  */
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, coerceTypes: false });
+// verbose: errors carry their parentSchema, which holds the human pattern hint.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, coerceTypes: false, verbose: true });
 // `patternHint` gives a human explanation of a pattern; `x-…` keys carry UI hints.
 ajv.addKeyword({ keyword: 'patternHint', schemaType: 'string' });
 ajv.addKeyword({ keyword: 'x-ui', schemaType: 'object' });

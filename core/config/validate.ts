@@ -55,9 +55,8 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
     return;
   }
   if (!isRecord(device.settings)) return;
-  const settingErrors = validateWith(manifest.settingsSchema, device.settings, `${at}.settings`);
-  errors.push(...settingErrors);
-  if (settingErrors.length > 0) return;
+  // Tags are checked even when settings have errors, so that every problem is reported at once.
+  errors.push(...validateWith(manifest.settingsSchema, device.settings, `${at}.settings`));
   groups.forEach((group, j) => {
     if (!Array.isArray(group?.tags)) return;
     group.tags.forEach((tag, k) => {
@@ -87,6 +86,26 @@ function checkNorth(app: NorthConfig, i: number, deviceNames: Set<string>, regis
     return;
   }
   if (isRecord(app.settings)) errors.push(...validateWith(manifest.settingsSchema, app.settings, `${at}.settings`));
+}
+
+/** Two tags of different devices must not publish to one topic (device `a` tag `b/x` vs device `a/b` tag `x`). */
+function checkTopicCollisions(devices: DeviceConfig[], errors: string[]): void {
+  const seen = new Map<string, string>();
+  devices.forEach((d, i) => {
+    if (!isRecord(d) || typeof d.uns !== 'string' || !Array.isArray(d.groups)) return;
+    d.groups.forEach((g, j) => {
+      if (!Array.isArray(g?.tags)) return;
+      g.tags.forEach((t, k) => {
+        if (typeof t?.name !== 'string') return;
+        const topic = d.uns ? `${d.uns}/${t.name}` : t.name;
+        const path = `devices[${i}].groups[${j}].tags[${k}].name`;
+        const first = seen.get(topic);
+        if (first && !first.startsWith(`devices[${i}].`)) {
+          errors.push(`${path}: topic "${topic}" is also published by ${first}`);
+        } else if (!first) seen.set(topic, path);
+      });
+    });
+  });
 }
 
 /**
@@ -120,6 +139,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     'device topic',
     errors,
   );
+  checkTopicCollisions(devices, errors);
   const deviceNames = new Set(devices.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
   north.forEach((n, i) => {
     checkNorth(n, i, deviceNames, registry, errors);

@@ -20,7 +20,7 @@ export function findUser(db: Db, username: string): User | undefined {
   return db.prepare('SELECT id, username, role FROM users WHERE username = ?').get(username) as User | undefined;
 }
 
-function checkPassword(password: string): void {
+export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new Error(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }

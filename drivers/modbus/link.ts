@@ -45,6 +45,7 @@ export class ModbusLink {
   readonly key: string;
   private client: ModbusClient | undefined;
   private opening: Promise<void> | undefined;
+  private closed = false;
   private readonly users = new Set<LinkUser>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -66,6 +67,7 @@ export class ModbusLink {
   async detach(user: LinkUser): Promise<void> {
     this.users.delete(user);
     if (this.users.size === 0) {
+      this.closed = true;
       this.onEmpty(this);
       await this.closeClient();
     }
@@ -102,8 +104,13 @@ export class ModbusLink {
         });
       }
     } catch (err) {
-      client.close(() => undefined);
+      void closeClient(client);
       throw connectError(err, this.key);
+    }
+    if (this.closed) {
+      // Every device left while the connection was being made: do not keep it.
+      void closeClient(client);
+      throw new GatewayError('disconnected', `link ${this.key} was closed`);
     }
     client.on('close', () => this.lost(client, 'disconnected'));
     client.on('error', () => this.lost(client, 'disconnected'));
@@ -114,14 +121,14 @@ export class ModbusLink {
   private lost(client: ModbusClient, error: string): void {
     if (this.client !== client) return;
     this.client = undefined;
-    client.close(() => undefined);
+    void closeClient(client);
     for (const user of this.users) user.linkLost(error);
   }
 
   private async closeClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await new Promise<void>((resolve) => client.close(() => resolve()));
+    if (client) await closeClient(client);
   }
 
   /** Runs one request on the link when a slot is free; the request gets the open client. */
@@ -133,7 +140,11 @@ export class ModbusLink {
     const started = performance.now();
     try {
       const client = this.client;
-      if (!client?.isOpen) throw new GatewayError('disconnected', `link ${this.key} is not connected`);
+      if (!client?.isOpen) {
+        // modbus-serial marks a socket that failed (ECONNRESET, EPIPE) closed without a close event.
+        if (client) this.lost(client, 'disconnected');
+        throw new GatewayError('disconnected', `link ${this.key} is not connected`);
+      }
       this.stats.requests++;
       return await run(client);
     } finally {
@@ -143,6 +154,27 @@ export class ModbusLink {
       this.waiting.shift()?.();
     }
   }
+}
+
+/**
+ * Closes a client without waiting forever: modbus-serial's close() never calls back on a
+ * socket that already failed, so destroy() is preferred and a timer bounds the wait.
+ */
+function closeClient(client: ModbusClient): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const destroyable = client as ModbusClient & { destroy?: (cb: () => void) => void };
+    try {
+      if (typeof destroyable.destroy === 'function') destroyable.destroy(done);
+      else client.close(done);
+    } catch {
+      done();
+    }
+  });
 }
 
 function sleep(ms: number): Promise<void> {

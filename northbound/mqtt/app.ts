@@ -78,12 +78,14 @@ export class MqttNorthApp implements NorthApp {
     this.client = undefined;
     if (!client) return;
     if (client.connected) {
-      // A clean goodbye: the will is only for unexpected loss of the connection.
-      await client
-        .publishAsync(this.statusTopic, gatewayPayload(false, this.ctx.version), { qos: 1, retain: true })
-        .catch(() => undefined);
+      // A clean goodbye (the will is only for an unexpected loss), bounded so shutdown stays within 5 s.
+      await withTimeout(
+        client.publishAsync(this.statusTopic, gatewayPayload(false, this.ctx.version), { qos: 1, retain: true }),
+        1000,
+      );
     }
-    await client.endAsync(!client.connected).catch(() => undefined);
+    const ended = await withTimeout(client.endAsync(!client.connected), 1500);
+    if (!ended) await withTimeout(client.endAsync(true), 500);
     this.state = 'disconnected';
   }
 
@@ -145,7 +147,9 @@ export class MqttNorthApp implements NorthApp {
       this.reconnectTimer = undefined;
       if (this.stopping || !this.client) return;
       this.state = 'connecting';
-      this.client.reconnect();
+      // Keep the stores: reconnect() without them starts empty and loses what was queued.
+      const { incomingStore, outgoingStore } = this.client;
+      this.client.reconnect({ incomingStore, outgoingStore });
     }, delay);
   }
 
@@ -192,6 +196,11 @@ export class MqttNorthApp implements NorthApp {
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
     const target = this.setTopics.get(topic);
     if (!target) return;
+    if (packet.retain) {
+      // A retained write would be replayed on every reconnect and restart: never act on it.
+      this.ctx.log.warn({ topic }, 'ignored a retained write request; publish _set without the retain flag');
+      return;
+    }
     let id: unknown;
     let result: string;
     try {
@@ -233,6 +242,19 @@ export function parseSetPayload(payload: Buffer): { value: unknown; id?: unknown
     return { value: obj.value, id: obj.id };
   }
   return { value: parsed };
+}
+
+/** Resolves true when `promise` settles in time, false otherwise; never rejects. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true).catch(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function redactUrl(url: string): string {

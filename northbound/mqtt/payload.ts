@@ -32,6 +32,6 @@ export function setResultPayload(id: unknown, error?: { code: string; message: s
   const base: Record<string, unknown> = {};
   if (id !== undefined) base.id = id;
   if (error)
-    return stringifyExact({ ...base, ok: false, error: error.message, code: error.code, timestamp: Date.now() });
+    return stringifyExact({ ...base, ok: false, error: error.code, message: error.message, timestamp: Date.now() });
   return stringifyExact({ ...base, ok: true, timestamp: Date.now() });
 }

@@ -14,12 +14,28 @@ declare module 'fastify' {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without a login (the UI's static files, health). */
+    public?: boolean;
+  }
+}
+
+function originHost(origin: string | undefined): string | undefined {
+  if (!origin) return undefined;
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) return v.join('=');
   }
   return undefined;
 }
@@ -46,7 +62,8 @@ class LoginLimiter {
   }
 }
 
-const PUBLIC_PATHS = new Set(['/healthz', '/api/v1/auth/login']);
+/** Routes reachable without a login; decided on the matched route, never on the raw URL. */
+const PUBLIC_ROUTES = new Set(['/healthz', '/api/v1/auth/login']);
 
 /**
  * Login (`POST /api/v1/auth/login`), bearer tokens and the session cookie. Every route
@@ -57,15 +74,14 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
   const limiter = new LoginLimiter();
 
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0] as string;
-    if (PUBLIC_PATHS.has(path) || (!path.startsWith('/api/') && path !== '/metrics')) return;
+    const route = req.routeOptions.url;
+    if (route !== undefined && (PUBLIC_ROUTES.has(route) || req.routeOptions.config.public === true)) return;
     const bearer = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const cookie = bearer ? undefined : readCookie(req, SESSION_COOKIE);
     const user = bearer || cookie ? userForToken(db, (bearer ?? cookie) as string) : undefined;
     if (!user) return sendError(reply, 401, 'unauthorized', 'log in first (POST /api/v1/auth/login)');
     if (cookie && req.method !== 'GET' && req.method !== 'HEAD') {
-      const origin = req.headers.origin;
-      if (!origin || new URL(origin).host !== req.headers.host) {
+      if (originHost(req.headers.origin) !== req.headers.host) {
         return sendError(reply, 403, 'csrf', 'cross-site request refused');
       }
     }

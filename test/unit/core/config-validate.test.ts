@@ -252,7 +252,9 @@ describe('validateConfig: every error, with its path, at once', () => {
         ]),
       ],
     });
-    expect(errors).toEqual(['devices[0].groups[0].tags[1].name: duplicate tag name in this device "x" (also at devices[0].groups[0].tags[0].name)']);
+    expect(errors).toEqual([
+      'devices[0].groups[0].tags[1].name: duplicate tag name in this device "x" (also at devices[0].groups[0].tags[0].name)',
+    ]);
   });
 
   it('allows the same tag name in two different devices', () => {

@@ -33,7 +33,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
       if (!rest.endsWith('/write')) {
         return reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint', details: [] } });
       }
-      const tag = decodeURIComponent(rest.slice(0, -'/write'.length));
+      const tag = rest.slice(0, -'/write'.length);
       const body = req.body;
       if (!body || typeof body !== 'object' || !('value' in body)) {
         return reply.code(400).send({
