@@ -1,8 +1,8 @@
-import { modbusTcpDriver } from '../drivers/modbus/index.js';
+import { modbusRtuDriver, modbusRtuTcpDriver, modbusTcpDriver } from '../drivers/modbus/index.js';
 import { mqttPlugin } from '../northbound/mqtt/index.js';
 import { createRegistry, type PluginRegistry } from './registry.js';
 
 /** The drivers and north plugins shipped with tagwire. */
 export function builtinRegistry(): PluginRegistry {
-  return createRegistry([modbusTcpDriver], [mqttPlugin]);
+  return createRegistry([modbusTcpDriver, modbusRtuDriver, modbusRtuTcpDriver], [mqttPlugin]);
 }

@@ -208,9 +208,10 @@ export class DeviceRunner {
     if (allTimedOut) {
       this.counters.readErrors++;
       this.consecutiveTimeouts++;
-      if (this.consecutiveTimeouts === TIMEOUTS_BEFORE_DISCONNECTED) this.setState('disconnected', 'timeout');
+      // A unit that stopped answering is backed off like a lost connection, so that on a
+      // shared line it does not eat the time of the units that still answer.
+      if (this.consecutiveTimeouts === TIMEOUTS_BEFORE_DISCONNECTED) this.onConnectionLost('timeout');
     } else {
-      if (this.consecutiveTimeouts >= TIMEOUTS_BEFORE_DISCONNECTED) this.setState('connected');
       this.consecutiveTimeouts = 0;
     }
   }

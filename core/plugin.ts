@@ -45,7 +45,7 @@ export interface Driver {
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
   /** Driver-specific counters for the status API. */
-  stats?(): Record<string, number>;
+  stats?(): Record<string, unknown>;
 }
 
 export interface NorthManifest {

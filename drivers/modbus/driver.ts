@@ -45,6 +45,9 @@ export class ModbusDriver implements Driver, LinkUser {
   private readonly splits = new SplitMemory();
   private readonly request: RequestOptions;
   private splitCount = 0;
+  /** Set while the unit does not answer; the next connect() first checks that it answers again. */
+  private needsProbe = false;
+  private lastBlock: ReadBlock | undefined;
 
   constructor(
     private readonly ctx: DriverContext,
@@ -66,6 +69,24 @@ export class ModbusDriver implements Driver, LinkUser {
       this,
     );
     await this.link.open();
+    if (this.needsProbe && this.lastBlock) await this.probe(this.lastBlock);
+  }
+
+  /**
+   * One request, no retries: a dead unit on a shared line costs one timeout per
+   * reconnect attempt instead of a full cycle of reads.
+   */
+  private async probe(block: ReadBlock): Promise<void> {
+    const link = this.link;
+    if (!link) throw new GatewayError('disconnected', 'not connected');
+    try {
+      await readArea(link, { ...this.request, retries: 0 }, block.area, block.start, block.count, performance.now());
+    } catch (raw) {
+      const err = requestError(raw);
+      // Any answer, even an exception, shows the unit is alive.
+      if (err.code === 'timeout' || err.code === 'disconnected') throw err;
+    }
+    this.needsProbe = false;
   }
 
   async close(): Promise<void> {
@@ -78,15 +99,8 @@ export class ModbusDriver implements Driver, LinkUser {
     this.ctx.connectionLost(error);
   }
 
-  stats(): Record<string, number> {
-    const s = this.link?.stats;
-    return {
-      learnedSplits: this.splitCount,
-      linkRequests: s?.requests ?? 0,
-      linkTimeouts: s?.timeouts ?? 0,
-      linkErrors: s?.errors ?? 0,
-      linkBusyMs: Math.round(s?.busyMs ?? 0),
-    };
+  stats(): Record<string, unknown> {
+    return { learnedSplits: this.splitCount, link: this.link ? { key: this.link.key, ...this.link.snapshot() } : null };
   }
 
   private compile(tag: TagConfig): CompiledTag {
@@ -117,17 +131,21 @@ export class ModbusDriver implements Driver, LinkUser {
   async read(group: GroupConfig): Promise<TagValue[]> {
     const plan = this.planFor(group);
     const out: TagValue[] = new Array(plan.tags.length);
-    for (const block of plan.blocks) await this.readBlock(block, plan.tags, out);
+    // The group's next read is due one interval from now: that is its deadline on a shared link.
+    const deadline = performance.now() + group.intervalMs;
+    for (const block of plan.blocks) await this.readBlock(block, plan.tags, out, deadline);
+    this.lastBlock = plan.blocks[0] ?? this.lastBlock;
+    this.needsProbe = out.length > 0 && out.every((v) => v.error === 'timeout');
     return out;
   }
 
   /** Reads one block; on exception 2 splits it in two, remembers the split and reads both halves. */
-  private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[]): Promise<void> {
+  private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
     const link = this.link;
     let data: Uint16Array;
     try {
       if (!link) throw new GatewayError('disconnected', 'not connected');
-      data = await readArea(link, this.request, block.area, block.start, block.count);
+      data = await readArea(link, this.request, block.area, block.start, block.count, deadline);
     } catch (raw) {
       const err = requestError(raw);
       if (err.code === 'modbus-exception-2') {
@@ -140,8 +158,8 @@ export class ModbusDriver implements Driver, LinkUser {
             { area: block.area, start: block.start, count: block.count, splitAt: at },
             'device refused a joined read (exception 2); splitting it and remembering the split',
           );
-          await this.readBlock(halves[0], tags, out);
-          await this.readBlock(halves[1], tags, out);
+          await this.readBlock(halves[0], tags, out, deadline);
+          await this.readBlock(halves[1], tags, out, deadline);
           return;
         }
       }

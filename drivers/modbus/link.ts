@@ -1,5 +1,6 @@
 import { GatewayError } from '../../core/errors.js';
 import { type ModbusClient, ModbusClientClass } from './client.js';
+import { DeadlineQueue } from './request-queue.js';
 
 /** How a link reaches its devices. Devices with the same key share one link. */
 export type Transport =
@@ -13,6 +14,11 @@ export type Transport =
       stopBits: 1 | 2;
     };
 
+function describeTransport(t: Transport): string {
+  if (t.kind !== 'rtu') return `${t.host}:${t.port}`;
+  return `${t.baudRate} ${t.dataBits}${t.parity[0]?.toUpperCase()}${t.stopBits}`;
+}
+
 export function transportKey(t: Transport): string {
   return t.kind === 'rtu' ? `rtu:${t.path}` : `${t.kind}:${t.host}:${t.port}`;
 }
@@ -23,6 +29,15 @@ export interface LinkOptions {
   requestDelayMs: number;
 }
 
+/**
+ * Silence a serial line needs between frames: 3.5 character times of 11 bits,
+ * fixed at 1.75 ms above 19200 baud (Modbus over serial line, §2.5.1.1).
+ */
+export function interFrameMs(t: Transport): number {
+  if (t.kind !== 'rtu') return 0;
+  return t.baudRate > 19200 ? 1.75 : (3.5 * 11 * 1000) / t.baudRate;
+}
+
 export interface LinkUser {
   /** The link's connection was lost; every user reconnects through `open()`. */
   linkLost(error: string): void;
@@ -31,7 +46,10 @@ export interface LinkUser {
 export interface LinkStats {
   requests: number;
   timeouts: number;
+  crcErrors: number;
   errors: number;
+  bytesOut: number;
+  bytesIn: number;
   busyMs: number;
   openedAt: number;
 }
@@ -47,9 +65,18 @@ export class ModbusLink {
   private opening: Promise<void> | undefined;
   private closed = false;
   private readonly users = new Set<LinkUser>();
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  readonly stats: LinkStats = { requests: 0, timeouts: 0, errors: 0, busyMs: 0, openedAt: 0 };
+  private readonly queue: DeadlineQueue;
+  private readonly silenceMs: number;
+  readonly stats: LinkStats = {
+    requests: 0,
+    timeouts: 0,
+    crcErrors: 0,
+    errors: 0,
+    bytesOut: 0,
+    bytesIn: 0,
+    busyMs: 0,
+    openedAt: 0,
+  };
 
   constructor(
     readonly transport: Transport,
@@ -57,6 +84,20 @@ export class ModbusLink {
     private readonly onEmpty: (link: ModbusLink) => void,
   ) {
     this.key = transportKey(transport);
+    // A serial line carries one transaction at a time whatever a device asks for.
+    this.queue = new DeadlineQueue(transport.kind === 'tcp' ? options.maxInFlight : 1);
+    this.silenceMs = Math.max(options.requestDelayMs, interFrameMs(transport));
+  }
+
+  /** Link figures for the status API: counters, and line utilisation = busy time / wall time. */
+  snapshot(): Record<string, number | string> {
+    const wallMs = this.stats.openedAt ? Date.now() - this.stats.openedAt : 0;
+    return {
+      ...this.stats,
+      busyMs: Math.round(this.stats.busyMs),
+      utilisation: wallMs > 0 ? Math.min(1, this.stats.busyMs / wallMs) : 0,
+      queued: this.queue.pending,
+    };
   }
 
   attach(user: LinkUser): void {
@@ -131,12 +172,12 @@ export class ModbusLink {
     if (client) await closeClient(client);
   }
 
-  /** Runs one request on the link when a slot is free; the request gets the open client. */
-  async request<T>(run: (client: ModbusClient) => Promise<T>): Promise<T> {
-    if (this.active >= this.options.maxInFlight) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.active++;
+  /**
+   * Runs one request on the link when a slot is free, earliest deadline first;
+   * the request gets the open client.
+   */
+  async request<T>(deadline: number, run: (client: ModbusClient) => Promise<T>): Promise<T> {
+    await this.queue.acquire(deadline);
     const started = performance.now();
     try {
       const client = this.client;
@@ -146,12 +187,12 @@ export class ModbusLink {
         throw new GatewayError('disconnected', `link ${this.key} is not connected`);
       }
       this.stats.requests++;
+      if (this.transport.kind !== 'tcp') discardStaleInput(client);
       return await run(client);
     } finally {
       this.stats.busyMs += performance.now() - started;
-      if (this.options.requestDelayMs > 0) await sleep(this.options.requestDelayMs);
-      this.active--;
-      this.waiting.shift()?.();
+      if (this.silenceMs > 0) await sleep(this.silenceMs);
+      this.queue.release();
     }
   }
 }
@@ -177,6 +218,16 @@ function closeClient(client: ModbusClient): Promise<void> {
   });
 }
 
+/**
+ * On an RTU line only the slave addressed by our request may talk, so anything already
+ * in modbus-serial's receive buffer (a late answer, stray bytes, half a frame) is noise:
+ * drop it so it can never be matched against the next answer.
+ */
+function discardStaleInput(client: ModbusClient): void {
+  const port = (client as unknown as { _port?: { _buffer?: Buffer } })._port;
+  if (port && Buffer.isBuffer(port._buffer) && port._buffer.length > 0) port._buffer = Buffer.alloc(0);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -197,6 +248,12 @@ export class LinkPool {
   acquire(transport: Transport, options: LinkOptions, user: LinkUser): ModbusLink {
     const key = transportKey(transport);
     let link = this.links.get(key);
+    if (link && JSON.stringify(link.transport) !== JSON.stringify(transport)) {
+      throw new GatewayError(
+        'invalid-config',
+        `devices sharing ${key} must use the same line settings (${describeTransport(link.transport)} vs ${describeTransport(transport)})`,
+      );
+    }
     if (!link) {
       link = new ModbusLink(transport, options, (l) => {
         if (this.links.get(l.key) === l) this.links.delete(l.key);

@@ -11,6 +11,9 @@ export interface RequestOptions {
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
+/** Writes jump the queue: a person or a system is waiting for the answer. */
+const WRITE_DEADLINE = 0;
+
 /** A Modbus error as a stable code: exceptions, timeouts, a lost link, or a frame that did not match. */
 export function requestError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
@@ -31,18 +34,20 @@ function call<T>(client: ModbusClient, timeoutMs: number, send: (cb: Callback<T>
   return new Promise<T>((resolve, reject) => send((err, result) => (err ? reject(err) : resolve(result))));
 }
 
-/** Runs a request on the link, retrying timeouts `retries` times. */
+/** Runs a request on the link (earliest deadline first), retrying timeouts `retries` times. */
 async function withRetries<T>(
   link: ModbusLink,
   opts: RequestOptions,
+  deadline: number,
   run: (c: ModbusClient) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await link.request(run);
+      return await link.request(deadline, run);
     } catch (raw) {
       const err = requestError(raw);
       if (err.code === 'timeout') link.stats.timeouts++;
+      else if (/CRC/i.test(err.message)) link.stats.crcErrors++;
       else link.stats.errors++;
       if (err.code !== 'timeout' || attempt >= opts.retries) throw err;
     }
@@ -56,9 +61,11 @@ export async function readArea(
   area: Area,
   start: number,
   count: number,
+  deadline: number,
 ): Promise<Uint16Array> {
-  return withRetries(link, opts, async (client) => {
+  return withRetries(link, opts, deadline, async (client) => {
     const unit = opts.unitId;
+    link.stats.bytesOut += 8;
     if (area === 'hr' || area === 'ir') {
       const res = await call<{ data: number[] }>(client, opts.timeoutMs, (cb) =>
         area === 'hr' ? client.writeFC3(unit, start, count, cb) : client.writeFC4(unit, start, count, cb),
@@ -66,6 +73,7 @@ export async function readArea(
       if (res.data.length !== count) {
         throw new GatewayError('bad-response', `asked for ${count} registers, got ${res.data.length}`);
       }
+      link.stats.bytesIn += 5 + 2 * count;
       return Uint16Array.from(res.data);
     }
     const res = await call<{ data: boolean[] }>(client, opts.timeoutMs, (cb) =>
@@ -73,6 +81,7 @@ export async function readArea(
     );
     if (res.data.length < count)
       throw new GatewayError('bad-response', `asked for ${count} bits, got ${res.data.length}`);
+    link.stats.bytesIn += 5 + Math.ceil(count / 8);
     const bits = new Uint16Array(count);
     for (let i = 0; i < count; i++) bits[i] = res.data[i] ? 1 : 0;
     return bits;
@@ -81,7 +90,9 @@ export async function readArea(
 
 /** FC6 for one register, FC16 for several. */
 export function writeRegisters(link: ModbusLink, opts: RequestOptions, start: number, values: number[]): Promise<void> {
-  return withRetries(link, opts, async (client) => {
+  return withRetries(link, opts, WRITE_DEADLINE, async (client) => {
+    link.stats.bytesOut += values.length === 1 ? 8 : 9 + 2 * values.length;
+    link.stats.bytesIn += 8;
     if (values.length === 1) {
       await call(client, opts.timeoutMs, (cb) => client.writeFC6(opts.unitId, start, values[0] as number, cb));
     } else {
@@ -92,7 +103,9 @@ export function writeRegisters(link: ModbusLink, opts: RequestOptions, start: nu
 
 /** FC5 for one coil, FC15 for several. */
 export function writeCoils(link: ModbusLink, opts: RequestOptions, start: number, values: boolean[]): Promise<void> {
-  return withRetries(link, opts, async (client) => {
+  return withRetries(link, opts, WRITE_DEADLINE, async (client) => {
+    link.stats.bytesOut += values.length === 1 ? 8 : 9 + Math.ceil(values.length / 8);
+    link.stats.bytesIn += 8;
     if (values.length === 1) {
       await call(client, opts.timeoutMs, (cb) => client.writeFC5(opts.unitId, start, values[0] as boolean, cb));
     } else {

@@ -5,6 +5,7 @@ import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
+import { registerSerialPorts } from './routes/serial-ports.js';
 
 export interface AppOptions {
   runtime: Runtime;
@@ -36,5 +37,6 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
 
   registerAuth(app, opts.db);
   registerGatewayApi(app, opts.runtime);
+  registerSerialPorts(app);
   return app;
 }
