@@ -116,7 +116,8 @@ export class DeviceRunner {
 
   private async connect(): Promise<void> {
     if (this.stopped || !this.driver) return;
-    this.setState('connecting', this.state.error);
+    // While retrying, the device stays "disconnected" (with its error) instead of flapping.
+    if (this.state.state !== 'disconnected') this.setState('connecting', this.state.error);
     try {
       await this.driver.connect();
     } catch (err) {
@@ -124,7 +125,10 @@ export class DeviceRunner {
       const code = errorCode(err);
       const delay = this.backoff.next();
       this.log.warn({ error: code, retryInMs: delay }, `cannot connect: ${errorMessage(err)}`);
-      this.setState('disconnected', code === 'internal' ? errorMessage(err) : code);
+      const error = code === 'internal' ? errorMessage(err) : code;
+      // Replaces values a previous run left retained on the broker: this device has none now.
+      this.publishAllBad(error);
+      this.setState('disconnected', error);
       this.counters.reconnects++;
       this.retryTimer = setTimeout(() => void this.connect(), delay);
       return;

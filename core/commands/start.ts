@@ -12,6 +12,7 @@ import { Runtime } from '../runtime.js';
 import { hasConfig, loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
 import { getMeta, setMeta } from '../store/meta.js';
+import { MIN_PASSWORD_LENGTH } from '../store/users.js';
 import { VERSION } from '../version.js';
 import { loadConfigFile } from './config-io.js';
 
@@ -41,8 +42,15 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const registry = builtinRegistry();
   // A bad --config is refused before anything is touched.
   const fileConfig = opts.config ? loadConfigFile(opts.config) : undefined;
+  const adminPassword = process.env.TAGWIRE_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && adminPassword.length < MIN_PASSWORD_LENGTH) {
+    throw new GatewayError(
+      'invalid-config',
+      `TAGWIRE_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+  }
   const db = openDb(dataDir);
-  await ensureAdmin(db, dataDir, log, process.env.TAGWIRE_ADMIN_PASSWORD);
+  await ensureAdmin(db, dataDir, log, adminPassword);
 
   const demoAllowed = opts.demo !== false && !opts.config;
   if (fileConfig) {
@@ -85,9 +93,10 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   let app: FastifyInstance | undefined = await build({ runtime, db, log, version: VERSION });
   try {
     await app.listen({ host: config.gateway.http.host, port });
-    log.info(
-      `web UI and API on http://${config.gateway.http.host === '0.0.0.0' ? 'localhost' : config.gateway.http.host}:${port}`,
-    );
+    const address = app.server.address();
+    const bound = typeof address === 'object' && address ? address.port : port;
+    const host = config.gateway.http.host === '0.0.0.0' ? 'localhost' : config.gateway.http.host;
+    log.info(`web UI and API on http://${host}:${bound}`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     log.error(

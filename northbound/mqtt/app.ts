@@ -112,7 +112,7 @@ export class MqttNorthApp implements NorthApp {
     for (const d of this.ctx.devices()) {
       for (const g of d.config.groups) {
         for (const t of g.tags) {
-          if (t.access === 'read') continue;
+          // Read-only tags are subscribed too, so that a write to one is answered with "read-only".
           this.setTopics.set(tagTopic(d.topic, t.name) + SET_SUFFIX, { device: d.config.name, tag: t.name });
         }
       }

@@ -154,7 +154,9 @@ async function startRuntime(doc: Record<string, unknown>): Promise<Running> {
     demoSimulator: false,
   });
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  cleanups.push(() => db.close());
+  cleanups.push(() => {
+    db.close();
+  });
   cleanups.push(() => runtime.stop());
   await runtime.start(validated(doc));
   return { runtime, db };
@@ -372,9 +374,11 @@ describe('writes through {tag}/_set', () => {
     const mark = sub.mark();
     await sub.publish(`${dev}/motor/speed/_set`, payload);
     const result = await sub.waitForTopic(`${dev}/motor/speed/_set/result`, () => true, { since: mark });
-    expect(obj(result)).toMatchObject({ ok: false, code });
-    expect(typeof field(result, 'error')).toBe('string');
-    expect((field(result, 'error') as string).length).toBeGreaterThan(0);
+    // `error` is the stable code (SPEC §4); `message` explains it to a human.
+    expect(obj(result)).toMatchObject({ ok: false, error: code });
+    expect(typeof field(result, 'message')).toBe('string');
+    expect((field(result, 'message') as string).length).toBeGreaterThan(0);
+    expect(closeToNow(field(result, 'timestamp'))).toBe(true);
     expect(sim.model.getRegister(1, 'hr', 2)).toBe(DEMO_INITIAL.speed);
   });
 
@@ -388,12 +392,35 @@ describe('writes through {tag}/_set', () => {
     await sub.waitForTopic(`${dev}/motor/speed`, (m) => field(m, 'value') === 13, { since: mark });
   });
 
+  it('does not act on a retained _set left on the broker (it would replay on every start)', async () => {
+    const s = await startSimulator();
+    const uns = nextUns();
+    const dev = `${uns}/line1/plc1`;
+    const setTopic = `${dev}/motor/speed/_set`;
+    const sub = await subscriber(`${uns}/#`);
+    // Someone published a write with the retain flag before the gateway started.
+    await sub.publish(setTopic, '{"value": 999, "id": "stale"}', { qos: 1, retain: true });
+    cleanups.push(() => sub.publish(setTopic, '', { qos: 1, retain: true }));
+    await startRuntime(configDoc(uns, [device({ port: s.port })]));
+    await sub.waitForTopic(`${dev}/_status`, (m) => field(m, 'state') === 'connected');
+
+    // A fresh write after it is answered; by then the retained one had been delivered.
+    const mark = sub.mark();
+    await sub.publish(setTopic, '{"value": 1501, "id": "fresh"}');
+    await sub.waitForTopic(`${dev}/motor/speed/_set/result`, (m) => field(m, 'id') === 'fresh', { since: mark });
+    expect(sub.filter((m) => m.topic === `${dev}/motor/speed/_set/result`).map((m) => field(m, 'id'))).toEqual([
+      'fresh',
+    ]);
+    expect(sub.filter((m) => m.topic === `${dev}/motor/speed` && field(m, 'value') === 999)).toEqual([]);
+    expect(s.sim.model.getRegister(1, 'hr', 2)).toBe(1501);
+  });
+
   it('keeps the id in a refusal', async () => {
     const { sim, dev, sub } = await writablePlant();
     const mark = sub.mark();
     await sub.publish(`${dev}/motor/speed/_set`, '{"value": 70000, "id": "too-big"}');
     const result = await sub.waitForTopic(`${dev}/motor/speed/_set/result`, () => true, { since: mark });
-    expect(obj(result)).toMatchObject({ id: 'too-big', ok: false, code: 'out-of-range' });
+    expect(obj(result)).toMatchObject({ id: 'too-big', ok: false, error: 'out-of-range' });
     expect(sim.model.getRegister(1, 'hr', 2)).toBe(DEMO_INITIAL.speed);
   });
 
@@ -420,13 +447,13 @@ describe('writes through {tag}/_set', () => {
   it.each([
     { tag: 'setpoint', what: 'a holding register configured access: read' },
     { tag: 'temperature', what: 'an input register' },
-  ])('answers a _set on a read-only tag ($what) with ok:false, code read-only', async ({ tag }) => {
+  ])('answers a _set on a read-only tag ($what) with ok:false, error read-only', async ({ tag }) => {
     const { dev, sub } = await writablePlant();
     const mark = sub.mark();
     await sub.publish(`${dev}/${tag}/_set`, '{"value": 99.5, "id": "ro"}');
     const result = await sub.waitForTopic(`${dev}/${tag}/_set/result`, () => true, { since: mark });
-    expect(obj(result)).toMatchObject({ id: 'ro', ok: false, code: 'read-only' });
-    expect(typeof field(result, 'error')).toBe('string');
+    expect(obj(result)).toMatchObject({ id: 'ro', ok: false, error: 'read-only' });
+    expect(typeof field(result, 'message')).toBe('string');
   });
 
   it('honours MQTT 5 response topic and correlation data', async () => {
@@ -450,7 +477,7 @@ describe('writes through {tag}/_set', () => {
       properties: { responseTopic, correlationData: Buffer.from('corr-0002') },
     });
     const refused = await requester.waitForTopic(responseTopic, () => true, { since: response.index + 1 });
-    expect(obj(refused)).toMatchObject({ ok: false, code: 'out-of-range' });
+    expect(obj(refused)).toMatchObject({ ok: false, error: 'out-of-range' });
     expect(Buffer.from(refused.packet.properties?.correlationData ?? []).toString()).toBe('corr-0002');
     expect(sim.model.getRegister(1, 'hr', 2)).toBe(4321);
 
@@ -510,10 +537,16 @@ describe('device failures', () => {
         tag,
       ).toEqual(['timeout']);
     }
-    // Disconnected once, connected once: no flapping while the unit was silent.
-    expect(
-      sub.filter((m) => m.topic === `${dev}/_status`, mark).map((m) => `${field(m, 'state')}:${field(m, 'error')}`),
-    ).toEqual(['disconnected:timeout', 'connected:undefined']);
+    // While the unit was silent the device was never reported connected: disconnected with
+    // error timeout first, then (retrying) connecting/disconnected, still with error timeout;
+    // connected, without an error, only once it answered again.
+    const statuses = sub.filter((m) => m.topic === `${dev}/_status`, mark).map((m) => obj(m));
+    expect(statuses[0]).toMatchObject({ state: 'disconnected', error: 'timeout' });
+    expect(statuses.at(-1)).toEqual({ state: 'connected', timestamp: expect.any(Number) });
+    for (const st of statuses.slice(0, -1)) {
+      expect(['disconnected', 'connecting']).toContain(st.state);
+      expect(st.error).toBe('timeout');
+    }
   });
 
   it('reports a device on a closed port as disconnected/connection-refused while another keeps publishing', async () => {
