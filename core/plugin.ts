@@ -46,6 +46,22 @@ export interface Driver {
   write(tag: TagConfig, value: unknown): Promise<void>;
   /** Driver-specific counters for the status API. */
   stats?(): Record<string, unknown>;
+  /** Children of a node in the device's address space (OPC UA), for picking tags in the UI. */
+  browse?(nodeId?: string): Promise<BrowseEntry[]>;
+  /** Reads one address once, outside any group ("test read"). */
+  readOnce?(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }>;
+}
+
+export interface BrowseEntry {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: string;
+  /** For variables: the data type's name (Double, Int32, …). */
+  dataType?: string;
+  /** For variables: "read", "readwrite" or "write". */
+  access?: 'read' | 'readwrite' | 'write';
+  hasChildren: boolean;
 }
 
 export interface NorthManifest {
