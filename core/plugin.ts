@@ -21,6 +21,8 @@ export interface DriverManifest {
   title: string;
   /** JSON Schema of `settings`, with defaults; validates files and the API, and drives UI forms. */
   settingsSchema: TSchema;
+  /** Cross-field checks of schema-valid settings, as `field: problem` messages; [] = valid. */
+  checkSettings?(settings: Record<string, unknown>): string[];
   /** Checks a tag's address/type against this driver; `settings` are already validated. */
   checkTag(tag: TagConfig, settings: Record<string, unknown>): TagCheck;
   /** Assigns only; no I/O until `connect()`. */

@@ -56,7 +56,11 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
   }
   if (!isRecord(device.settings)) return;
   // Tags are checked even when settings have errors, so that every problem is reported at once.
-  errors.push(...validateWith(manifest.settingsSchema, device.settings, `${at}.settings`));
+  const settingErrors = validateWith(manifest.settingsSchema, device.settings, `${at}.settings`);
+  errors.push(...settingErrors);
+  if (settingErrors.length === 0 && manifest.checkSettings) {
+    for (const e of manifest.checkSettings(device.settings)) errors.push(`${at}.settings.${e}`);
+  }
   groups.forEach((group, j) => {
     if (!Array.isArray(group?.tags)) return;
     group.tags.forEach((tag, k) => {
