@@ -75,7 +75,9 @@ program
   .argument('<kind>', 'modbus')
   .option('--port <n>', 'TCP port (default 5020)')
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
-  .option('--rtu <device>', 'serve Modbus RTU on a serial port instead of TCP')
+  .option('--rtu <device>', 'serve Modbus RTU on a serial port (e.g. /dev/ttyUSB0) instead of TCP')
+  .option('--baud <n>', 'with --rtu: baud rate (default 9600)')
+  .option('--parity <parity>', 'with --rtu: none, even or odd (default none); 8 data bits, 1 stop bit')
   .action(run(async (kind: string, opts) => (await import('./commands/simulate.js')).simulateCommand(kind, opts)));
 
 program.parseAsync(process.argv).catch(fail);

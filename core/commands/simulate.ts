@@ -1,27 +1,49 @@
 import { DEFAULT_SIMULATOR_HOST, runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { GatewayError } from '../errors.js';
 
-function parsePort(text: string | undefined, fallback: number): number {
+export interface SimulateOptions {
+  port?: string;
+  host?: string;
+  rtu?: string;
+  baud?: string;
+  parity?: string;
+}
+
+function parseInteger(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new GatewayError('invalid-config', `--port must be 0..65535, not "${text}"`);
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new GatewayError('invalid-config', `${flag} must be ${min}..${max}, not "${text}"`);
   }
-  return port;
+  return n;
+}
+
+function parseParity(text: string | undefined): 'none' | 'even' | 'odd' {
+  if (text === undefined) return 'none';
+  if (text === 'none' || text === 'even' || text === 'odd') return text;
+  throw new GatewayError('invalid-config', `--parity must be none, even or odd, not "${text}"`);
 }
 
 /** `tagwire simulate modbus|opcua`: a simulated PLC until Ctrl-C. */
-export async function simulateCommand(kind: string, opts: { port?: string; rtu?: string; host?: string }) {
+export async function simulateCommand(kind: string, opts: SimulateOptions) {
   if (kind !== 'modbus') {
     throw new GatewayError('invalid-config', `simulate ${kind}: not available in this version (available: modbus)`);
   }
-  if (opts.rtu)
-    throw new GatewayError('invalid-config', '--rtu: the serial simulator is not available in this version');
-  const sim = await runModbusSimulator({
-    host: opts.host ?? DEFAULT_SIMULATOR_HOST,
-    port: parsePort(opts.port, 5020),
-    log: (msg) => process.stdout.write(`${msg}\n`),
-  });
+  const log = (msg: string) => process.stdout.write(`${msg}\n`);
+  const sim = opts.rtu
+    ? await runModbusSimulator({
+        rtu: {
+          path: opts.rtu,
+          baudRate: parseInteger('--baud', opts.baud, 9600, 300, 4_000_000),
+          parity: parseParity(opts.parity),
+        },
+        log,
+      })
+    : await runModbusSimulator({
+        host: opts.host ?? DEFAULT_SIMULATOR_HOST,
+        port: parseInteger('--port', opts.port, 5020, 0, 65535),
+        log,
+      });
   const stop = () => {
     void sim.close().then(() => process.exit(0));
   };

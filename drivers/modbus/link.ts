@@ -30,6 +30,12 @@ export interface LinkOptions {
 }
 
 /**
+ * How long an RTU line stays quiet after a timeout (at most; never longer than the timeout
+ * itself), so that a late answer is dropped, not misread.
+ */
+export const RTU_LATE_ANSWER_GUARD_MS = 300;
+
+/**
  * Silence a serial line needs between frames: 3.5 character times of 11 bits,
  * fixed at 1.75 ms above 19200 baud (Modbus over serial line, §2.5.1.1).
  */
@@ -67,6 +73,8 @@ export class ModbusLink {
   private readonly users = new Set<LinkUser>();
   private readonly queue: DeadlineQueue;
   private readonly silenceMs: number;
+  /** After a timeout on an RTU line, no request before this time (performance.now()). */
+  private quietUntil = 0;
   readonly stats: LinkStats = {
     requests: 0,
     timeouts: 0,
@@ -135,7 +143,9 @@ export class ModbusLink {
       if (t.kind === 'tcp') {
         await client.connectTCP(t.host, { port: t.port, timeout: this.options.connectTimeoutMs });
       } else if (t.kind === 'rtu-tcp') {
-        await client.connectTcpRTUBuffered(t.host, { port: t.port });
+        // modbus-serial's "telnet" port is plain RTU framing over a socket, which is what a serial
+        // device server in transparent mode expects ("TcpRTUBuffered" sends MBAP headers instead).
+        await client.connectTelnet(t.host, { port: t.port, timeout: this.options.connectTimeoutMs });
       } else if (t.kind === 'rtu') {
         await client.connectRTUBuffered(t.path, {
           baudRate: t.baudRate,
@@ -176,7 +186,7 @@ export class ModbusLink {
    * Runs one request on the link when a slot is free, earliest deadline first;
    * the request gets the open client.
    */
-  async request<T>(deadline: number, run: (client: ModbusClient) => Promise<T>): Promise<T> {
+  async request<T>(deadline: number, timeoutMs: number, run: (client: ModbusClient) => Promise<T>): Promise<T> {
     await this.queue.acquire(deadline);
     const started = performance.now();
     try {
@@ -187,8 +197,20 @@ export class ModbusLink {
         throw new GatewayError('disconnected', `link ${this.key} is not connected`);
       }
       this.stats.requests++;
-      if (this.transport.kind !== 'tcp') discardStaleInput(client);
+      if (this.transport.kind !== 'tcp') {
+        const wait = this.quietUntil - performance.now();
+        if (wait > 0) await sleep(wait);
+        discardStaleInput(client);
+      }
       return await run(client);
+    } catch (err) {
+      // An RTU answer carries no transaction id: an answer arriving after its timeout would be
+      // taken for the answer to the next request. Keep the line quiet long enough for it to land,
+      // and drop it before the next request.
+      if (this.transport.kind !== 'tcp' && (err as { name?: string })?.name === 'TransactionTimedOutError') {
+        this.quietUntil = performance.now() + Math.min(RTU_LATE_ANSWER_GUARD_MS, timeoutMs);
+      }
+      throw err;
     } finally {
       this.stats.busyMs += performance.now() - started;
       if (this.silenceMs > 0) await sleep(this.silenceMs);
@@ -208,9 +230,11 @@ function closeClient(client: ModbusClient): Promise<void> {
       clearTimeout(timer);
       resolve();
     };
+    // destroy() only acts on ports that have one (sockets); a serial port must be closed.
+    const port = (client as unknown as { _port?: { destroy?: unknown } })._port;
     const destroyable = client as ModbusClient & { destroy?: (cb: () => void) => void };
     try {
-      if (typeof destroyable.destroy === 'function') destroyable.destroy(done);
+      if (typeof port?.destroy === 'function' && typeof destroyable.destroy === 'function') destroyable.destroy(done);
       else client.close(done);
     } catch {
       done();

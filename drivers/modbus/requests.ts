@@ -43,7 +43,7 @@ async function withRetries<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await link.request(deadline, run);
+      return await link.request(deadline, opts.timeoutMs, run);
     } catch (raw) {
       const err = requestError(raw);
       if (err.code === 'timeout') link.stats.timeouts++;

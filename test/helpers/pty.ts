@@ -9,18 +9,23 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-const SOCAT_ARGS = ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'];
-
-/** A pair of linked ptys made by socat (apt package `socat`), like two serial ports joined by a null-modem cable. */
-export async function ptyPair(timeoutMs = 5000): Promise<PtyPair> {
-  const proc = spawn('socat', SOCAT_ARGS, { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * A pair of linked ptys made by socat (apt package `socat`), like two serial ports joined by a
+ * null-modem cable. With `links`, the ptys are also reachable under those fixed paths, so that a
+ * pair made again after close() looks like the same adapter plugged back in.
+ */
+export async function ptyPair(timeoutMs = 5000, links?: [string, string]): Promise<PtyPair> {
+  const end = (link?: string) => (link ? `pty,raw,echo=0,link=${link}` : 'pty,raw,echo=0');
+  const proc = spawn('socat', ['-d', '-d', end(links?.[0]), end(links?.[1])], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()));
   const close = async (): Promise<void> => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
     await exited;
   };
   try {
-    const [a, b] = await ptyPaths(proc, timeoutMs);
+    const [ptyA, ptyB] = await ptyPaths(proc, timeoutMs);
+    const a = links?.[0] ?? ptyA;
+    const b = links?.[1] ?? ptyB;
     await waitForFiles([a, b], timeoutMs);
     return { a, b, close };
   } catch (err) {

@@ -145,10 +145,12 @@ describe('ModbusRtuSimulator answers', () => {
   });
 
   it('a request split over several chunks', async () => {
-    const l = line();
+    // A generous silence: this is about joining chunks, and a loaded machine may pause between them.
+    const l = line({ interFrameMs: 500 });
     const request = rtu(1, '10 0000 0001 02 0042');
-    for (const cut of [[0, 1], [1, 2], [2, 7], [7, 10], [10, 11]]) {
-      l.send(request.subarray(cut[0], cut[1]));
+    const cuts = [0, 1, 2, 7, 10, request.length];
+    for (let i = 1; i < cuts.length; i++) {
+      l.send(request.subarray(cuts[i - 1], cuts[i]));
       await nextTurn();
     }
     expect(await l.read(8)).toEqual(rtu(1, '10 0000 0001'));
@@ -234,10 +236,10 @@ describe('ModbusRtuSimulator resynchronises', () => {
   });
 
   it('with the silence it is given', async () => {
-    const l = line({ interFrameMs: 100 });
+    const l = line({ interFrameMs: 500 });
     l.send('01 03 00');
     await sleep(QUIET_MS);
-    l.send('00 00 01 84 0a'); // the rest, within the 100 ms: one frame
+    l.send('00 00 01 84 0a'); // the rest, well within the 500 ms: one frame
     expect(await l.read(7)).toEqual(rtu(1, '03 02 1234'));
   });
 });
