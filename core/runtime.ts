@@ -42,6 +42,10 @@ export class Runtime {
     });
   }
 
+  get registry(): PluginRegistry {
+    return this.opts.registry;
+  }
+
   get config(): Config {
     return this.gateway.currentConfig;
   }

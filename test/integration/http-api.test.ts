@@ -83,6 +83,14 @@ describe('HTTP API', () => {
     expect(config.json().error.code).toBe('unauthorized');
   });
 
+  it('needs a login for percent-encoded API paths too', async () => {
+    for (const url of ['/%61pi/v1/config', '/api/v1/%63onfig', '/api//v1/config', '/api/v1/config/']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect([401, 404], url).toContain(res.statusCode);
+      expect(res.body, url).not.toContain('"devices"');
+    }
+  });
+
   it('logs in with the right password, sets an httpOnly cookie, and rate-limits failures', async () => {
     const wrong = await app.inject({
       method: 'POST',
@@ -196,5 +204,37 @@ describe('HTTP API', () => {
     expect(same.json().restarted).toEqual({ devices: [], north: [] });
     const status = (await app.inject({ method: 'GET', url: '/api/v1/status', headers: auth() })).json();
     expect(status.devices[0]).toMatchObject({ name: 'plc', driver: 'modbus-tcp' });
+  });
+
+  it('serves the settings schemas the UI builds its forms from', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/schema', headers: auth() });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(Object.keys(body.drivers)).toEqual(expect.arrayContaining(['modbus-tcp', 'modbus-rtu', 'modbus-rtu-tcp']));
+    expect(body.drivers['modbus-tcp'].settings.properties.port.default).toBe(502);
+    expect(body.north.mqtt.settings.properties.qos.default).toBe(1);
+  });
+
+  it('streams published values and states as Server-Sent Events', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const controller = new AbortController();
+    const res = await fetch(`${address}/api/v1/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    // A write publishes the tag again, so a value event is due right away.
+    await runtime.gateway.write('plc', 'motor/speed', 4321);
+    while (!text.includes('"value":4321')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toMatch(
+      /event: value\ndata: \{"device":"plc","group":"g","tag":"motor\/speed","topic":"plant\/plc\/motor\/speed","value":4321,/,
+    );
   });
 });

@@ -4,8 +4,11 @@ import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
+import { registerSchema } from './routes/schema.js';
 import { registerSerialPorts } from './routes/serial-ports.js';
+import { registerStatic } from './static.js';
 
 export interface AppOptions {
   runtime: Runtime;
@@ -38,5 +41,8 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, opts.db);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
+  registerSchema(app, opts.runtime.registry);
+  registerEvents(app, opts.runtime);
+  await registerStatic(app);
   return app;
 }

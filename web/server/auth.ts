@@ -74,8 +74,11 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
   const limiter = new LoginLimiter();
 
   app.addHook('onRequest', async (req, reply) => {
+    // Decided on the matched route pattern (never the raw URL, which may be percent-encoded):
+    // the API and metrics need a user; the UI's static files and unknown paths do not.
     const route = req.routeOptions.url;
-    if (route !== undefined && (PUBLIC_ROUTES.has(route) || req.routeOptions.config.public === true)) return;
+    if (route === undefined || !(route.startsWith('/api/') || route === '/metrics')) return;
+    if (PUBLIC_ROUTES.has(route) || req.routeOptions.config.public === true) return;
     const bearer = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const cookie = bearer ? undefined : readCookie(req, SESSION_COOKIE);
     const user = bearer || cookie ? userForToken(db, (bearer ?? cookie) as string) : undefined;

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { stringifyExact } from '../../../core/json.js';
+import type { Runtime } from '../../../core/runtime.js';
+
+/** Bytes a slow SSE client may have unsent before it is dropped (it reconnects and re-reads /values). */
+const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `GET /api/v1/events`: Server-Sent Events. `value` events carry published values
+ * (`{device, group, tag, topic, value, timestamp, quality, error?}`), `state` events
+ * device states (`{device, state, timestamp, error?}`); a comment every 15 s keeps
+ * proxies from closing the stream.
+ */
+export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
+  app.get('/api/v1/events', (req, reply) => {
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const send = (event: string, data: unknown) => {
+      if (res.writableLength > MAX_BACKLOG_BYTES) {
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${stringifyExact(data)}\n\n`);
+    };
+    const unsubscribe = runtime.gateway.bus.subscribe({
+      reading: (r) => {
+        for (const item of r.items) {
+          if (!item.publish) continue;
+          send('value', {
+            device: r.device,
+            group: r.group,
+            tag: item.tag.name,
+            topic: item.topic,
+            ...item.value,
+          });
+        }
+      },
+      state: (device, state) => send('state', { device, ...state }),
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+    });
+    reply.hijack();
+  });
+}
