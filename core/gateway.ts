@@ -6,6 +6,9 @@ import { errorMessage, GatewayError } from './errors.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
+import type { Db } from './store/db.js';
+import { openMemoryDb } from './store/memory-db.js';
+import { SpoolStore } from './store/spool-store.js';
 import { deviceTopic } from './uns.js';
 import type { TagValue } from './values.js';
 
@@ -28,6 +31,8 @@ export interface ValueRow {
 }
 
 export interface GatewayOptions {
+  /** Where north apps spool; an in-memory database when not given. */
+  db?: Db;
   registry: PluginRegistry;
   log: Logger;
   dataDir: string;
@@ -44,8 +49,10 @@ export class Gateway {
   private readonly devices = new Map<string, DeviceRunner>();
   private readonly north = new Map<string, NorthEntry>();
   readonly startedAt = Date.now();
+  private readonly db: Db;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.db = opts.db ?? openMemoryDb();
     this.bus.onListenerError = (err) =>
       opts.log.error({ err: errorMessage(err) }, 'a north app failed to take a reading');
   }
@@ -197,6 +204,7 @@ export class Gateway {
         });
       },
       write: (device, tag, value) => this.write(device, tag, value),
+      spool: (limits) => new SpoolStore(this.db, config.name, limits),
     };
     let app: NorthApp;
     try {

@@ -7,6 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
 /** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
@@ -92,6 +93,8 @@ export interface NorthContext {
   snapshot(): Array<{ device: string; group: string; tag: TagConfig; topic: string; value: TagValue }>;
   /** Subscribes to readings and state changes of the app's devices; returns an unsubscribe function. */
   subscribe(listener: DeviceEvents): () => void;
+  /** This app's store-and-forward spool on disk, bounded by `limits`. */
+  spool(limits: SpoolLimits): SpoolStore;
   /** Writes a tag (SPEC §3.1 checks), reads it back and publishes it. Rejects with a GatewayError. */
   write(device: string, tag: string, value: unknown): Promise<void>;
 }

@@ -35,6 +35,7 @@ export class Runtime {
 
   constructor(private readonly opts: RuntimeOptions) {
     this.gateway = new Gateway({
+      db: opts.db,
       registry: opts.registry,
       log: opts.log,
       dataDir: opts.dataDir,

@@ -78,4 +78,17 @@ export const migrations: string[] = [
     expires_at INTEGER             -- NULL = until revoked
   );
   `,
+  // 3: store-and-forward spool of the north apps (QoS >= 1 messages until the broker acknowledges them)
+  `
+  CREATE TABLE spool (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    app        TEXT NOT NULL,
+    topic      TEXT NOT NULL,
+    payload    BLOB NOT NULL,
+    qos        INTEGER NOT NULL,
+    retain     INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX spool_app ON spool(app, id);
+  `,
 ];

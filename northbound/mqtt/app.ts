@@ -4,6 +4,7 @@ import type { DeviceState, GroupReading } from '../../core/bus.js';
 import { errorCode, errorMessage, GatewayError } from '../../core/errors.js';
 import { parseExact } from '../../core/json.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
+import type { SpoolStore } from '../../core/store/spool-store.js';
 import {
   deviceStatusTopic,
   gatewayStatusTopic,
@@ -15,6 +16,7 @@ import {
 import { clientOptions } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import type { MqttSettings } from './settings.js';
+import { SpoolPump } from './spool-pump.js';
 
 interface SetTarget {
   device: string;
@@ -31,51 +33,69 @@ export class MqttNorthApp implements NorthApp {
   private setTopics = new Map<string, SetTarget>();
   private readonly backoff = new Backoff(1000, 30_000);
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private state: NorthStatus['state'] = 'connecting';
   private lastError: string | undefined;
-  private offlineQueued = 0;
-  private readonly counters = { published: 0, bytes: 0, dropped: 0, reconnects: 0, writes: 0, writeErrors: 0 };
-  private readonly publishOpts: IClientPublishOptions;
+  private readonly counters = { dropped: 0, reconnects: 0, writes: 0, writeErrors: 0, bytes: 0 };
   private readonly statusTopic: string;
+  private readonly spool: SpoolStore | undefined;
+  private readonly pump: SpoolPump | undefined;
+  private readonly options: IClientOptions;
 
   constructor(
     private readonly ctx: NorthContext,
     private readonly settings: MqttSettings,
   ) {
-    this.publishOpts = { qos: settings.qos, retain: settings.retain };
     this.statusTopic = gatewayStatusTopic(ctx.gateway);
+    // QoS >= 1 values go through the disk spool; QoS 0 means "may be lost" and goes straight out.
+    if (settings.qos > 0) {
+      this.spool = ctx.spool(settings.buffer);
+      this.pump = new SpoolPump(this.spool);
+    }
+    this.options = {
+      ...clientOptions(ctx, settings),
+      reconnectPeriod: 0, // reconnects are ours: backoff with jitter, and a fresh client each time
+      will: { topic: this.statusTopic, payload: Buffer.from('{"online":false}'), qos: 1, retain: true },
+    };
   }
 
   async start(): Promise<void> {
     this.stopping = false;
-    const options: IClientOptions = {
-      ...clientOptions(this.ctx, this.settings),
-      reconnectPeriod: 0, // reconnects are ours: backoff with jitter
-      will: { topic: this.statusTopic, payload: Buffer.from('{"online":false}'), qos: 1, retain: true },
-    };
-    const client = mqtt.connect(this.settings.url, options);
-    this.client = client;
-    client.on('connect', () => this.onConnect());
-    client.on('close', () => this.onClose());
-    client.on('error', (err) => {
-      this.lastError = err.message;
-      this.ctx.log.warn({ err: err.message }, 'MQTT error');
-    });
-    client.on('message', (topic, payload, packet) => void this.onMessage(topic, payload, packet));
     this.unsubscribe = this.ctx.subscribe({
       reading: (r) => this.onReading(r),
       state: (device, state) => this.onDeviceState(device, state),
     });
     this.refreshSetTopics();
+    this.expireTimer = setInterval(() => this.spool?.expire(), 10_000);
+    this.expireTimer.unref();
+    this.connect();
+  }
+
+  /** A new mqtt.js client per connection: nothing is carried over but what the spool holds. */
+  private connect(): void {
+    const client = mqtt.connect(this.settings.url, this.options);
+    this.client = client;
+    this.state = 'connecting';
+    client.on('connect', () => this.client === client && this.onConnect(client));
+    client.on('close', () => this.client === client && this.onClose(client));
+    client.on('error', (err) => {
+      this.lastError = err.message;
+      this.ctx.log.warn({ err: err.message }, 'MQTT error');
+    });
+    client.on('message', (topic, payload, packet) => void this.onMessage(topic, payload, packet));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.pump?.flush();
+    this.pump?.disconnected();
     const client = this.client;
     this.client = undefined;
+    this.state = 'disconnected';
     if (!client) return;
     if (client.connected) {
       // A clean goodbye (the will is only for an unexpected loss), bounded so shutdown stays within 5 s.
@@ -84,16 +104,28 @@ export class MqttNorthApp implements NorthApp {
         1000,
       );
     }
-    const ended = await withTimeout(client.endAsync(!client.connected), 1500);
-    if (!ended) await withTimeout(client.endAsync(true), 500);
-    this.state = 'disconnected';
+    // Unacknowledged messages stay in the spool for the next start.
+    await withTimeout(client.endAsync(true), 1000);
   }
 
   status(): NorthStatus {
-    const status: NorthStatus = { state: this.state, counters: { ...this.counters, queued: this.offlineQueued } };
+    const spool = this.spool?.stats();
+    const status: NorthStatus = {
+      state: this.state,
+      counters: {
+        ...this.counters,
+        published: this.pump?.sent ?? this.directSent,
+        buffered: spool?.messages ?? 0,
+        bufferedBytes: spool?.bytes ?? 0,
+        oldestBufferedAgeMs: spool?.oldestAgeMs ?? 0,
+        dropped: this.counters.dropped + (spool?.dropped ?? 0),
+      },
+    };
     if (this.lastError && this.state !== 'connected') status.error = this.lastError;
     return status;
   }
+
+  private directSent = 0;
 
   devicesChanged(): void {
     const before = new Set(this.setTopics.keys());
@@ -104,7 +136,7 @@ export class MqttNorthApp implements NorthApp {
     const removed = [...before].filter((t) => !this.setTopics.has(t));
     if (added.length > 0) client.subscribe(added, { qos: 1 });
     if (removed.length > 0) client.unsubscribe(removed);
-    for (const d of this.ctx.devices()) this.publishRaw(deviceStatusTopic(d.topic), statusPayload(d.state), true);
+    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
   }
 
   private refreshSetTopics(): void {
@@ -119,37 +151,34 @@ export class MqttNorthApp implements NorthApp {
     }
   }
 
-  private onConnect(): void {
-    const client = this.client;
-    if (!client) return;
+  private onConnect(client: MqttClient): void {
     this.backoff.reset();
     this.state = 'connected';
     this.lastError = undefined;
-    this.offlineQueued = 0;
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
-    this.publishRaw(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
-    for (const d of this.ctx.devices()) this.publishRaw(deviceStatusTopic(d.topic), statusPayload(d.state), true);
-    // Current values, so a new or restarted broker has the whole tree at once.
-    for (const s of this.ctx.snapshot()) {
-      if (this.settings.format === 'uns') this.publishRaw(s.topic, valuePayload(s.value), this.settings.retain);
-    }
+    // State first, straight out: it describes now, not the backlog.
+    this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
+    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
     if (this.setTopics.size > 0) client.subscribe([...this.setTopics.keys()], { qos: 1 });
+    // Current values after the backlog, so a restarted broker has the whole tree and order per tag holds.
+    if (this.settings.format === 'uns') {
+      for (const s of this.ctx.snapshot()) this.publishValue(s.topic, valuePayload(s.value));
+    }
+    this.pump?.connected(client);
   }
 
-  private onClose(): void {
+  private onClose(client: MqttClient): void {
     if (this.stopping) return;
     if (this.state === 'connected') this.ctx.log.warn('disconnected from broker');
     this.state = 'disconnected';
+    this.pump?.disconnected();
+    client.end(true);
     if (this.reconnectTimer) return;
     const delay = this.backoff.next();
     this.counters.reconnects++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (this.stopping || !this.client) return;
-      this.state = 'connecting';
-      // Keep the stores: reconnect() without them starts empty and loses what was queued.
-      const { incomingStore, outgoingStore } = this.client;
-      this.client.reconnect({ incomingStore, outgoingStore });
+      if (!this.stopping) this.connect();
     }, delay);
   }
 
@@ -158,39 +187,40 @@ export class MqttNorthApp implements NorthApp {
       if (reading.items.some((i) => i.publish)) {
         const device = this.ctx.devices().find((d) => d.config.name === reading.device);
         if (device) {
-          this.publishRaw(
-            groupTopic(device.topic, reading.group),
-            groupPayload(reading.timestamp, reading.items),
-            this.settings.retain,
-          );
+          this.publishValue(groupTopic(device.topic, reading.group), groupPayload(reading.timestamp, reading.items));
         }
       }
       return;
     }
     for (const item of reading.items) {
-      if (item.publish) this.publishRaw(item.topic, valuePayload(item.value), this.settings.retain);
+      if (item.publish) this.publishValue(item.topic, valuePayload(item.value));
     }
   }
 
   private onDeviceState(device: string, state: DeviceState): void {
     const d = this.ctx.devices().find((x) => x.config.name === device);
-    if (d) this.publishRaw(deviceStatusTopic(d.topic), statusPayload(state), true);
+    if (d) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(state), true);
   }
 
-  private publishRaw(topic: string, payload: string, retain: boolean, opts?: IClientPublishOptions): void {
-    const client = this.client;
-    if (!client) return;
-    if (!client.connected) {
-      // Bounded in memory until the disk spool takes over this job.
-      if (this.settings.qos === 0 || this.offlineQueued >= this.settings.buffer.maxMessages) {
-        this.counters.dropped++;
-        return;
-      }
-      this.offlineQueued++;
-    }
-    this.counters.published++;
+  /** A value: spooled on disk at QoS >= 1, else sent now if connected. */
+  private publishValue(topic: string, payload: string): void {
     this.counters.bytes += payload.length;
-    client.publish(topic, payload, opts ?? { ...this.publishOpts, retain });
+    if (this.pump) {
+      this.pump.enqueue({ topic, payload, qos: this.settings.qos as 1 | 2, retain: this.settings.retain });
+      return;
+    }
+    this.publishDirect(topic, payload, this.settings.retain, { qos: 0, retain: this.settings.retain });
+  }
+
+  /** State and replies: meaningful only now, never spooled (state is republished on every connect). */
+  private publishDirect(topic: string, payload: string, retain: boolean, opts?: IClientPublishOptions): void {
+    const client = this.client;
+    if (!client?.connected) {
+      this.counters.dropped++;
+      return;
+    }
+    this.directSent++;
+    client.publish(topic, payload, opts ?? { qos: 1, retain });
   }
 
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
@@ -217,13 +247,16 @@ export class MqttNorthApp implements NorthApp {
     const responseTopic = packet.properties?.responseTopic;
     if (responseTopic) {
       const correlationData = packet.properties?.correlationData;
-      this.publishRaw(responseTopic, result, false, {
+      this.publishDirect(responseTopic, result, false, {
         qos: 1,
         retain: false,
         properties: correlationData ? { correlationData } : {},
       });
     } else {
-      this.publishRaw(topic.slice(0, -SET_SUFFIX.length) + SET_RESULT_SUFFIX, result, false);
+      this.publishDirect(topic.slice(0, -SET_SUFFIX.length) + SET_RESULT_SUFFIX, result, false, {
+        qos: 1,
+        retain: false,
+      });
     }
   }
 }

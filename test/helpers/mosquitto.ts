@@ -40,11 +40,18 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** Starts a real mosquitto (Debian package) on a free port, anonymous access, no persistence. */
-export async function startMosquitto(port?: number): Promise<Mosquitto> {
+/**
+ * Starts a real mosquitto (Debian package) on a free port, anonymous access. Without
+ * `persistenceDir` nothing survives a restart; with it, sessions and queued messages do
+ * (saved when it is stopped with SIGTERM).
+ */
+export async function startMosquitto(port?: number, opts: { persistenceDir?: string } = {}): Promise<Mosquitto> {
   const p = port ?? (await freePort());
   const conf = join(tmpdir(), `tagwire-mosquitto-${p}-${process.pid}.conf`);
-  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const persistence = opts.persistenceDir
+    ? `persistence true\npersistence_location ${opts.persistenceDir}/\nmax_queued_messages 100000\n`
+    : 'persistence false\n';
+  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n${persistence}`);
   const proc: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await waitForPort(p, 5000);
