@@ -72,8 +72,9 @@ program
 program
   .command('simulate')
   .description('run a simulated PLC with changing and writable values')
-  .argument('<kind>', 'modbus')
-  .option('--port <n>', 'TCP port (default 5020)')
+  .argument('<kind>', 'modbus or opcua')
+  .option('--port <n>', 'TCP port (default 5020 for modbus, 4840 for opcua)')
+  .addOption(dataOption())
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
   .option('--rtu <device>', 'serve Modbus RTU on a serial port (e.g. /dev/ttyUSB0) instead of TCP')
   .option('--baud <n>', 'with --rtu: baud rate (default 9600)')

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { DEFAULT_SIMULATOR_HOST, runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { GatewayError } from '../errors.js';
+import { resolveDataDir } from '../paths.js';
 
 export interface SimulateOptions {
   port?: string;
@@ -7,6 +9,7 @@ export interface SimulateOptions {
   rtu?: string;
   baud?: string;
   parity?: string;
+  data?: string;
 }
 
 function parseInteger(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -26,10 +29,23 @@ function parseParity(text: string | undefined): 'none' | 'even' | 'odd' {
 
 /** `tagwire simulate modbus|opcua`: a simulated PLC until Ctrl-C. */
 export async function simulateCommand(kind: string, opts: SimulateOptions) {
-  if (kind !== 'modbus') {
-    throw new GatewayError('invalid-config', `simulate ${kind}: not available in this version (available: modbus)`);
-  }
   const log = (msg: string) => process.stdout.write(`${msg}\n`);
+  if (kind === 'opcua') {
+    // Loaded on demand: node-opcua is large and only this command and the OPC UA driver need it.
+    const { runOpcuaSimulator } = await import('../../drivers/simulator/run-opcua.js');
+    const sim = await runOpcuaSimulator({
+      host: opts.host ?? DEFAULT_SIMULATOR_HOST,
+      port: parseInteger('--port', opts.port, 4840, 1, 65535),
+      // The simulator's own certificate lives beside the gateway's data, so it stays the same across runs.
+      pkiDir: join(resolveDataDir(opts.data), 'simulator', 'opcua-pki'),
+      log,
+    });
+    stopOnSignal(() => sim.close());
+    return;
+  }
+  if (kind !== 'modbus') {
+    throw new GatewayError('invalid-config', `simulate ${kind}: unknown simulator (available: modbus, opcua)`);
+  }
   const sim = opts.rtu
     ? await runModbusSimulator({
         rtu: {
@@ -44,8 +60,12 @@ export async function simulateCommand(kind: string, opts: SimulateOptions) {
         port: parseInteger('--port', opts.port, 5020, 0, 65535),
         log,
       });
+  stopOnSignal(() => sim.close());
+}
+
+function stopOnSignal(close: () => Promise<void>): void {
   const stop = () => {
-    void sim.close().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
