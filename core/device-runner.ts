@@ -4,7 +4,7 @@ import type { Bus, DeviceState, DeviceStateName, GroupReading, ReadingItem } fro
 import { newPublishedState, type PublishedState, shouldPublish } from './change-filter.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
-import type { Driver, DriverManifest } from './plugin.js';
+import type { BrowseEntry, Driver, DriverManifest } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
 import { tagTopic } from './uns.js';
 import { badValue, type TagValue } from './values.js';
@@ -293,6 +293,39 @@ export class DeviceRunner {
     if (index < 0) return;
     const [readBack] = await driver.read({ ...found.group.readable, tags: [found.tag] });
     if (readBack && this.driver === driver) this.deliver(found.group, [readBack], true, index);
+  }
+
+  /** Browses the device's address space (drivers that have one, e.g. OPC UA). */
+  async browse(nodeId?: string): Promise<BrowseEntry[]> {
+    const driver = this.connectedDriver();
+    if (!driver.browse) throw new GatewayError('not-supported', `driver ${this.config.driver} cannot browse`);
+    return driver.browse(nodeId);
+  }
+
+  /** Reads one address once, outside the schedule ("test read"). */
+  async readOnce(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }> {
+    const driver = this.connectedDriver();
+    if (driver.readOnce) return driver.readOnce(address, type);
+    const tag = { name: '_test', address, type, access: 'read', scale: 1, offset: 0, deadband: 0 } as TagConfig;
+    const check = this.manifest.checkTag(tag, this.config.settings);
+    if (check.errors.length > 0) throw new GatewayError('invalid-value', check.errors.join('; '));
+    const [value] = await driver.read({
+      name: '_test',
+      intervalMs: 1000,
+      publish: 'always',
+      heartbeatMs: 0,
+      tags: [{ ...tag, ...check.defaults }],
+    });
+    if (!value) throw new GatewayError('internal', 'no value');
+    return value;
+  }
+
+  private connectedDriver(): Driver {
+    const driver = this.driver;
+    if (!driver || this.state.state !== 'connected') {
+      throw new GatewayError('not-connected', `device "${this.name}" is ${this.state.state}`);
+    }
+    return driver;
   }
 
   /** Latest value of every readable tag (for the API and a north app's first publish). */

@@ -16,6 +16,7 @@ export const ErrorCodes = {
   'device-disabled': 'the device is disabled',
   'not-connected': 'the device is not connected',
   'invalid-config': 'the configuration is invalid',
+  'not-supported': 'the driver cannot do this',
   internal: 'unexpected internal error',
 } as const;
 

@@ -236,6 +236,13 @@ export class Gateway {
     await runner.write(tag, value);
   }
 
+  /** The running device, or a GatewayError('unknown-device'). */
+  device(name: string): DeviceRunner {
+    const runner = this.devices.get(name);
+    if (!runner) throw new GatewayError('unknown-device', `no device named "${name}"`);
+    return runner;
+  }
+
   values(): ValueRow[] {
     const rows: ValueRow[] = [];
     for (const runner of this.devices.values()) {

@@ -28,6 +28,23 @@ export interface DriverManifest {
   checkTag(tag: TagConfig, settings: Record<string, unknown>): TagCheck;
   /** Assigns only; no I/O until `connect()`. */
   create(ctx: DriverContext): Driver;
+  /** Certificate trust for drivers that use certificates (OPC UA): kept in the data directory. */
+  certificates?: CertificateStore;
+}
+
+export interface CertificateInfo {
+  thumbprint: string;
+  subject: string;
+  issuer?: string;
+  validFrom: string;
+  validTo: string;
+  status: 'trusted' | 'rejected';
+}
+
+export interface CertificateStore {
+  list(dataDir: string): Promise<CertificateInfo[]>;
+  trust(dataDir: string, thumbprint: string): Promise<void>;
+  remove(dataDir: string, thumbprint: string): Promise<void>;
 }
 
 export interface DriverContext {

@@ -43,6 +43,10 @@ export class Runtime {
     });
   }
 
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
   get registry(): PluginRegistry {
     return this.opts.registry;
   }

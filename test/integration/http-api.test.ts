@@ -237,4 +237,22 @@ describe('HTTP API', () => {
       /event: value\ndata: \{"device":"plc","group":"g","tag":"motor\/speed","topic":"plant\/plc\/motor\/speed","value":4321,/,
     );
   });
+
+  it('reads one address once for trying a tag, and says plainly when a driver cannot browse', async () => {
+    const read = await app.inject({
+      method: 'GET',
+      url: '/api/v1/devices/plc/read?address=hr:6&type=int64',
+      headers: auth(),
+    });
+    expect(read.statusCode).toBe(200);
+    expect(read.body).toContain('"value":1234567890123456789');
+    const bad = await app.inject({ method: 'GET', url: '/api/v1/devices/plc/read?address=hr:70000', headers: auth() });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('hr:70000');
+    const browse = await app.inject({ method: 'GET', url: '/api/v1/devices/plc/browse', headers: auth() });
+    expect(browse.statusCode).toBe(400);
+    expect(browse.json().error.code).toBe('not-supported');
+    const unknown = await app.inject({ method: 'GET', url: '/api/v1/devices/nope/read?address=hr:1', headers: auth() });
+    expect(unknown.statusCode).toBe(404);
+  });
 });

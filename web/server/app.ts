@@ -4,6 +4,8 @@ import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { registerCertificates } from './routes/certificates.js';
+import { registerDeviceTools } from './routes/device-tools.js';
 import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
 import { registerSchema } from './routes/schema.js';
@@ -43,6 +45,8 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);
   registerEvents(app, opts.runtime);
+  registerDeviceTools(app, opts.runtime);
+  registerCertificates(app, opts.runtime, opts.runtime.dataDir);
   await registerStatic(app);
   return app;
 }

@@ -4,6 +4,7 @@ import { GatewayError } from '../../core/errors.js';
 /** HTTP status for each stable error code; anything else is a 500. */
 const STATUS: Record<string, number> = {
   'invalid-config': 400,
+  'not-supported': 400,
   'invalid-value': 400,
   'out-of-range': 400,
   'read-only': 400,

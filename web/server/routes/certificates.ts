@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Runtime } from '../../../core/runtime.js';
+import { sendError } from '../errors.js';
+
+const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
+
+/**
+ * Server certificates seen by drivers that use them (OPC UA). An unknown server
+ * certificate is "rejected" until a user trusts it here; nothing is trusted blindly.
+ */
+export function registerCertificates(app: FastifyInstance, runtime: Runtime, dataDir: string): void {
+  const stores = () =>
+    [...runtime.registry.drivers.values()].flatMap((d) =>
+      d.certificates ? [{ driver: d.name, store: d.certificates }] : [],
+    );
+
+  app.get('/api/v1/certificates', async () => {
+    const lists = await Promise.all(
+      stores().map(async ({ driver, store }) => (await store.list(dataDir)).map((c) => ({ driver, ...c }))),
+    );
+    return lists.flat();
+  });
+
+  app.post<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint/trust', async (req, reply) => {
+    const { thumbprint } = req.params;
+    if (!THUMBPRINT.test(thumbprint))
+      return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
+    for (const { store } of stores()) {
+      const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
+      if (known) {
+        await store.trust(dataDir, thumbprint.toLowerCase());
+        req.log.warn({ thumbprint, user: req.user?.username }, 'server certificate trusted');
+        return { ok: true };
+      }
+    }
+    return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+  });
+
+  app.delete<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint', async (req, reply) => {
+    const { thumbprint } = req.params;
+    if (!THUMBPRINT.test(thumbprint))
+      return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
+    for (const { store } of stores()) {
+      const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
+      if (known) {
+        await store.remove(dataDir, thumbprint.toLowerCase());
+        return { ok: true };
+      }
+    }
+    return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+  });
+}
