@@ -45,7 +45,7 @@ export class DeviceRunner {
   private driver: Driver | undefined;
   private groups: GroupRuntime[];
   private state: DeviceState;
-  private readonly backoff = new Backoff(1000, 30_000);
+  private readonly backoff = new Backoff(500, 30_000);
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private consecutiveTimeouts = 0;

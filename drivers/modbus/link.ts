@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import { GatewayError } from '../../core/errors.js';
 import { type ModbusClient, ModbusClientClass } from './client.js';
+import { guardMbapStream } from './mbap-guard.js';
 import { DeadlineQueue } from './request-queue.js';
 
 /** How a link reaches its devices. Devices with the same key share one link. */
@@ -28,6 +30,9 @@ export interface LinkOptions {
   maxInFlight: number;
   requestDelayMs: number;
 }
+
+/** Timeouts in a row, over all units of a TCP link, after which its connection is renewed. */
+export const TCP_TIMEOUTS_BEFORE_RESET = 3;
 
 /**
  * How long an RTU line stays quiet after a timeout (at most; never longer than the timeout
@@ -75,6 +80,8 @@ export class ModbusLink {
   private readonly silenceMs: number;
   /** After a timeout on an RTU line, no request before this time (performance.now()). */
   private quietUntil = 0;
+  /** Requests in a row that timed out, whatever their unit. */
+  private consecutiveTimeouts = 0;
   readonly stats: LinkStats = {
     requests: 0,
     timeouts: 0,
@@ -165,6 +172,16 @@ export class ModbusLink {
     }
     client.on('close', () => this.lost(client, 'disconnected'));
     client.on('error', () => this.lost(client, 'disconnected'));
+    if (t.kind === 'tcp') {
+      const socket = (client as unknown as { _port?: { _client?: Socket } })._port?._client;
+      if (socket) {
+        guardMbapStream(socket, () => {
+          this.stats.errors++;
+          this.lost(client, 'bad-response');
+        });
+      }
+    }
+    this.consecutiveTimeouts = 0;
     this.client = client;
     this.stats.openedAt = Date.now();
   }
@@ -202,12 +219,22 @@ export class ModbusLink {
         if (wait > 0) await sleep(wait);
         discardStaleInput(client);
       }
-      return await run(client);
+      const result = await run(client);
+      this.consecutiveTimeouts = 0;
+      return result;
     } catch (err) {
+      const timedOut = (err as { name?: string })?.name === 'TransactionTimedOutError';
+      // A TCP stream that answers nothing at all any more may be desynchronised (half a frame,
+      // a lost byte): start a fresh connection rather than wait on it.
+      if (timedOut && this.transport.kind === 'tcp' && ++this.consecutiveTimeouts >= TCP_TIMEOUTS_BEFORE_RESET) {
+        this.consecutiveTimeouts = 0;
+        const client = this.client;
+        if (client) this.lost(client, 'timeout');
+      }
       // An RTU answer carries no transaction id: an answer arriving after its timeout would be
       // taken for the answer to the next request. Keep the line quiet long enough for it to land,
       // and drop it before the next request.
-      if (this.transport.kind !== 'tcp' && (err as { name?: string })?.name === 'TransactionTimedOutError') {
+      if (this.transport.kind !== 'tcp' && timedOut) {
         this.quietUntil = performance.now() + Math.min(RTU_LATE_ANSWER_GUARD_MS, timeoutMs);
       }
       throw err;

@@ -28,10 +28,33 @@ export function requestError(err: unknown): GatewayError {
   return new GatewayError('bad-response', e?.message ?? String(err));
 }
 
+/** Extra time past the request timeout before the watchdog gives up on modbus-serial's callback. */
+const WATCHDOG_MARGIN_MS = 250;
+
 function call<T>(client: ModbusClient, timeoutMs: number, send: (cb: Callback<T>) => void): Promise<T> {
   // modbus-serial reads its timeout when the request is written; requests on a link are serialised.
   client.setTimeout(timeoutMs);
-  return new Promise<T>((resolve, reject) => send((err, result) => (err ? reject(err) : resolve(result))));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    // modbus-serial forgets the callbacks of requests in flight when its port is closed or
+    // destroyed; without this watchdog such a request would hold the link forever.
+    const watchdog = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      if (client.isOpen) {
+        const err = new Error('the device did not answer in time');
+        err.name = 'TransactionTimedOutError';
+        reject(err);
+      } else reject(new GatewayError('disconnected', 'the link closed while the request was in flight'));
+    }, timeoutMs + WATCHDOG_MARGIN_MS);
+    send((err, result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(watchdog);
+      if (err) reject(err);
+      else resolve(result);
+    });
+  });
 }
 
 /** Runs a request on the link (earliest deadline first), retrying timeouts `retries` times. */
