@@ -35,8 +35,31 @@ function httpPort(flag: string | undefined, config: Config): number {
   return port;
 }
 
+/** Holds SIGINT/SIGTERM until the gateway is up, then runs the shutdown once. */
+class Stopper {
+  private shutdown: ((signal: string) => Promise<void>) | undefined;
+  private requested: string | undefined;
+
+  constructor() {
+    const on = (signal: string) => {
+      if (this.shutdown) void this.shutdown(signal);
+      else this.requested ??= signal;
+    };
+    process.on('SIGINT', () => on('SIGINT'));
+    process.on('SIGTERM', () => on('SIGTERM'));
+  }
+
+  ready(shutdown: (signal: string) => Promise<void>): void {
+    this.shutdown = shutdown;
+    if (this.requested) void shutdown(this.requested);
+  }
+}
+
 /** `tagwire start`: runs the gateway until SIGINT/SIGTERM. */
 export async function startCommand(opts: StartOptions): Promise<void> {
+  // Signals are taken from the first moment: one that arrives during start-up stops the
+  // gateway cleanly as soon as there is something to stop.
+  const stopper = new Stopper();
   const log = createLogger();
   const dataDir = resolveDataDir(opts.data);
   const registry = builtinRegistry();
@@ -129,6 +152,5 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     log.flush();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  stopper.ready(shutdown);
 }
