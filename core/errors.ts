@@ -13,6 +13,7 @@ export const ErrorCodes = {
   'out-of-range': 'the value does not fit the tag type',
   'unknown-device': 'no such device',
   'unknown-tag': 'no such tag',
+  'not-found': 'no such thing',
   'device-disabled': 'the device is disabled',
   'not-connected': 'the device is not connected',
   'invalid-config': 'the configuration is invalid',

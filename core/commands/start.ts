@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { routeNodeOpcuaLogs } from '../../drivers/opcua/logging.js';
 import { build } from '../../web/server/app.js';
 import { builtinRegistry } from '../builtin-plugins.js';
 import type { Config } from '../config/schema.js';
@@ -61,6 +62,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // gateway cleanly as soon as there is something to stop.
   const stopper = new Stopper();
   const log = createLogger();
+  routeNodeOpcuaLogs(log);
   const dataDir = resolveDataDir(opts.data);
   const registry = builtinRegistry();
   // A bad --config is refused before anything is touched.

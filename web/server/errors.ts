@@ -11,6 +11,7 @@ const STATUS: Record<string, number> = {
   'write-only': 400,
   'unknown-device': 404,
   'unknown-tag': 404,
+  'not-found': 404,
   'device-disabled': 409,
   'not-connected': 409,
   timeout: 504,

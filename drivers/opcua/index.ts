@@ -1,0 +1,83 @@
+import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
+import { GatewayError } from '../../core/errors.js';
+import type { BrowseEntry, Driver, DriverContext, DriverManifest } from '../../core/plugin.js';
+import { badValue, type TagValue } from '../../core/values.js';
+import { listCertificates, removeCertificate, trustCertificate } from './certificates.js';
+import type { OpcuaDriver } from './driver.js';
+import { checkSettings, type OpcuaSettings, OpcuaSettingsSchema } from './settings.js';
+import { checkOpcuaTag } from './tag-check.js';
+
+/**
+ * Loads node-opcua (about 3 s) on the first connect, not when the gateway starts: checking a
+ * configuration or running only Modbus devices never pays for it.
+ */
+class LazyOpcuaDriver implements Driver {
+  private driver: OpcuaDriver | undefined;
+  /** Bumped by close(): a connect() waiting for the module must not open a session afterwards. */
+  private closes = 0;
+
+  constructor(private readonly ctx: DriverContext) {}
+
+  private async load(): Promise<OpcuaDriver> {
+    if (!this.driver) {
+      const { OpcuaDriver } = await import('./driver.js');
+      this.driver ??= new OpcuaDriver(this.ctx, this.ctx.device.settings as OpcuaSettings);
+    }
+    return this.driver;
+  }
+
+  async connect(): Promise<void> {
+    const closes = this.closes;
+    const driver = await this.load();
+    if (closes !== this.closes) throw new GatewayError('disconnected', 'the device was closed while connecting');
+    await driver.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closes++;
+    await this.driver?.close();
+  }
+
+  async read(group: GroupConfig): Promise<TagValue[]> {
+    if (!this.driver) return group.tags.map(() => badValue('disconnected', Date.now()));
+    return this.driver.read(group);
+  }
+
+  async write(tag: TagConfig, value: unknown): Promise<void> {
+    await (await this.load()).write(tag, value);
+  }
+
+  stats(): Record<string, unknown> {
+    return this.driver?.stats() ?? {};
+  }
+
+  async browse(nodeId?: string): Promise<BrowseEntry[]> {
+    return (await this.load()).browse(nodeId);
+  }
+
+  async readOnce(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }> {
+    return (await this.load()).readOnce(address, type);
+  }
+}
+
+export const opcuaDriver: DriverManifest = {
+  name: 'opcua',
+  title: 'OPC UA',
+  settingsSchema: OpcuaSettingsSchema,
+  checkSettings,
+  checkTag: (tag) => checkOpcuaTag(tag),
+  create: (ctx) => new LazyOpcuaDriver(ctx),
+  certificates: {
+    list: async (dataDir) => listCertificates(dataDir),
+    trust: async (dataDir, thumbprint) => {
+      if (!trustCertificate(dataDir, thumbprint)) {
+        throw new GatewayError('not-found', `no certificate with thumbprint ${thumbprint}`);
+      }
+    },
+    remove: async (dataDir, thumbprint) => {
+      if (!removeCertificate(dataDir, thumbprint)) {
+        throw new GatewayError('not-found', `no certificate with thumbprint ${thumbprint}`);
+      }
+    },
+  },
+};

@@ -1,0 +1,347 @@
+/**
+ * The web UI in a real Chromium (Debian's `chromium`, driven by playwright-core; no browser is
+ * downloaded) against the real gateway: HTTP app, runtime, and a simulated Modbus PLC.
+ * Screenshots go to $TAGWIRE_SCREENSHOTS or <tmp>/tagwire-e2e-screens.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import { Runtime } from '../../core/runtime.js';
+import { saveConfig } from '../../core/store/config-store.js';
+import { type Db, openDb } from '../../core/store/db.js';
+import { setPassword } from '../../core/store/users.js';
+import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { build } from '../../web/server/app.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const UI = join(ROOT, 'web', 'ui');
+const CHROMIUM = process.env.TAGWIRE_CHROMIUM ?? '/usr/bin/chromium';
+const PASSWORD = 'e2e horse battery staple';
+const SCREENS = process.env.TAGWIRE_SCREENSHOTS ?? join(tmpdir(), 'tagwire-e2e-screens');
+
+let dir: string;
+let db: Db;
+let runtime: Runtime;
+let app: FastifyInstance;
+let sim: { port: number; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+let base: string;
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
+}
+
+/** Builds the UI unless web/ui/dist is newer than every source (npm install already built it). */
+function buildUiIfStale(): void {
+  const built = join(UI, 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(join(UI, 'src')),
+    newestMtime(join(UI, 'index.html')),
+    newestMtime(join(UI, 'vite.config.ts')),
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      join(UI, 'vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+}
+
+async function screenshot(name: string): Promise<string> {
+  const path = join(SCREENS, `${name}.png`);
+  // A full-page shot of a scrolled page draws the sticky top bar mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path, fullPage: true });
+  expect(statSync(path).size).toBeGreaterThan(5000);
+  return path;
+}
+
+const text = async (l: Locator) => ((await l.textContent()) ?? '').trim();
+
+/** Retries `check` until it passes (expect-style polling; no fixed sleeps). */
+const eventually = <T>(check: () => Promise<T>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 100 });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set TAGWIRE_CHROMIUM`,
+    );
+  }
+  buildUiIfStale();
+  mkdirSync(SCREENS, { recursive: true });
+
+  dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-'));
+  db = openDb(dir);
+  await setPassword(db, 'admin', PASSWORD, 'admin');
+  sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
+  const initial = validateConfig(
+    {
+      gateway: { id: 'gw-e2e', uns: 'acme/plant1' },
+      devices: [
+        {
+          name: 'plc',
+          driver: 'modbus-tcp',
+          uns: 'line1/plc',
+          settings: { host: '127.0.0.1', port: sim.port },
+          groups: [
+            {
+              name: 'fast',
+              intervalMs: 200,
+              tags: [
+                { name: 'temperature', address: 'ir:0', type: 'float32', unit: '°C', deadband: 0.001 },
+                { name: 'counter', address: 'ir:4', type: 'uint16' },
+                { name: 'motor/speed', address: 'hr:2', type: 'uint16', access: 'readwrite', unit: 'rpm' },
+                { name: 'motor/setpoint', address: 'hr:0', type: 'float32', access: 'readwrite', unit: '°C' },
+                { name: 'motor/running', address: 'hr:20.0' },
+              ],
+            },
+          ],
+        },
+      ],
+      // A broker nobody listens on: the overview shows a north app that cannot connect.
+      north: [{ name: 'plant-broker', plugin: 'mqtt', settings: { url: 'mqtt://127.0.0.1:9' } }],
+    },
+    builtinRegistry(),
+  );
+  if (!initial.ok) throw new Error(initial.errors.join('\n'));
+  saveConfig(db, initial.config);
+  runtime = new Runtime({
+    db,
+    dataDir: dir,
+    registry: builtinRegistry(),
+    log: silentLogger(),
+    version: '0.0.0-e2e',
+    demoSimulator: false,
+  });
+  await runtime.start(initial.config);
+  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-e2e' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no listening address');
+  base = `http://127.0.0.1:${address.port}`;
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.setDefaultTimeout(15_000);
+}, 60_000);
+
+afterAll(async () => {
+  // The browser first: it holds the SSE stream open.
+  await browser?.close();
+  await app?.close();
+  await runtime?.stop();
+  await sim?.close();
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('web UI in Chromium', { timeout: 60_000 }, () => {
+  it('refuses a wrong password, then logs in and shows the overview with the device connected', async () => {
+    await page.goto(base);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').getByText('wrong user name or password').waitFor();
+    await page.getByText('First start? Where is the password?').click();
+    await page.getByText('initial-admin-password').waitFor();
+    await screenshot('01-login');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const row = page.locator('[data-testid=overview-devices] tr[data-device="plc"]');
+    await row.locator('[data-state="connected"]').waitFor();
+    await page
+      .locator(
+        '[data-testid=overview-north] [data-state="disconnected"], [data-testid=overview-north] [data-state="connecting"]',
+      )
+      .first()
+      .waitFor();
+    expect(await text(page.getByTestId('uptime'))).toMatch(/\d+ s|min/);
+    // Reads are counted and the Modbus link's utilisation is shown.
+    await eventually(async () =>
+      expect(Number((await text(row.locator('td.num').first())).replace(/,/g, ''))).toBeGreaterThan(2),
+    );
+    expect(await text(row)).toContain('%');
+    await page.locator('.live-dot.is-live').waitFor();
+    await screenshot('02-overview');
+  });
+
+  it('shows the tags of the device with live values changing', async () => {
+    await page.locator('[data-testid=overview-devices]').getByRole('link', { name: 'plc' }).click();
+    await page.getByRole('heading', { name: 'plc' }).waitFor();
+    const counter = page.locator('tr[data-tag="counter"] [data-testid=value]');
+    const first = await eventually(async () => {
+      const t = await text(counter);
+      expect(t).toMatch(/^\d+$/);
+      return t;
+    });
+    // The simulator's counter goes up once a second; the table follows over SSE.
+    await eventually(async () => expect(await text(counter)).not.toBe(first));
+    await page.locator('tr[data-tag="temperature"] [data-quality="good"]').waitFor();
+    expect(await text(page.locator('tr[data-tag="temperature"] [data-testid=value]'))).toMatch(/^2\d(\.\d+)?$/);
+    expect(await text(page.locator('tr[data-tag="motor/running"] [data-testid=value]'))).toBe('true');
+    await screenshot('03-tags');
+  });
+
+  it('writes a value through the write dialog, showing a refusal first, and sees it in the table', async () => {
+    const speedRow = page.locator('tr[data-tag="motor/speed"]');
+    await eventually(async () => expect(await text(speedRow.getByTestId('value'))).toBe('1500'));
+    await speedRow.getByRole('button', { name: 'Write' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Write motor/speed' });
+    await dialog.waitFor();
+    await dialog.getByLabel(/New value/).fill('99999');
+    await dialog.getByRole('button', { name: 'Write', exact: true }).click();
+    await dialog.getByRole('alert').getByText('out-of-range').waitFor();
+    expect(await text(dialog.getByRole('alert'))).toContain('does not fit uint16');
+    await screenshot('04-write-refused');
+
+    await dialog.getByLabel(/New value/).fill('1234');
+    await dialog.getByRole('button', { name: 'Write', exact: true }).click();
+    await dialog.getByRole('status').getByText('Written at').waitFor();
+    await eventually(async () => expect(await text(dialog.getByTestId('write-current'))).toContain('1234'));
+    await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await dialog.waitFor({ state: 'hidden' });
+    await eventually(async () => expect(await text(speedRow.getByTestId('value'))).toBe('1234'));
+  });
+
+  it('adds a tag inline, showing the validation message next to the field first', async () => {
+    const group = page.locator('[data-group="fast"]');
+    await group.getByRole('button', { name: '+ Add tag' }).click();
+    const editor = page.getByRole('form', { name: 'New tag' });
+    await editor.getByLabel('Name', { exact: true }).fill('scratch');
+    await editor.getByLabel('Address', { exact: true }).fill('hr:70000');
+    await editor.getByLabel('Access', { exact: true }).selectOption({ label: 'readwrite' });
+    await editor.getByRole('button', { name: 'Add tag' }).click();
+    await editor.locator('.field.has-error').getByText('register number must be 0..65535').waitFor();
+    await screenshot('05-tag-invalid');
+
+    await editor.getByLabel('Address', { exact: true }).fill('hr:100');
+    await editor.getByRole('button', { name: 'Add tag' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const row = page.locator('tr[data-tag="scratch"]');
+    await eventually(async () => expect(await text(row.getByTestId('value'))).toBe('0'));
+    expect(await text(row)).toContain('read/write');
+  });
+
+  it('adds a device: an invalid port is refused with the details, the fixed one appears in the list', async () => {
+    // After a reload only the session cookie is left (the token was in memory): changes still go through.
+    await page.reload();
+    await page.getByRole('heading', { name: 'plc' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await page.getByRole('link', { name: '+ Add device' }).click();
+    await page.getByRole('heading', { name: 'Add device' }).waitFor();
+    // The form comes from the driver's settings schema: help text and defaults are shown.
+    await page.getByText('Modbus unit (slave) id').waitFor();
+    expect(await page.getByLabel('Port', { exact: true }).inputValue()).toBe('502');
+    await page.getByLabel('Name', { exact: true }).fill('plc2');
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page.getByLabel('Port', { exact: true }).fill('70000');
+    await page.getByLabel('Unit id', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Add device' }).click();
+
+    const box = page.getByTestId('error-box');
+    await box.waitFor();
+    expect(await text(box)).toContain('invalid-config');
+    expect(await text(box.locator('.error-details'))).toContain('devices[1].settings.port');
+    expect(await text(box.locator('.error-details'))).toContain('must be <= 65535');
+    await page
+      .locator('.field.has-error')
+      .filter({ has: page.getByLabel('Port', { exact: true }) })
+      .waitFor();
+    await screenshot('06-device-invalid');
+    // Nothing was half-applied.
+    expect(runtime.config.devices.map((d) => d.name)).toEqual(['plc']);
+
+    await page.getByLabel('Port', { exact: true }).fill(String(sim.port));
+    await page.getByRole('button', { name: 'Add device' }).click();
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    const row = page.locator('[data-testid=devices-table] tr[data-device="plc2"]');
+    await row.waitFor();
+    await row.locator('[data-state="connected"]').waitFor();
+    expect(await text(row)).toContain(`127.0.0.1:${sim.port}`);
+    await screenshot('07-devices');
+  });
+
+  it('disables and deletes the new device', async () => {
+    const row = page.locator('[data-testid=devices-table] tr[data-device="plc2"]');
+    await row.getByLabel('Enabled: plc2').click({ force: true });
+    await row.locator('[data-state="disabled"]').waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete plc2?' }).getByRole('button', { name: 'Delete device' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(runtime.config.devices.map((d) => d.name)).toEqual(['plc']);
+  });
+
+  it('edits a north app with the form generated from the MQTT plugin schema', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'North apps' }).click();
+    await page.locator('[data-testid=north-table] tr[data-north="plant-broker"]').waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit plant-broker' }).waitFor();
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('type')).toBe('password');
+    expect(await page.getByLabel('Retain', { exact: true }).isChecked()).toBe(true);
+    await page.getByLabel('QoS', { exact: true }).selectOption({ label: '0' });
+    await screenshot('08-north-form');
+    await page.getByRole('button', { name: 'Save north app' }).click();
+    await page.getByRole('heading', { name: 'North apps' }).waitFor();
+    expect(runtime.config.north[0]?.settings.qos).toBe(0);
+  });
+
+  it('fits a tablet screen', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: 'plc', exact: true }).click();
+    await page.locator('tr[data-tag="counter"] [data-quality="good"]').waitFor();
+    await screenshot('09-tags-tablet');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  it('logs out, and shows the rate-limit message after repeated wrong passwords', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in to the gateway' }).waitFor();
+    const password = page.getByLabel('Password');
+    for (let i = 0; i < 5; i++) {
+      await password.fill(`wrong ${i}`);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('alert').getByText('Wrong user name or password').waitFor();
+      await page.getByRole('button', { name: 'Log in' }).and(page.locator(':enabled')).waitFor();
+    }
+    await password.fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Too many failed logins; try again in \d+ s/)
+      .waitFor();
+    await screenshot('10-login-rate-limited');
+  });
+});

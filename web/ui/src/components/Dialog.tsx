@@ -1,0 +1,73 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+interface DialogProps {
+  title: string;
+  onClose(): void;
+  children: ComponentChildren;
+  footer?: ComponentChildren;
+  labelId?: string;
+}
+
+/** A modal `<dialog>`: focus is trapped by the browser, Escape closes it. */
+export function Dialog({ title, onClose, children, footer, labelId = 'dialog-title' }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el && !el.open) el.showModal();
+    return () => el?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby={labelId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header class="dialog-header">
+        <h2 id={labelId}>{title}</h2>
+        <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <div class="dialog-body">{children}</div>
+      {footer ? <footer class="dialog-footer">{footer}</footer> : null}
+    </dialog>
+  );
+}
+
+interface ConfirmProps {
+  title: string;
+  message: ComponentChildren;
+  confirmLabel: string;
+  busy?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+  children?: ComponentChildren;
+}
+
+/** "Delete device X?" with a red confirm button. */
+export function ConfirmDialog({ title, message, confirmLabel, busy, onConfirm, onCancel, children }: ConfirmProps) {
+  return (
+    <Dialog
+      title={title}
+      onClose={onCancel}
+      footer={
+        <>
+          <button type="button" class="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" class="button danger" disabled={busy} onClick={onConfirm}>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <p>{message}</p>
+      {children}
+    </Dialog>
+  );
+}

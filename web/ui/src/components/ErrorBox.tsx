@@ -1,0 +1,31 @@
+import { type ApiError, errorAdvice } from '../api';
+import { parseDetail } from '../config-edit';
+import { sentence } from '../format';
+
+/** An API error as the user should see it: what happened, what to do, and every detail. */
+export function ErrorBox({ error, title }: { error: ApiError | undefined; title?: string }) {
+  if (!error) return null;
+  const advice = errorAdvice(error);
+  return (
+    <div class="error-box" role="alert" data-testid="error-box">
+      <p class="error-title">
+        {title ?? 'The gateway refused this'}
+        <code class="error-code">{error.code}</code>
+      </p>
+      <p class="error-message">{sentence(error.message)}</p>
+      {advice ? <p class="error-advice">{advice}</p> : null}
+      {error.details.length > 0 ? (
+        <ul class="error-details">
+          {error.details.map((d) => {
+            const { path, message } = parseDetail(d);
+            return (
+              <li key={d}>
+                {path ? <code>{path}</code> : null} {message}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

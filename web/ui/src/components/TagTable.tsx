@@ -1,0 +1,182 @@
+import type { ApiError } from '../api';
+import { formatTimestamp, formatValue } from '../format';
+import type { Editing } from '../pages/TagsPage';
+import { withDefaults } from '../schema-util';
+import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
+import { QualityBadge } from './Badges';
+import { RowEditor } from './RowEditor';
+
+const COLUMNS = 9;
+
+interface Props {
+  device: string;
+  group: GroupConfig;
+  tagSchema: JsonSchema;
+  values: { get(device: string, tag: string): ValueRow | undefined };
+  editing: Extract<Editing, { kind: 'tag' }> | undefined;
+  onEdit(next: Editing | undefined): void;
+  onDraft(draft: Record<string, unknown>): void;
+  errors: Map<string, string[]>;
+  error: ApiError | undefined;
+  saving: boolean;
+  onSave(): void;
+  onWrite(tag: TagConfig): void;
+  onDelete(tag: string): void;
+}
+
+const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwrite: 'read/write', write: 'write' };
+
+/** One group's tags with live value, quality and timestamp; a row turns into its editor in place. */
+export function TagTable(props: Props) {
+  const { device, group, tagSchema, values, editing, onEdit, onDraft, errors, error, saving, onSave } = props;
+
+  const editorRow = (title: string, key: string) =>
+    editing ? (
+      <tr class="edit-row" key={key}>
+        <td colSpan={COLUMNS}>
+          <RowEditor
+            title={title}
+            schema={tagSchema}
+            value={editing.draft}
+            onChange={onDraft}
+            errors={errors}
+            error={error}
+            idPrefix={`tag-${group.name}`}
+            saving={saving}
+            saveLabel={editing.original === undefined ? 'Add tag' : 'Save tag'}
+            onSave={onSave}
+            onCancel={() => onEdit(undefined)}
+          />
+        </td>
+      </tr>
+    ) : null;
+
+  const addTag = (base: Partial<TagConfig> = { name: '', address: '' }) =>
+    onEdit({ kind: 'tag', group: group.name, draft: withDefaults(tagSchema, base as Record<string, unknown>) });
+
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="data-table tag-table" data-testid={`tags-${group.name}`}>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Address</th>
+              <th>Type</th>
+              <th class="col-optional">Access</th>
+              <th>Unit</th>
+              <th class="num">Value</th>
+              <th>Quality</th>
+              <th>Timestamp</th>
+              <th class="actions-col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {group.tags.length === 0 && !editing ? (
+              <tr>
+                <td colSpan={COLUMNS} class="empty-row">
+                  No tags in this group yet.
+                </td>
+              </tr>
+            ) : null}
+            {group.tags.map((tag) => {
+              if (editing?.original === tag.name) return editorRow(`Tag ${tag.name}`, tag.name);
+              const v = values.get(device, tag.name);
+              const writable = tag.access !== 'read';
+              return (
+                <tr key={tag.name} data-tag={tag.name}>
+                  <td class="tag-name">
+                    <span class="tag-title">{tag.name}</span>
+                    {tag.description ? <div class="cell-note">{tag.description}</div> : null}
+                    {v?.topic ? (
+                      <div class="topic" title="MQTT topic (UNS)">
+                        <Topic topic={v.topic} />
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <code>{tag.address}</code>
+                  </td>
+                  <td>
+                    {tag.type ?? <span class="muted">default</span>}
+                    {tag.byteOrder ? <span class="cell-note"> {tag.byteOrder}</span> : null}
+                  </td>
+                  <td class="col-optional">
+                    <span class={`access access-${tag.access}`}>{ACCESS_LABEL[tag.access]}</span>
+                  </td>
+                  <td>{tag.unit ?? ''}</td>
+                  <td class="num value-cell" data-testid="value">
+                    <span class="value flash" key={v?.timestamp}>
+                      {formatValue(v?.value)}
+                    </span>
+                  </td>
+                  <td>
+                    <QualityBadge quality={v?.quality} error={v?.error} />
+                  </td>
+                  <td class="timestamp">{formatTimestamp(v?.timestamp)}</td>
+                  <td class="actions">
+                    {writable ? (
+                      <button type="button" class="button small accent" onClick={() => props.onWrite(tag)}>
+                        Write
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      class="button small"
+                      onClick={() => onEdit({ kind: 'tag', group: group.name, original: tag.name, draft: { ...tag } })}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      class="button small col-optional"
+                      title="Add a copy of this tag"
+                      onClick={() => addTag({ ...tag, name: `${tag.name}-copy` })}
+                    >
+                      Copy
+                    </button>
+                    <button
+                      type="button"
+                      class="button small danger-outline"
+                      aria-label={`Delete ${tag.name}`}
+                      onClick={() => props.onDelete(tag.name)}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+            {editing && editing.original === undefined ? editorRow('New tag', '\u0000new') : null}
+          </tbody>
+        </table>
+      </div>
+      {editing?.original === undefined && editing ? null : (
+        <div class="group-foot">
+          <button type="button" class="button small" onClick={() => addTag()}>
+            + Add tag
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** A topic that wraps only at its `/` separators. */
+function Topic({ topic }: { topic: string }) {
+  const parts = topic.split('/');
+  return (
+    <>
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 ? (
+            <>
+              /<wbr />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </>
+  );
+}

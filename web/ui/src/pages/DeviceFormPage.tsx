@@ -1,0 +1,235 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api } from '../api';
+import { StateBadge } from '../components/Badges';
+import { ConfirmDialog } from '../components/Dialog';
+import { ErrorBox } from '../components/ErrorBox';
+import { FieldErrors, SchemaForm } from '../components/SchemaForm';
+import {
+  EditError,
+  fieldErrors,
+  nestedErrors,
+  removeDeviceFromNorth,
+  renameDeviceInNorth,
+  updateConfig,
+} from '../config-edit';
+import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
+import { notify } from '../notice';
+import { devicePath, Link, navigate } from '../router';
+import { keepFitting, subSchema, withDefaults } from '../schema-util';
+import type { DeviceConfig, SerialPortInfo } from '../types';
+
+type Draft = Omit<DeviceConfig, 'groups'>;
+
+/** Add (no `name`) or edit a device: name, driver, UNS path, enabled, and the driver's settings form. */
+export function DeviceFormPage({ name }: { name?: string | undefined }) {
+  const editing = name !== undefined;
+  useDocumentTitle(editing ? `Edit ${name}` : 'Add device');
+  const { config, error: configError } = useConfig();
+  const { schema, error: schemaError } = useSchema();
+  const { status } = useStatus();
+  const [draft, setDraft] = useState<Draft>();
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
+  const [serialPorts, setSerialPorts] = useState<SerialPortInfo[]>([]);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  // The draft starts from the stored device, or from the first driver's defaults.
+  useEffect(() => {
+    if (!config || !schema || draft) return;
+    if (editing) {
+      const d = config.devices.find((x) => x.name === name);
+      if (d) setDraft({ name: d.name, driver: d.driver, enabled: d.enabled, uns: d.uns, settings: d.settings });
+    } else {
+      const driver = 'modbus-tcp' in schema.drivers ? 'modbus-tcp' : (Object.keys(schema.drivers)[0] ?? '');
+      const settingsSchema = schema.drivers[driver]?.settings;
+      setDraft({ name: '', driver, enabled: true, settings: settingsSchema ? withDefaults(settingsSchema) : {} });
+    }
+  }, [config, schema, draft, editing, name]);
+
+  const driver = draft ? schema?.drivers[draft.driver] : undefined;
+  const isSerial = draft?.driver === 'modbus-rtu';
+
+  useEffect(() => {
+    if (!isSerial) return;
+    api<SerialPortInfo[]>('GET', '/api/v1/serial-ports').then(setSerialPorts, () => setSerialPorts([]));
+  }, [isSerial]);
+
+  if (configError || schemaError) return <ErrorBox error={configError ?? schemaError} title="Cannot load the form" />;
+  if (!config || !schema) return <p class="muted">Loading…</p>;
+  if (editing && !config.devices.some((d) => d.name === name)) {
+    return (
+      <section>
+        <h1>Device not found</h1>
+        <p>
+          There is no device named <strong>{name}</strong>. <Link href="/devices">Back to the devices</Link>
+        </p>
+      </section>
+    );
+  }
+  if (!draft) return <p class="muted">Loading…</p>;
+
+  const deviceSchema = subSchema(schema.config, ['devices', '[]']) ?? {};
+  const live = editing ? status?.devices.find((d) => d.name === name) : undefined;
+
+  const changeDriver = (next: string) => {
+    const s = schema.drivers[next]?.settings;
+    setDraft({ ...draft, driver: next, settings: s ? withDefaults(s, keepFitting(s, draft.settings)) : {} });
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setSaving(true);
+    setError(undefined);
+    let index = -1;
+    try {
+      const device: Draft = { ...draft, name: draft.name.trim() };
+      if (!device.uns) delete device.uns;
+      await updateConfig((c) => {
+        if (editing) {
+          index = c.devices.findIndex((d) => d.name === name);
+          const old = c.devices[index];
+          if (!old) throw new EditError(`device "${name}" no longer exists; reload the page`);
+          c.devices[index] = { ...device, groups: old.groups };
+          renameDeviceInNorth(c, name, device.name);
+        } else {
+          index = c.devices.length;
+          c.devices.push({ ...device, groups: [] });
+        }
+      });
+      setErrors(new Map());
+      notify(
+        editing ? `${device.name} saved; the change is applied.` : `${device.name} added. Open its Tags to add tags.`,
+      );
+      navigate('/devices');
+    } catch (err) {
+      const apiErr = err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message);
+      setError(apiErr);
+      setErrors(fieldErrors(apiErr.details, `devices[${index}].`));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const deleteDevice = async () => {
+    setConfirmDelete(false);
+    try {
+      await updateConfig((c) => {
+        c.devices = c.devices.filter((d) => d.name !== name);
+        if (name) removeDeviceFromNorth(c, name);
+      });
+      notify(`${name} deleted`);
+      navigate('/devices');
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    }
+  };
+
+  return (
+    <section>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <Link href="/devices">Devices</Link> <span aria-hidden="true">›</span> {editing ? name : 'Add device'}
+      </nav>
+      <div class="page-head">
+        <h1>{editing ? `Edit ${name}` : 'Add device'}</h1>
+        {live ? <StateBadge state={live.state} /> : null}
+      </div>
+      <div class="form-layout">
+        <form class="card form-card" onSubmit={save} noValidate aria-label="Device">
+          <h2 class="card-title">Device</h2>
+          <SchemaForm
+            schema={deviceSchema}
+            omit={['driver', 'settings', 'groups']}
+            value={draft as unknown as Record<string, unknown>}
+            onChange={(next) => setDraft(next as unknown as Draft)}
+            errors={errors}
+            idPrefix="device"
+            placeholders={{ uns: draft.name || 'the device name' }}
+            prepend={
+              <div class={`field${errors.get('driver') ? ' has-error' : ''}`}>
+                <div class="field-head">
+                  <label for="device-driver" class="field-label">
+                    Driver
+                  </label>
+                  <code class="field-key">driver</code>
+                </div>
+                <select id="device-driver" value={draft.driver} onChange={(e) => changeDriver(e.currentTarget.value)}>
+                  {Object.entries(schema.drivers).map(([key, d]) => (
+                    <option key={key} value={key}>
+                      {d.title} ({key})
+                    </option>
+                  ))}
+                </select>
+                <p class="help">The protocol the device speaks. Changing it keeps the settings that still apply.</p>
+                <FieldErrors messages={errors.get('driver') ?? []} />
+              </div>
+            }
+          />
+          <h2 class="card-title">{driver?.title ?? draft.driver} settings</h2>
+          {driver ? (
+            <SchemaForm
+              schema={driver.settings}
+              value={draft.settings}
+              onChange={(settings) => setDraft({ ...draft, settings })}
+              errors={nestedErrors(errors, 'settings')}
+              idPrefix="settings"
+              suggestions={isSerial ? { port: serialPorts.map((p) => p.path) } : undefined}
+            />
+          ) : (
+            <p class="muted">This gateway has no driver "{draft.driver}".</p>
+          )}
+          {isSerial && serialPorts.length > 0 ? (
+            <p class="help">
+              Serial ports on this machine:{' '}
+              {serialPorts.map((p) => `${p.path}${p.manufacturer ? ` (${p.manufacturer})` : ''}`).join(', ')}
+            </p>
+          ) : null}
+          {/* Later (OPC UA issue): for driver "opcua", the server certificate and its Trust button go here. */}
+          <div class="form-actions">
+            <button type="submit" class="button primary" disabled={saving}>
+              {saving ? 'Saving…' : editing ? 'Save device' : 'Add device'}
+            </button>
+            <Link class="button" href="/devices">
+              Cancel
+            </Link>
+            {editing ? (
+              <button type="button" class="button danger-outline push-right" onClick={() => setConfirmDelete(true)}>
+                Delete device
+              </button>
+            ) : null}
+          </div>
+        </form>
+        <aside class="form-aside">
+          {error ? (
+            <ErrorBox error={error} title="Not saved" />
+          ) : (
+            <div class="card hint-card">
+              <h2 class="card-title">How saving works</h2>
+              <p>
+                Saving checks the whole configuration first. If anything is wrong, nothing changes and every problem is
+                listed here and under its field.
+              </p>
+              <p>Only this device restarts; other devices keep polling.</p>
+              {editing ? (
+                <p>
+                  Tags are edited on the <Link href={devicePath(name ?? '', '/tags')}>Tags</Link> page.
+                </p>
+              ) : (
+                <p>After adding the device, open its Tags to add groups and tags.</p>
+              )}
+            </div>
+          )}
+        </aside>
+      </div>
+      {confirmDelete ? (
+        <ConfirmDialog
+          title={`Delete ${name}?`}
+          message={`The device ${name} and all its tags are removed and it stops polling. This cannot be undone.`}
+          confirmLabel="Delete device"
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() => void deleteDevice()}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,151 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { StateBadge } from '../components/Badges';
+import { ConfirmDialog } from '../components/Dialog';
+import { ErrorBox } from '../components/ErrorBox';
+import { EditError, removeDeviceFromNorth, updateConfig } from '../config-edit';
+import { deviceEndpoint } from '../format';
+import { useConfig, useDocumentTitle, useStatus } from '../live';
+import { notify } from '../notice';
+import { devicePath, Link } from '../router';
+import type { Config, DeviceConfig } from '../types';
+
+function findDevice(config: Config, name: string): DeviceConfig {
+  const device = config.devices.find((d) => d.name === name);
+  if (!device) throw new EditError(`device "${name}" no longer exists; reload the page`);
+  return device;
+}
+
+export function DevicesPage() {
+  useDocumentTitle('Devices');
+  const { config, error: configError, reload } = useConfig();
+  const { status } = useStatus();
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState<string>();
+  const [deleting, setDeleting] = useState<DeviceConfig>();
+
+  const change = async (name: string, what: string, mutate: (c: Config) => void) => {
+    setBusy(name);
+    setError(undefined);
+    try {
+      await updateConfig(mutate);
+      notify(what);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    } finally {
+      setBusy(undefined);
+      await reload();
+    }
+  };
+
+  const stateOf = (name: string) => status?.devices.find((d) => d.name === name);
+
+  return (
+    <section>
+      <div class="page-head">
+        <h1>Devices</h1>
+        <Link class="button primary push-right" href="/devices/new">
+          + Add device
+        </Link>
+      </div>
+      <ErrorBox error={configError} title="Cannot read the configuration" />
+      <ErrorBox error={error} />
+      {config && config.devices.length === 0 ? (
+        <p class="empty">
+          No devices yet. Add one to start polling a PLC — try the simulated PLC (<code>tagwire simulate modbus</code>)
+          at host <code>127.0.0.1</code>, port <code>5020</code>.
+        </p>
+      ) : null}
+      {config && config.devices.length > 0 ? (
+        <div class="table-wrap">
+          <table class="data-table" data-testid="devices-table">
+            <thead>
+              <tr>
+                <th>State</th>
+                <th>Name</th>
+                <th>Driver</th>
+                <th>Connection</th>
+                <th class="num">Groups</th>
+                <th class="num">Tags</th>
+                <th>Enabled</th>
+                <th class="actions-col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {config.devices.map((d) => {
+                const st = stateOf(d.name);
+                const tags = d.groups.reduce((n, g) => n + g.tags.length, 0);
+                return (
+                  <tr key={d.name} data-device={d.name}>
+                    <td>
+                      <StateBadge state={st?.state ?? (d.enabled ? 'connecting' : 'disabled')} />
+                      {st?.error ? <div class="cell-note text-bad">{st.error}</div> : null}
+                    </td>
+                    <td>
+                      <Link href={devicePath(d.name, '/tags')} class="strong-link">
+                        {d.name}
+                      </Link>
+                      {d.uns && d.uns !== d.name ? <div class="cell-note">{d.uns}</div> : null}
+                    </td>
+                    <td>{d.driver}</td>
+                    <td>
+                      <code>{deviceEndpoint(d.settings)}</code>
+                    </td>
+                    <td class="num">{d.groups.length}</td>
+                    <td class="num">{tags}</td>
+                    <td>
+                      <label class="switch">
+                        <input
+                          type="checkbox"
+                          checked={d.enabled}
+                          disabled={busy === d.name}
+                          aria-label={`Enabled: ${d.name}`}
+                          onChange={(e) => {
+                            const enabled = e.currentTarget.checked;
+                            void change(d.name, `${d.name} ${enabled ? 'enabled' : 'disabled'}`, (c) => {
+                              findDevice(c, d.name).enabled = enabled;
+                            });
+                          }}
+                        />
+                        <span class="switch-track" aria-hidden="true" />
+                        <span class="switch-text">{d.enabled ? 'On' : 'Off'}</span>
+                      </label>
+                    </td>
+                    <td class="actions">
+                      <Link class="button small" href={devicePath(d.name, '/tags')}>
+                        Tags
+                      </Link>
+                      <Link class="button small" href={devicePath(d.name, '/edit')}>
+                        Edit
+                      </Link>
+                      <button type="button" class="button small danger-outline" onClick={() => setDeleting(d)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog
+          title={`Delete ${deleting.name}?`}
+          message={`The device ${deleting.name} and its ${deleting.groups.reduce((n, g) => n + g.tags.length, 0)} tags are removed from the configuration and it stops polling. This cannot be undone.`}
+          confirmLabel="Delete device"
+          busy={busy === deleting.name}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => {
+            const name = deleting.name;
+            setDeleting(undefined);
+            void change(name, `${name} deleted`, (c) => {
+              c.devices = c.devices.filter((x) => x.name !== name);
+              removeDeviceFromNorth(c, name);
+            });
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+import { useState } from 'preact/hooks';
+import { ApiError, errorAdvice, login } from '../api';
+import { sentence } from '../format';
+import { useDocumentTitle } from '../live';
+
+/** User name and password; shows the rate-limit message; explains where the first password is. */
+export function LoginPage({ onLoggedIn }: { onLoggedIn(username: string): void }) {
+  useDocumentTitle('Log in');
+  const [username, setUsername] = useState('admin');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await login(username.trim(), password);
+      onLoggedIn(result.user?.username ?? username.trim());
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login-page">
+      <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <div class="brand brand-large">
+          <span class="brand-mark" aria-hidden="true" />
+          tagwire
+        </div>
+        <h1 id="login-title">Log in to the gateway</h1>
+        <label class="field-label" for="login-username">
+          User name
+        </label>
+        <input
+          id="login-username"
+          autocomplete="username"
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+          required
+        />
+        <label class="field-label" for="login-password">
+          Password
+        </label>
+        <input
+          id="login-password"
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the only thing to do on this page
+          autoFocus
+          required
+        />
+        {error ? (
+          <div class={`login-error${error.code === 'rate-limited' ? ' login-locked' : ''}`} role="alert">
+            <strong>{sentence(error.message)}</strong>
+            {errorAdvice(error) ? <span>{errorAdvice(error)}</span> : null}
+          </div>
+        ) : null}
+        <button type="submit" class="button primary wide" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+        <details class="login-help">
+          <summary class="login-help-toggle">First start? Where is the password?</summary>
+          <p>
+            On its first start the gateway creates the user <strong>admin</strong> with a random password. It is printed
+            once in the gateway's log and saved in the file <code>initial-admin-password</code> in the data directory (
+            <code>./data</code> unless <code>--data</code> or <code>TAGWIRE_DATA_DIR</code> says otherwise), readable
+            only by the user running the gateway. If <code>TAGWIRE_ADMIN_PASSWORD</code> was set on the first start,
+            that is the password.
+          </p>
+          <p>
+            Forgot it? On the gateway machine run <code>tagwire passwd admin</code> and type a new one.
+          </p>
+        </details>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,142 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { StateBadge } from '../components/Badges';
+import { ConfirmDialog } from '../components/Dialog';
+import { ErrorBox } from '../components/ErrorBox';
+import { updateConfig } from '../config-edit';
+import { formatCount } from '../format';
+import { useConfig, useDocumentTitle, useStatus } from '../live';
+import { notify } from '../notice';
+import { Link, northPath } from '../router';
+import type { Config } from '../types';
+
+/** North apps (MQTT connections): state, counters, enable/disable, edit, delete. */
+export function NorthPage() {
+  useDocumentTitle('North apps');
+  const { config, error: configError, reload } = useConfig();
+  const { status } = useStatus();
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState<string>();
+  const [deleting, setDeleting] = useState<string>();
+
+  const change = async (name: string, what: string, mutate: (c: Config) => void) => {
+    setBusy(name);
+    setError(undefined);
+    try {
+      await updateConfig(mutate);
+      notify(what);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    } finally {
+      setBusy(undefined);
+      await reload();
+    }
+  };
+
+  return (
+    <section>
+      <div class="page-head">
+        <h1>North apps</h1>
+        <Link class="button primary push-right" href="/north/new">
+          + Add north app
+        </Link>
+      </div>
+      <p class="lead">Connections that publish this gateway's values to MQTT brokers.</p>
+      <ErrorBox error={configError} title="Cannot read the configuration" />
+      <ErrorBox error={error} />
+      {config && config.north.length === 0 ? (
+        <p class="empty">Nothing is published yet. Add an MQTT connection to send values to a broker.</p>
+      ) : null}
+      {config && config.north.length > 0 ? (
+        <div class="table-wrap">
+          <table class="data-table" data-testid="north-table">
+            <thead>
+              <tr>
+                <th>State</th>
+                <th>Name</th>
+                <th>Plugin</th>
+                <th>Broker</th>
+                <th>Devices</th>
+                <th class="num">Published</th>
+                <th class="num">Buffered</th>
+                <th class="num">Dropped</th>
+                <th>Enabled</th>
+                <th class="actions-col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {config.north.map((n) => {
+                const st = status?.north.find((s) => s.name === n.name);
+                return (
+                  <tr key={n.name} data-north={n.name}>
+                    <td>
+                      <StateBadge state={st?.state ?? (n.enabled ? 'connecting' : 'disabled')} />
+                      {st?.error ? <div class="cell-note text-bad">{st.error}</div> : null}
+                    </td>
+                    <td>
+                      <Link href={northPath(n.name, '/edit')} class="strong-link">
+                        {n.name}
+                      </Link>
+                    </td>
+                    <td>{n.plugin}</td>
+                    <td>
+                      <code>{String(n.settings.url ?? '')}</code>
+                    </td>
+                    <td>{n.devices.includes('*') ? 'all' : n.devices.join(', ') || 'none'}</td>
+                    <td class="num">{formatCount(st?.counters.published)}</td>
+                    <td class="num">{formatCount(st?.counters.queued)}</td>
+                    <td class={`num${(st?.counters.dropped ?? 0) > 0 ? ' text-bad' : ''}`}>
+                      {formatCount(st?.counters.dropped)}
+                    </td>
+                    <td>
+                      <label class="switch">
+                        <input
+                          type="checkbox"
+                          checked={n.enabled}
+                          disabled={busy === n.name}
+                          aria-label={`Enabled: ${n.name}`}
+                          onChange={(e) => {
+                            const enabled = e.currentTarget.checked;
+                            void change(n.name, `${n.name} ${enabled ? 'enabled' : 'disabled'}`, (c) => {
+                              const app = c.north.find((x) => x.name === n.name);
+                              if (app) app.enabled = enabled;
+                            });
+                          }}
+                        />
+                        <span class="switch-track" aria-hidden="true" />
+                        <span class="switch-text">{n.enabled ? 'On' : 'Off'}</span>
+                      </label>
+                    </td>
+                    <td class="actions">
+                      <Link class="button small" href={northPath(n.name, '/edit')}>
+                        Edit
+                      </Link>
+                      <button type="button" class="button small danger-outline" onClick={() => setDeleting(n.name)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog
+          title={`Delete ${deleting}?`}
+          message={`The north app ${deleting} disconnects from its broker and is removed. Values already published stay on the broker.`}
+          confirmLabel="Delete north app"
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => {
+            const name = deleting;
+            setDeleting(undefined);
+            void change(name, `${name} deleted`, (c) => {
+              c.north = c.north.filter((x) => x.name !== name);
+            });
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

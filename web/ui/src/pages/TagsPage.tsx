@@ -1,0 +1,324 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import { StateBadge } from '../components/Badges';
+import { ConfirmDialog } from '../components/Dialog';
+import { ErrorBox } from '../components/ErrorBox';
+import { RowEditor } from '../components/RowEditor';
+import { TagTable } from '../components/TagTable';
+import { WriteDialog } from '../components/WriteDialog';
+import { EditError, fieldErrors, updateConfig } from '../config-edit';
+import { deviceEndpoint } from '../format';
+import { useConfig, useDocumentTitle, useLiveValues, useSchema, useStatus } from '../live';
+import { notify } from '../notice';
+import { devicePath, Link } from '../router';
+import { subSchema, withDefaults } from '../schema-util';
+import type { Config, DeviceConfig, GroupConfig, TagConfig } from '../types';
+
+/** What is being edited inline: a tag of a group, or a group; `original` unset = a new one. */
+export type Editing =
+  | { kind: 'tag'; group: string; original?: string | undefined; draft: Record<string, unknown> }
+  | { kind: 'group'; original?: string | undefined; draft: Record<string, unknown> };
+
+type Deleting = { kind: 'tag'; group: string; tag: string } | { kind: 'group'; group: string; tags: number };
+
+function deviceIn(config: Config, name: string): { index: number; device: DeviceConfig } {
+  const index = config.devices.findIndex((d) => d.name === name);
+  const device = config.devices[index];
+  if (!device) throw new EditError(`device "${name}" no longer exists; reload the page`);
+  return { index, device };
+}
+
+function groupIn(device: DeviceConfig, name: string): { index: number; group: GroupConfig } {
+  const index = device.groups.findIndex((g) => g.name === name);
+  const group = device.groups[index];
+  if (!group) throw new EditError(`group "${name}" no longer exists; reload the page`);
+  return { index, group };
+}
+
+/** A device's groups and tags with live values; tags and groups are edited in place. */
+export function TagsPage({ name }: { name: string }) {
+  useDocumentTitle(`${name} tags`);
+  const { config, error: configError, reload } = useConfig();
+  const { schema } = useSchema();
+  const { status } = useStatus();
+  const values = useLiveValues(name);
+  const [editing, setEditing] = useState<Editing>();
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
+  const [pageError, setPageError] = useState<ApiError>();
+  const [writing, setWriting] = useState<TagConfig>();
+  const [deleting, setDeleting] = useState<Deleting>();
+
+  const device = config?.devices.find((d) => d.name === name);
+  const live = status?.devices.find((d) => d.name === name);
+  const tagSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined;
+  const groupSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]']) : undefined;
+
+  const startEdit = (next: Editing | undefined) => {
+    setEditing(next);
+    setError(undefined);
+    setErrors(new Map());
+  };
+
+  const saveEdit = async () => {
+    if (!editing) return;
+    setSaving(true);
+    setError(undefined);
+    let prefix = '';
+    try {
+      await updateConfig((c) => {
+        const { index: di, device: dev } = deviceIn(c, name);
+        if (editing.kind === 'group') {
+          const draft = editing.draft as unknown as Omit<GroupConfig, 'tags'>;
+          if (editing.original !== undefined) {
+            const { index: gi, group } = groupIn(dev, editing.original);
+            dev.groups[gi] = { ...draft, tags: group.tags };
+            prefix = `devices[${di}].groups[${gi}].`;
+          } else {
+            prefix = `devices[${di}].groups[${dev.groups.length}].`;
+            dev.groups.push({ ...draft, tags: [] });
+          }
+        } else {
+          const draft = editing.draft as unknown as TagConfig;
+          const { index: gi, group } = groupIn(dev, editing.group);
+          if (editing.original !== undefined) {
+            const ti = group.tags.findIndex((t) => t.name === editing.original);
+            if (ti < 0) throw new EditError(`tag "${editing.original}" no longer exists; reload the page`);
+            group.tags[ti] = draft;
+            prefix = `devices[${di}].groups[${gi}].tags[${ti}].`;
+          } else {
+            prefix = `devices[${di}].groups[${gi}].tags[${group.tags.length}].`;
+            group.tags.push(draft);
+          }
+        }
+      });
+      notify(
+        `${editing.kind === 'tag' ? 'Tag' : 'Group'} ${String(editing.draft.name)} saved; the device restarts with it.`,
+      );
+      startEdit(undefined);
+      await reload();
+    } catch (err) {
+      const apiErr = err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message);
+      setError(apiErr);
+      setErrors(fieldErrors(apiErr.details, prefix));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const confirmDelete = async (what: Deleting) => {
+    setDeleting(undefined);
+    setPageError(undefined);
+    try {
+      await updateConfig((c) => {
+        const { device: dev } = deviceIn(c, name);
+        if (what.kind === 'group') dev.groups = dev.groups.filter((g) => g.name !== what.group);
+        else {
+          const { group } = groupIn(dev, what.group);
+          group.tags = group.tags.filter((t) => t.name !== what.tag);
+        }
+      });
+      notify(what.kind === 'group' ? `Group ${what.group} deleted` : `Tag ${what.tag} deleted`);
+      await reload();
+    } catch (err) {
+      setPageError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    }
+  };
+
+  if (configError) return <ErrorBox error={configError} title="Cannot read the configuration" />;
+  if (!config) return <p class="muted">Loading…</p>;
+  if (!device) {
+    return (
+      <section>
+        <h1>Device not found</h1>
+        <p>
+          There is no device named <strong>{name}</strong>. <Link href="/devices">Back to the devices</Link>
+        </p>
+      </section>
+    );
+  }
+
+  const newGroupDraft = () => {
+    const draft = groupSchema ? withDefaults(groupSchema, { name: device.groups.length === 0 ? 'main' : '' }) : {};
+    delete draft.tags;
+    return draft;
+  };
+
+  return (
+    <section>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <Link href="/devices">Devices</Link> <span aria-hidden="true">›</span> {name}
+      </nav>
+      <div class="page-head">
+        <h1>{name}</h1>
+        <StateBadge state={live?.state ?? (device.enabled ? 'connecting' : 'disabled')} />
+        <span class="muted">
+          {device.driver} · <code>{deviceEndpoint(device.settings)}</code>
+        </span>
+        <div class="page-actions">
+          {/* Later (OPC UA issue): for driver "opcua", a "Browse server" button opening the address-space browser. */}
+          <Link class="button" href={devicePath(name, '/edit')}>
+            Edit device
+          </Link>
+          <button
+            type="button"
+            class="button primary"
+            onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
+          >
+            + Add group
+          </button>
+        </div>
+      </div>
+      {live?.error ? (
+        <p class="banner banner-bad">
+          Last error: <strong>{live.error}</strong>. The gateway keeps retrying; check the device's address and network.
+        </p>
+      ) : null}
+      {!device.enabled ? (
+        <p class="banner">This device is disabled: it is not polled and its tags cannot be written.</p>
+      ) : null}
+      <ErrorBox error={pageError} />
+      <ErrorBox error={values.error} title="Live values are not updating" />
+
+      {device.groups.length === 0 && editing?.kind !== 'group' ? (
+        <div class="card empty-card">
+          <h2>No tags yet</h2>
+          <p>
+            Tags are read in <strong>groups</strong>: all tags of a group are read together, every interval you set. Add
+            a group, then add its tags.
+          </p>
+          <button
+            type="button"
+            class="button primary"
+            onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
+          >
+            + Add group
+          </button>
+        </div>
+      ) : null}
+
+      {editing?.kind === 'group' && editing.original === undefined && groupSchema ? (
+        <div class="card group-card">
+          <RowEditor
+            title="New group"
+            schema={groupSchema}
+            omit={['tags']}
+            value={editing.draft}
+            onChange={(draft) => setEditing({ ...editing, draft })}
+            errors={errors}
+            error={error}
+            idPrefix="group-new"
+            saving={saving}
+            saveLabel="Add group"
+            onSave={() => void saveEdit()}
+            onCancel={() => startEdit(undefined)}
+          />
+        </div>
+      ) : null}
+
+      {device.groups.map((group) => {
+        const groupStatus = live?.groups.find((g) => g.name === group.name);
+        const editingGroup = editing?.kind === 'group' && editing.original === group.name;
+        return (
+          <div class="card group-card" key={group.name} data-group={group.name}>
+            {editingGroup && groupSchema ? (
+              <RowEditor
+                title={`Group ${group.name}`}
+                schema={groupSchema}
+                omit={['tags']}
+                value={editing.draft}
+                onChange={(draft) => setEditing({ ...editing, draft })}
+                errors={errors}
+                error={error}
+                idPrefix={`group-${group.name}`}
+                saving={saving}
+                saveLabel="Save group"
+                onSave={() => void saveEdit()}
+                onCancel={() => startEdit(undefined)}
+              />
+            ) : (
+              <div class="group-head">
+                <h2>
+                  <span class="muted">Group</span> {group.name}
+                </h2>
+                <span class="chip">
+                  every {group.intervalMs >= 1000 ? `${group.intervalMs / 1000} s` : `${group.intervalMs} ms`}
+                </span>
+                <span class="chip">
+                  {group.publish === 'change' ? 'on change' : 'every read'}
+                  {group.publish === 'change' && group.heartbeatMs > 0
+                    ? `, heartbeat ${group.heartbeatMs / 1000} s`
+                    : ''}
+                </span>
+                {groupStatus && groupStatus.overruns > 0 ? (
+                  <span class="chip chip-warn" title="Reads skipped because the previous read was still running">
+                    {groupStatus.overruns} overruns
+                  </span>
+                ) : null}
+                <div class="group-actions">
+                  <button
+                    type="button"
+                    class="button small"
+                    onClick={() => {
+                      const { tags: _tags, ...draft } = group;
+                      startEdit({ kind: 'group', original: group.name, draft });
+                    }}
+                  >
+                    Edit group
+                  </button>
+                  <button
+                    type="button"
+                    class="button small danger-outline"
+                    onClick={() => setDeleting({ kind: 'group', group: group.name, tags: group.tags.length })}
+                  >
+                    Delete group
+                  </button>
+                </div>
+              </div>
+            )}
+            {tagSchema ? (
+              <TagTable
+                device={name}
+                group={group}
+                tagSchema={tagSchema}
+                values={values}
+                editing={editing?.kind === 'tag' && editing.group === group.name ? editing : undefined}
+                onEdit={startEdit}
+                onDraft={(draft) => editing && setEditing({ ...editing, draft })}
+                errors={errors}
+                error={error}
+                saving={saving}
+                onSave={() => void saveEdit()}
+                onWrite={setWriting}
+                onDelete={(tag) => setDeleting({ kind: 'tag', group: group.name, tag })}
+              />
+            ) : null}
+          </div>
+        );
+      })}
+
+      {writing ? (
+        <WriteDialog
+          device={name}
+          tag={writing}
+          live={values.get(name, writing.name)}
+          onClose={() => setWriting(undefined)}
+        />
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog
+          title={deleting.kind === 'group' ? `Delete group ${deleting.group}?` : `Delete tag ${deleting.tag}?`}
+          message={
+            deleting.kind === 'group'
+              ? `The group ${deleting.group} and its ${deleting.tags} tags are removed. This cannot be undone.`
+              : `The tag ${deleting.tag} is removed and no longer published.`
+          }
+          confirmLabel={deleting.kind === 'group' ? 'Delete group' : 'Delete tag'}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => void confirmDelete(deleting)}
+        />
+      ) : null}
+    </section>
+  );
+}

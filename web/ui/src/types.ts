@@ -1,0 +1,143 @@
+/** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
+
+export type ConnState = 'connecting' | 'connected' | 'disconnected' | 'disabled';
+export type Quality = 'good' | 'uncertain' | 'bad';
+/** 64-bit integers beyond 2^53 arrive as bigint (parsed exactly), everything else as JSON. */
+export type Scalar = number | bigint | boolean | string | null;
+
+export interface TagConfig {
+  name: string;
+  address: string;
+  type?: string;
+  length?: number;
+  byteOrder?: string;
+  access: 'read' | 'readwrite' | 'write';
+  scale: number;
+  offset: number;
+  deadband: number;
+  unit?: string;
+  description?: string;
+}
+
+export interface GroupConfig {
+  name: string;
+  intervalMs: number;
+  publish: 'change' | 'always';
+  heartbeatMs: number;
+  tags: TagConfig[];
+}
+
+export interface DeviceConfig {
+  name: string;
+  driver: string;
+  enabled: boolean;
+  uns?: string;
+  settings: Record<string, unknown>;
+  groups: GroupConfig[];
+}
+
+export interface NorthConfig {
+  name: string;
+  plugin: string;
+  enabled: boolean;
+  devices: string[];
+  settings: Record<string, unknown>;
+}
+
+export interface GatewayConfig {
+  id: string;
+  uns: string;
+  http: { host: string; port: number };
+  broker: { enabled: boolean; host: string; port: number };
+}
+
+export interface Config {
+  gateway: GatewayConfig;
+  devices: DeviceConfig[];
+  north: NorthConfig[];
+}
+
+export interface ValueRow {
+  device: string;
+  group: string;
+  tag: string;
+  topic: string;
+  value: Scalar;
+  timestamp: number;
+  quality: Quality;
+  error?: string;
+}
+
+export interface StateEvent {
+  device: string;
+  state: ConnState;
+  timestamp: number;
+  error?: string;
+}
+
+export interface DeviceStatus {
+  name: string;
+  driver: string;
+  state: ConnState;
+  timestamp?: number;
+  error?: string;
+  counters: Record<string, number>;
+  /** Driver-specific; Modbus: `{learnedSplits, link: {requests, timeouts, utilisation, …}}`. */
+  link?: Record<string, unknown>;
+  groups: Array<{ name: string; intervalMs: number; tags: number; overruns: number }>;
+}
+
+export interface NorthStatus {
+  name: string;
+  plugin: string;
+  state: ConnState;
+  error?: string;
+  counters: Record<string, number>;
+}
+
+export interface GatewayStatus {
+  gateway: { id?: string; version: string; startedAt: number; uptimeMs: number };
+  devices: DeviceStatus[];
+  north: NorthStatus[];
+}
+
+/** The subset of JSON Schema the gateway's TypeBox schemas use. */
+export interface JsonSchema {
+  type?: string;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  patternHint?: string;
+  'x-ui'?: { secret?: boolean; advanced?: boolean; [k: string]: unknown };
+}
+
+export interface PluginSchema {
+  title: string;
+  settings: JsonSchema;
+}
+
+/** `GET /api/v1/schema`. */
+export interface SchemaDoc {
+  config: JsonSchema;
+  drivers: Record<string, PluginSchema>;
+  north: Record<string, PluginSchema>;
+}
+
+export interface SerialPortInfo {
+  path: string;
+  manufacturer: string | null;
+  serialNumber: string | null;
+  vendorId: string | null;
+  productId: string | null;
+}
