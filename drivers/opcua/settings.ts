@@ -20,7 +20,9 @@ export const OpcuaSettingsSchema = Type.Object(
       { default: 'None', description: 'Security policy; None exactly when securityMode is None' },
     ),
     username: Type.Optional(Type.String({ minLength: 1, description: 'User name; anonymous login when left out' })),
-    password: Type.Optional(Type.String({ description: 'Password of username' })),
+    password: Type.Optional(
+      Type.String({ description: 'Password of username (never logged)', 'x-ui': { secret: true } }),
+    ),
     mode: Type.Union([Type.Literal('subscribe'), Type.Literal('poll')], {
       default: 'subscribe',
       description: 'subscribe: one subscription per group (report by exception); poll: one Read per group interval',

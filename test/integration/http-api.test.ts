@@ -23,6 +23,14 @@ let token: string;
 function config(speedInterval = 100): Record<string, unknown> {
   return {
     gateway: { id: 'gw-test', uns: 'plant' },
+    north: [
+      {
+        name: 'cloud',
+        plugin: 'mqtt',
+        enabled: false,
+        settings: { url: 'mqtts://broker.invalid:8883', username: 'gw', password: 'broker-secret-123' },
+      },
+    ],
     devices: [
       {
         name: 'plc',
@@ -254,5 +262,22 @@ describe('HTTP API', () => {
     expect(browse.json().error.code).toBe('not-supported');
     const unknown = await app.inject({ method: 'GET', url: '/api/v1/devices/nope/read?address=hr:1', headers: auth() });
     expect(unknown.statusCode).toBe(404);
+  });
+
+  it('never returns secrets, and keeps them when the placeholder is sent back', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/config', headers: auth() });
+    expect(res.body).not.toContain('broker-secret-123');
+    const doc = res.json();
+    expect(doc.north[0].settings.password).toBe('********');
+    const put = await app.inject({ method: 'PUT', url: '/api/v1/config', headers: auth(), payload: doc });
+    expect(put.statusCode).toBe(200);
+    expect(runtime.config.north[0]!.settings.password).toBe('broker-secret-123');
+
+    doc.north[0].name = 'renamed';
+    const orphan = await app.inject({ method: 'PUT', url: '/api/v1/config', headers: auth(), payload: doc });
+    expect(orphan.statusCode).toBe(400);
+    expect(orphan.json().error.details[0]).toMatch(
+      /^north\[0\]\.settings\.password: "\*{8}" stands for a stored secret/,
+    );
   });
 });

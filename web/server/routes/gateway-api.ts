@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { sendGatewayError } from '../errors.js';
 
 /** SPEC §5 core endpoints: config, values, status, writes. */
 export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void {
-  app.get('/api/v1/config', async () => runtime.config);
+  // Secrets (passwords, keys) never leave the gateway through the API; sent back as the
+  // placeholder, they keep their stored value.
+  app.get('/api/v1/config', async () => redactSecrets(runtime.config, runtime.registry));
 
   app.put('/api/v1/config', async (req, reply) => {
     try {
-      const restarted = await runtime.applyConfig(req.body);
+      const restarted = await runtime.applyConfig(restoreSecrets(req.body, runtime.config, runtime.registry));
       return { ok: true, restarted };
     } catch (err) {
       return sendGatewayError(reply, err);
