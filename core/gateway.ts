@@ -236,6 +236,14 @@ export class Gateway {
     await runner.write(tag, value);
   }
 
+  /** Stops and starts one device with its current configuration (a fresh connection). */
+  async restartDevice(name: string): Promise<void> {
+    const runner = this.device(name);
+    await runner.stop();
+    this.devices.delete(name);
+    await this.startDevice(runner.config);
+  }
+
   /** The running device, or a GatewayError('unknown-device'). */
   device(name: string): DeviceRunner {
     const runner = this.devices.get(name);

@@ -47,3 +47,24 @@ export async function authenticate(db: Db, username: string, password: string): 
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
   return { id: row.id, username: row.username, role: row.role };
 }
+
+export function listUsers(db: Db): Array<User & { createdAt: number }> {
+  return (
+    db.prepare('SELECT id, username, role, created_at FROM users ORDER BY username').all() as Array<
+      User & { created_at: number }
+    >
+  ).map((u) => ({ id: u.id, username: u.username, role: u.role, createdAt: u.created_at }));
+}
+
+export function deleteUser(db: Db, username: string): boolean {
+  return db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+}
+
+export function setRole(db: Db, username: string, role: Role): boolean {
+  return (
+    db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE username = ?').run(role, Date.now(), username).changes >
+    0
+  );
+}
+
+export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];

@@ -4,8 +4,11 @@ import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { registerOpenApi } from './openapi.js';
+import { registerAccount } from './routes/account.js';
 import { registerCertificates } from './routes/certificates.js';
 import { registerDeviceTools } from './routes/device-tools.js';
+import { registerDevices } from './routes/devices.js';
 import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
 import { registerSchema } from './routes/schema.js';
@@ -35,12 +38,16 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
+  await registerOpenApi(app, opts.version);
+
   app.get('/healthz', async () => {
     const status = opts.runtime.gateway.status();
     return { status: 'ok', version: opts.version, uptimeMs: status.gateway.uptimeMs };
   });
 
   registerAuth(app, opts.db);
+  registerAccount(app, opts.db);
+  registerDevices(app, opts.runtime);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
 import { authenticate, type User } from '../../core/store/users.js';
@@ -125,4 +125,15 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     return { ok: true };
   });
+}
+
+/**
+ * Roles: `viewer` reads, `operator` also writes tag values and restarts devices,
+ * `admin` also changes the configuration and manages users. Returns false (and
+ * answers 403) when the logged-in user may not do this.
+ */
+export function allow(req: FastifyRequest, reply: FastifyReply, roles: Array<User['role']>): boolean {
+  if (req.user && roles.includes(req.user.role)) return true;
+  void sendError(reply, 403, 'forbidden', `this needs the role ${roles.join(' or ')}`);
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../../../core/runtime.js';
+import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
 
 const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
@@ -22,6 +23,7 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
   });
 
   app.post<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint/trust', async (req, reply) => {
+    if (!allow(req, reply, ['admin'])) return reply;
     const { thumbprint } = req.params;
     if (!THUMBPRINT.test(thumbprint))
       return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
@@ -37,6 +39,7 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
   });
 
   app.delete<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint', async (req, reply) => {
+    if (!allow(req, reply, ['admin'])) return reply;
     const { thumbprint } = req.params;
     if (!THUMBPRINT.test(thumbprint))
       return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
+import { allow } from '../auth.js';
 import { sendGatewayError } from '../errors.js';
 
 /** SPEC §5 core endpoints: config, values, status, writes. */
@@ -11,6 +12,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
   app.get('/api/v1/config', async () => redactSecrets(runtime.config, runtime.registry));
 
   app.put('/api/v1/config', async (req, reply) => {
+    if (!allow(req, reply, ['admin'])) return reply;
     try {
       const restarted = await runtime.applyConfig(restoreSecrets(req.body, runtime.config, runtime.registry));
       return { ok: true, restarted };
@@ -32,6 +34,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
   app.post<{ Params: { device: string; '*': string }; Body: { value?: unknown } }>(
     '/api/v1/devices/:device/tags/*',
     async (req, reply) => {
+      if (!allow(req, reply, ['admin', 'operator'])) return reply;
       const rest = req.params['*'];
       if (!rest.endsWith('/write')) {
         return reply.code(404).send({ error: { code: 'not-found', message: 'no such endpoint', details: [] } });
