@@ -216,7 +216,7 @@ describe('validateConfig: every error, with its path, at once', () => {
       north: [
         { name: 'n1', plugin: 'mqtt', devices: ['press1', 'ghost'], settings: { url: 'http://broker:1883' } },
         { name: 'n2', plugin: 'kafka', settings: {} },
-        { name: 'n3', plugin: 'sparkplug-b', settings: {} },
+        { name: 'n3', plugin: 'mqtt', settings: {} },
       ],
     });
 
@@ -228,12 +228,12 @@ describe('validateConfig: every error, with its path, at once', () => {
         'devices[0].groups[0].tags[3].length: required for type string',
         'devices[1].name: duplicate device name "press1" (also at devices[0].name)',
         'devices[2].driver: must be one of modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua',
-        'devices[3].driver: driver "opcua" is not available in this version',
+        'devices[3].settings.endpointUrl: is required',
         'devices[4].groups[1].intervalMs: must be >= 10',
         'devices[4].groups[1].tags[0].name: duplicate tag name in this device "temp" (also at devices[4].groups[0].tags[0].name)',
         'north[0].devices[1]: no device named "ghost"',
         'north[1].plugin: must be one of mqtt, sparkplug-b',
-        'north[2].plugin: plugin "sparkplug-b" is not available in this version',
+        'north[2].settings.url: is required',
       ]),
     );
     // The url's pattern error names the path (the wording of pattern errors is not pinned here).
