@@ -69,7 +69,13 @@ export class MqttNorthApp implements NorthApp {
     this.refreshSetTopics();
     this.expireTimer = setInterval(() => this.spool?.expire(), 10_000);
     this.expireTimer.unref();
-    this.connect();
+    const delay = Math.round(Math.random() * this.settings.startDelayMaxMs);
+    if (delay > 0) {
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        if (!this.stopping) this.connect();
+      }, delay);
+    } else this.connect();
   }
 
   /** A new mqtt.js client per connection: nothing is carried over but what the spool holds. */

@@ -16,7 +16,7 @@ export function defaultClientId(ctx: Pick<NorthContext, 'gateway' | 'app'>): str
 /** mqtt.js options from the shared connection settings (used by `mqtt` and `sparkplug-b`). */
 export function clientOptions(
   ctx: Pick<NorthContext, 'gateway' | 'app'>,
-  settings: Omit<MqttSettings, 'qos' | 'retain' | 'format'>,
+  settings: Omit<MqttSettings, 'qos' | 'retain' | 'format' | 'startDelayMaxMs'>,
 ): IClientOptions {
   const options: IClientOptions = {
     clientId: settings.clientId ?? defaultClientId(ctx),

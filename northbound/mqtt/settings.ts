@@ -17,6 +17,13 @@ export const connectionProperties = {
     description: '4 = MQTT 3.1.1, 5 = MQTT 5',
   }),
   keepalive: Type.Integer({ minimum: 5, maximum: 3600, default: 30, description: 'Keep-alive in seconds' }),
+  startDelayMaxMs: Type.Integer({
+    minimum: 0,
+    maximum: 600_000,
+    default: 0,
+    description:
+      'Wait a random time up to this before the first connect, so that many gateways restarting together do not all hit the broker at once',
+  }),
   tls: Type.Optional(
     Type.Object(
       {
