@@ -3,14 +3,12 @@
  * downloaded) against the real gateway: HTTP app, runtime, and a simulated Modbus PLC.
  * Screenshots go to $TAGWIRE_SCREENSHOTS or <tmp>/tagwire-e2e-screens.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRegistry } from '../../core/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
@@ -20,12 +18,9 @@ import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { build } from '../../web/server/app.js';
+import { buildUiIfStale, eventually, launchChromium, screenshot as shoot, text } from './browser.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const UI = join(ROOT, 'web', 'ui');
-const CHROMIUM = process.env.TAGWIRE_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'e2e horse battery staple';
-const SCREENS = process.env.TAGWIRE_SCREENSHOTS ?? join(tmpdir(), 'tagwire-e2e-screens');
 
 let dir: string;
 let db: Db;
@@ -36,57 +31,10 @@ let browser: Browser;
 let page: Page;
 let base: string;
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
-}
-
-/** Builds the UI unless web/ui/dist is newer than every source (npm install already built it). */
-function buildUiIfStale(): void {
-  const built = join(UI, 'dist', 'index.html');
-  const sources = Math.max(
-    newestMtime(join(UI, 'src')),
-    newestMtime(join(UI, 'index.html')),
-    newestMtime(join(UI, 'vite.config.ts')),
-  );
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      join(UI, 'vite.config.ts'),
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-}
-
-async function screenshot(name: string): Promise<string> {
-  const path = join(SCREENS, `${name}.png`);
-  // A full-page shot of a scrolled page draws the sticky top bar mid-page.
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path, fullPage: true });
-  expect(statSync(path).size).toBeGreaterThan(5000);
-  return path;
-}
-
-const text = async (l: Locator) => ((await l.textContent()) ?? '').trim();
-
-/** Retries `check` until it passes (expect-style polling; no fixed sleeps). */
-const eventually = <T>(check: () => Promise<T>, timeout = 10_000) => vi.waitFor(check, { timeout, interval: 100 });
+const screenshot = (name: string) => shoot(page, name);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set TAGWIRE_CHROMIUM`,
-    );
-  }
   buildUiIfStale();
-  mkdirSync(SCREENS, { recursive: true });
 
   dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-'));
   db = openDb(dir);
@@ -138,18 +86,7 @@ beforeAll(async () => {
   if (!address || typeof address === 'string') throw new Error('no listening address');
   base = `http://127.0.0.1:${address.port}`;
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   page.setDefaultTimeout(15_000);
 }, 60_000);
@@ -232,6 +169,38 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
     await dialog.waitFor({ state: 'hidden' });
     await eventually(async () => expect(await text(speedRow.getByTestId('value'))).toBe('1234'));
+  });
+
+  it('test-reads a Modbus address, refuses a bad tags CSV by line, and restarts the device', async () => {
+    await page.getByRole('button', { name: 'Test read motor/setpoint' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Test read on plc' });
+    await eventually(async () => expect(await text(dialog.getByTestId('read-value'))).toBe('22.5'));
+    expect(await text(dialog.getByTestId('read-type'))).toBe('float32');
+    // Another address, typed in: the type decides how the registers are decoded.
+    await dialog.getByLabel('Address').fill('hr:2');
+    await dialog.getByLabel('Type').selectOption('uint16');
+    await dialog.getByRole('button', { name: 'Read', exact: true }).click();
+    await eventually(async () => expect(await text(dialog.getByTestId('read-value'))).toBe('1234'));
+    await screenshot('04b-test-read-modbus');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+
+    await page.getByRole('button', { name: 'Import CSV…' }).click();
+    const importer = page.getByRole('dialog', { name: 'Import tags of plc' });
+    const csv = 'group,name,address,type\nfast,ok,hr:0,float32\nfast,broken,hr:99999,uint16\n';
+    await importer
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    const details = importer.getByTestId('error-box').locator('.error-details');
+    await details.waitFor();
+    expect(await text(details)).toMatch(/line 3: address/);
+    await screenshot('04c-csv-refused');
+    await importer.getByRole('button', { name: 'Cancel' }).click();
+    expect(runtime.config.devices[0]?.groups[0]?.tags.map((t) => t.name)).toContain('motor/speed');
+
+    await page.getByRole('button', { name: 'Restart plc' }).click();
+    await page.getByRole('status').getByText('plc restarted').waitFor();
+    await page.locator('.page-head [data-state="connected"]').waitFor();
   });
 
   it('adds a tag inline, showing the validation message next to the field first', async () => {

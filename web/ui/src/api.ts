@@ -25,8 +25,10 @@ export function onUnauthorized(fn: () => void): void {
 }
 
 interface RequestOptions {
-  /** A JSON body already serialised (keeps 64-bit integers exact). */
+  /** A body already serialised: JSON (keeps 64-bit integers exact), or text of `contentType`. */
   rawBody?: string;
+  /** Content type of `rawBody`; default application/json. */
+  contentType?: string;
 }
 
 /** Parses JSON keeping integers beyond 2^53 exact, as bigint (the API writes them exactly). */
@@ -42,7 +44,7 @@ export function parseJsonExact(text: string): unknown {
 export async function api<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const payload = opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   let res: Response;
   try {
@@ -78,6 +80,12 @@ export interface LoginResult {
   user?: { username: string; role: string };
 }
 
+/** The logged-in user (`GET /api/v1/auth/me`). */
+export interface Me {
+  username: string;
+  role: 'admin' | 'operator' | 'viewer';
+}
+
 export async function login(username: string, password: string): Promise<LoginResult> {
   const result = await api<LoginResult>('POST', '/api/v1/auth/login', { username, password });
   token = result.token;
@@ -107,6 +115,12 @@ export function errorAdvice(err: ApiError): string {
       return 'Wait until the time shown has passed, then log in again.';
     case 'invalid-credentials':
       return 'Check the user name and password (they are case-sensitive).';
+    case 'forbidden':
+      return 'Your role does not allow this. Ask an admin to do it, or to give you another role.';
+    case 'opcua-BadCertificateUntrusted':
+      return 'The server certificate must be trusted first: an admin does this on the Certificates page.';
+    case 'not-supported':
+      return 'This driver cannot do that.';
     case 'not-connected':
     case 'disconnected':
     case 'timeout':

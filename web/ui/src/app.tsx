@@ -1,8 +1,11 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, logout, onUnauthorized } from './api';
+import { ApiError, api, logout, type Me, onUnauthorized } from './api';
 import { Notices } from './components/Notices';
 import { useLiveConnection } from './live';
+import { MeContext } from './me';
+import { AccountPage } from './pages/AccountPage';
+import { CertificatesPage } from './pages/CertificatesPage';
 import { DeviceFormPage } from './pages/DeviceFormPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -10,6 +13,7 @@ import { NorthFormPage } from './pages/NorthFormPage';
 import { NorthPage } from './pages/NorthPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { TagsPage } from './pages/TagsPage';
+import { UsersPage } from './pages/UsersPage';
 import { Link, match, navigate, useLocation } from './router';
 import { liveEvents } from './sse';
 
@@ -21,10 +25,13 @@ function page(path: string): VNode {
   if (path === '/devices/new') return <DeviceFormPage />;
   let m = match('/devices/:name/edit', path);
   if (m) return <DeviceFormPage name={m.name} />;
+  m = match('/devices/:name/browse', path);
+  if (m?.name) return <TagsPage name={m.name} browse />;
   m = match('/devices/:name/tags', path) ?? match('/devices/:name', path);
   if (m?.name) return <TagsPage name={m.name} />;
-  // Later (OPC UA issue): '/devices/:name/browse' → the OPC UA address-space browser, and
-  // '/certificates' → the certificate trust list; add their nav entries in NAV when they land.
+  if (path === '/certificates') return <CertificatesPage />;
+  if (path === '/account') return <AccountPage />;
+  if (path === '/users') return <UsersPage />;
   if (path === '/north') return <NorthPage />;
   if (path === '/north/new') return <NorthFormPage />;
   m = match('/north/:name/edit', path);
@@ -39,21 +46,34 @@ function page(path: string): VNode {
   );
 }
 
+/** `adminOnly` entries are offered to admins only (the pages themselves say so to others). */
 const NAV = [
   { href: '/', label: 'Overview', active: (p: string) => p === '/' || p === '/overview' },
   { href: '/devices', label: 'Devices', active: (p: string) => p.startsWith('/devices') },
   { href: '/north', label: 'North apps', active: (p: string) => p.startsWith('/north') },
+  { href: '/certificates', label: 'Certificates', active: (p: string) => p === '/certificates', adminOnly: true },
+  { href: '/users', label: 'Users', active: (p: string) => p === '/users', adminOnly: true },
 ];
+
+const ROLES: ReadonlyArray<Me['role']> = ['admin', 'operator', 'viewer'];
+const asMe = (u: { username?: unknown; role?: unknown } | undefined): Me | undefined =>
+  u && typeof u.username === 'string' && ROLES.includes(u.role as Me['role'])
+    ? { username: u.username, role: u.role as Me['role'] }
+    : undefined;
 
 export function App() {
   const path = useLocation();
   const [auth, setAuth] = useState<Auth>('checking');
-  const [user, setUser] = useState<string>();
+  const [me, setMe] = useState<Me>();
 
+  // Who is logged in (and whether anyone is): the session cookie survives a reload.
   const check = () => {
     setAuth('checking');
-    api('GET', '/api/v1/status').then(
-      () => setAuth('in'),
+    api<Me>('GET', '/api/v1/auth/me').then(
+      (user) => {
+        setMe(asMe(user));
+        setAuth('in');
+      },
       (err: unknown) => setAuth(err instanceof ApiError && err.status === 401 ? 'out' : 'unreachable'),
     );
   };
@@ -85,17 +105,19 @@ export function App() {
   if (auth === 'out') {
     return (
       <LoginPage
-        onLoggedIn={(name) => {
-          setUser(name);
-          setAuth('in');
+        onLoggedIn={(user) => {
           if (path === '/login') navigate('/', { replace: true });
+          const known = asMe(user);
+          if (!known) return check();
+          setMe(known);
+          setAuth('in');
         }}
       />
     );
   }
 
   return (
-    <>
+    <MeContext.Provider value={me}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
@@ -105,7 +127,7 @@ export function App() {
           tagwire
         </Link>
         <nav class="mainnav" aria-label="Main">
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.adminOnly || me?.role === 'admin').map((n) => (
             <Link
               key={n.href}
               href={n.href}
@@ -118,13 +140,26 @@ export function App() {
         </nav>
         <div class="topbar-right">
           <LiveIndicator />
-          {user ? <span class="user">{user}</span> : null}
+          {me ? (
+            <Link
+              href="/account"
+              class={`user${path === '/account' ? ' active' : ''}`}
+              title="Your account: password and API tokens"
+            >
+              <span class="user-name" data-testid="user-name">
+                {me.username}
+              </span>
+              <span class="role-chip" data-testid="user-role">
+                {me.role}
+              </span>
+            </Link>
+          ) : null}
           <button
             type="button"
             class="button small ghost"
             onClick={async () => {
               await logout().catch(() => undefined);
-              setUser(undefined);
+              setMe(undefined);
               setAuth('out');
             }}
           >
@@ -136,7 +171,7 @@ export function App() {
       <main id="main" class="content" key={path}>
         {page(path)}
       </main>
-    </>
+    </MeContext.Provider>
   );
 }
 

@@ -67,3 +67,9 @@ export function deviceEndpoint(settings: Record<string, unknown>): string {
   }
   return '';
 }
+
+/** Any value the API sends (also OPC UA arrays and structures, as JSON). */
+export function formatAny(v: unknown): string {
+  if (v === null || v === undefined || typeof v !== 'object') return formatValue(v as Scalar | undefined);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}

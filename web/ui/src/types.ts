@@ -141,3 +141,53 @@ export interface SerialPortInfo {
   vendorId: string | null;
   productId: string | null;
 }
+
+/** `GET /api/v1/devices/{d}/browse?nodeId=…`: one child of a node (OPC UA). */
+export interface BrowseEntry {
+  nodeId: string;
+  /** `ns:name`, e.g. `1:Demo`. */
+  browseName: string;
+  displayName: string;
+  nodeClass: string;
+  /** Variables: the data type's name (Double, Int32, …). */
+  dataType?: string;
+  /** Variables: what the logged-in client may do. */
+  access?: 'read' | 'readwrite' | 'write';
+  hasChildren: boolean;
+}
+
+/** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
+export interface ReadResult {
+  value: unknown;
+  timestamp: number;
+  quality: Quality;
+  error?: string;
+  /** OPC UA: the server's data type. */
+  dataType?: string;
+}
+
+/** `GET /api/v1/certificates`. */
+export interface CertificateInfo {
+  driver: string;
+  thumbprint: string;
+  subject: string;
+  issuer?: string;
+  applicationUri?: string;
+  validFrom: string;
+  validTo: string;
+  status: 'trusted' | 'rejected';
+}
+
+/** `GET /api/v1/tokens`. */
+export interface ApiTokenInfo {
+  id: string;
+  name: string | null;
+  createdAt: number;
+}
+
+/** `GET /api/v1/users`. */
+export interface UserInfo {
+  username: string;
+  role: 'admin' | 'operator' | 'viewer';
+  createdAt: number;
+}

@@ -3,9 +3,17 @@ import { parseDetail } from '../config-edit';
 import { sentence } from '../format';
 
 /** An API error as the user should see it: what happened, what to do, and every detail. */
-export function ErrorBox({ error, title }: { error: ApiError | undefined; title?: string }) {
+export function ErrorBox({
+  error,
+  title,
+  advice: given,
+}: {
+  error: ApiError | undefined;
+  title?: string;
+  advice?: string;
+}) {
   if (!error) return null;
-  const advice = errorAdvice(error);
+  const advice = error.code === 'invalid-config' && given ? given : errorAdvice(error);
   return (
     <div class="error-box" role="alert" data-testid="error-box">
       <p class="error-title">

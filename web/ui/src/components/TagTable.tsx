@@ -1,5 +1,6 @@
 import type { ApiError } from '../api';
 import { formatTimestamp, formatValue } from '../format';
+import { usePermissions } from '../me';
 import type { Editing } from '../pages/TagsPage';
 import { withDefaults } from '../schema-util';
 import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
@@ -22,6 +23,8 @@ interface Props {
   onSave(): void;
   onWrite(tag: TagConfig): void;
   onDelete(tag: string): void;
+  /** Opens the test read of an address (with its type, if any). */
+  onTestRead(address: string, type: string | undefined): void;
 }
 
 const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwrite: 'read/write', write: 'write' };
@@ -29,6 +32,7 @@ const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwr
 /** One group's tags with live value, quality and timestamp; a row turns into its editor in place. */
 export function TagTable(props: Props) {
   const { device, group, tagSchema, values, editing, onEdit, onDraft, errors, error, saving, onSave } = props;
+  const { configure, operate } = usePermissions();
 
   const editorRow = (title: string, key: string) =>
     editing ? (
@@ -46,7 +50,21 @@ export function TagTable(props: Props) {
             saveLabel={editing.original === undefined ? 'Add tag' : 'Save tag'}
             onSave={onSave}
             onCancel={() => onEdit(undefined)}
-          />
+          >
+            <button
+              type="button"
+              class="button small test-read-button"
+              disabled={!String(editing.draft.address ?? '').trim()}
+              onClick={() =>
+                props.onTestRead(
+                  String(editing.draft.address ?? ''),
+                  typeof editing.draft.type === 'string' ? editing.draft.type : undefined,
+                )
+              }
+            >
+              Test read this address
+            </button>
+          </RowEditor>
         </td>
       </tr>
     ) : null;
@@ -82,7 +100,7 @@ export function TagTable(props: Props) {
             {group.tags.map((tag) => {
               if (editing?.original === tag.name) return editorRow(`Tag ${tag.name}`, tag.name);
               const v = values.get(device, tag.name);
-              const writable = tag.access !== 'read';
+              const writable = tag.access !== 'read' && operate;
               return (
                 <tr key={tag.name} data-tag={tag.name}>
                   <td class="tag-name">
@@ -94,8 +112,17 @@ export function TagTable(props: Props) {
                       </div>
                     ) : null}
                   </td>
-                  <td>
-                    <code>{tag.address}</code>
+                  <td class="address-cell">
+                    <Address address={tag.address} />
+                    <button
+                      type="button"
+                      class="link-button"
+                      aria-label={`Test read ${tag.name}`}
+                      title="Read this address once, now"
+                      onClick={() => props.onTestRead(tag.address, tag.type)}
+                    >
+                      test read
+                    </button>
                   </td>
                   <td>
                     {tag.type ?? <span class="muted">default</span>}
@@ -120,29 +147,35 @@ export function TagTable(props: Props) {
                         Write
                       </button>
                     ) : null}
-                    <button
-                      type="button"
-                      class="button small"
-                      onClick={() => onEdit({ kind: 'tag', group: group.name, original: tag.name, draft: { ...tag } })}
-                    >
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      class="button small col-optional"
-                      title="Add a copy of this tag"
-                      onClick={() => addTag({ ...tag, name: `${tag.name}-copy` })}
-                    >
-                      Copy
-                    </button>
-                    <button
-                      type="button"
-                      class="button small danger-outline"
-                      aria-label={`Delete ${tag.name}`}
-                      onClick={() => props.onDelete(tag.name)}
-                    >
-                      Delete
-                    </button>
+                    {configure ? (
+                      <>
+                        <button
+                          type="button"
+                          class="button small"
+                          onClick={() =>
+                            onEdit({ kind: 'tag', group: group.name, original: tag.name, draft: { ...tag } })
+                          }
+                        >
+                          Edit
+                        </button>
+                        <button
+                          type="button"
+                          class="button small col-optional"
+                          title="Add a copy of this tag"
+                          onClick={() => addTag({ ...tag, name: `${tag.name}-copy` })}
+                        >
+                          Copy
+                        </button>
+                        <button
+                          type="button"
+                          class="button small danger-outline"
+                          aria-label={`Delete ${tag.name}`}
+                          onClick={() => props.onDelete(tag.name)}
+                        >
+                          Delete
+                        </button>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               );
@@ -151,7 +184,7 @@ export function TagTable(props: Props) {
           </tbody>
         </table>
       </div>
-      {editing?.original === undefined && editing ? null : (
+      {(editing?.original === undefined && editing) || !configure ? null : (
         <div class="group-foot">
           <button type="button" class="button small" onClick={() => addTag()}>
             + Add tag
@@ -159,6 +192,21 @@ export function TagTable(props: Props) {
         </div>
       )}
     </>
+  );
+}
+
+/** An address that wraps only after its `.`, `;` and `:` (long OPC UA NodeIds). */
+function Address({ address }: { address: string }) {
+  const parts = address.split(/(?<=[.;:])/);
+  return (
+    <code>
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 ? <wbr /> : null}
+        </span>
+      ))}
+    </code>
   );
 }
 

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { StateBadge } from '../components/Badges';
+import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { FieldErrors, SchemaForm } from '../components/SchemaForm';
 import {
   EditError,
@@ -13,6 +15,7 @@ import {
   updateConfig,
 } from '../config-edit';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
+import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { devicePath, Link, navigate } from '../router';
 import { keepFitting, subSchema, withDefaults } from '../schema-util';
@@ -30,6 +33,7 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
   const [draft, setDraft] = useState<Draft>();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const { configure } = usePermissions();
   const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
   const [serialPorts, setSerialPorts] = useState<SerialPortInfo[]>([]);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -134,6 +138,7 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
         <h1>{editing ? `Edit ${name}` : 'Add device'}</h1>
         {live ? <StateBadge state={live.state} /> : null}
       </div>
+      <ReadOnlyBanner what="this device" />
       <div class="form-layout">
         <form class="card form-card" onSubmit={save} noValidate aria-label="Device">
           <h2 class="card-title">Device</h2>
@@ -184,15 +189,21 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
               {serialPorts.map((p) => `${p.path}${p.manufacturer ? ` (${p.manufacturer})` : ''}`).join(', ')}
             </p>
           ) : null}
-          {/* Later (OPC UA issue): for driver "opcua", the server certificate and its Trust button go here. */}
+          {draft.driver === 'opcua' ? (
+            <p class="help">
+              Unless <code>trustServerCertificate</code> is set, the server's certificate must be trusted by an admin on
+              the <Link href="/certificates">Certificates</Link> page after the first connection attempt.
+            </p>
+          ) : null}
+          {live?.error === CERTIFICATE_UNTRUSTED ? <CertificateHint /> : null}
           <div class="form-actions">
-            <button type="submit" class="button primary" disabled={saving}>
+            <button type="submit" class="button primary" disabled={saving || !configure}>
               {saving ? 'Saving…' : editing ? 'Save device' : 'Add device'}
             </button>
             <Link class="button" href="/devices">
               Cancel
             </Link>
-            {editing ? (
+            {editing && configure ? (
               <button type="button" class="button danger-outline push-right" onClick={() => setConfirmDelete(true)}>
                 Delete device
               </button>

@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
+import { DeviceError } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { RestartButton } from '../components/RestartButton';
 import { EditError, removeDeviceFromNorth, updateConfig } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
+import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { devicePath, Link } from '../router';
 import type { Config, DeviceConfig } from '../types';
@@ -23,6 +26,7 @@ export function DevicesPage() {
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState<string>();
   const [deleting, setDeleting] = useState<DeviceConfig>();
+  const { configure } = usePermissions();
 
   const change = async (name: string, what: string, mutate: (c: Config) => void) => {
     setBusy(name);
@@ -44,9 +48,11 @@ export function DevicesPage() {
     <section>
       <div class="page-head">
         <h1>Devices</h1>
-        <Link class="button primary push-right" href="/devices/new">
-          + Add device
-        </Link>
+        {configure ? (
+          <Link class="button primary push-right" href="/devices/new">
+            + Add device
+          </Link>
+        ) : null}
       </div>
       <ErrorBox error={configError} title="Cannot read the configuration" />
       <ErrorBox error={error} />
@@ -79,7 +85,11 @@ export function DevicesPage() {
                   <tr key={d.name} data-device={d.name}>
                     <td>
                       <StateBadge state={st?.state ?? (d.enabled ? 'connecting' : 'disabled')} />
-                      {st?.error ? <div class="cell-note text-bad">{st.error}</div> : null}
+                      {st?.error ? (
+                        <div class="cell-note">
+                          <DeviceError error={st.error} compact />
+                        </div>
+                      ) : null}
                     </td>
                     <td>
                       <Link href={devicePath(d.name, '/tags')} class="strong-link">
@@ -98,7 +108,8 @@ export function DevicesPage() {
                         <input
                           type="checkbox"
                           checked={d.enabled}
-                          disabled={busy === d.name}
+                          disabled={busy === d.name || !configure}
+                          title={configure ? undefined : 'Only an admin can enable or disable a device'}
                           aria-label={`Enabled: ${d.name}`}
                           onChange={(e) => {
                             const enabled = e.currentTarget.checked;
@@ -115,12 +126,17 @@ export function DevicesPage() {
                       <Link class="button small" href={devicePath(d.name, '/tags')}>
                         Tags
                       </Link>
-                      <Link class="button small" href={devicePath(d.name, '/edit')}>
-                        Edit
-                      </Link>
-                      <button type="button" class="button small danger-outline" onClick={() => setDeleting(d)}>
-                        Delete
-                      </button>
+                      <RestartButton device={d.name} small />
+                      {configure ? (
+                        <>
+                          <Link class="button small" href={devicePath(d.name, '/edit')}>
+                            Edit
+                          </Link>
+                          <button type="button" class="button small danger-outline" onClick={() => setDeleting(d)}>
+                            Delete
+                          </button>
+                        </>
+                      ) : null}
                     </td>
                   </tr>
                 );

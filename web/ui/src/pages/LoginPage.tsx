@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { ApiError, errorAdvice, login } from '../api';
+import { ApiError, errorAdvice, type LoginResult, login } from '../api';
 import { sentence } from '../format';
 import { useDocumentTitle } from '../live';
 
 /** User name and password; shows the rate-limit message; explains where the first password is. */
-export function LoginPage({ onLoggedIn }: { onLoggedIn(username: string): void }) {
+export function LoginPage({ onLoggedIn }: { onLoggedIn(user: LoginResult['user']): void }) {
   useDocumentTitle('Log in');
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
@@ -17,7 +17,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(username: string): void }
     setError(undefined);
     try {
       const result = await login(username.trim(), password);
-      onLoggedIn(result.user?.username ?? username.trim());
+      onLoggedIn(result.user);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
     } finally {

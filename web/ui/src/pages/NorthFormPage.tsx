@@ -2,9 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { ErrorBox } from '../components/ErrorBox';
+import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { FieldErrors, SchemaForm } from '../components/SchemaForm';
 import { EditError, fieldErrors, nestedErrors, updateConfig } from '../config-edit';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
+import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { Link, navigate } from '../router';
 import { keepFitting, subSchema, withDefaults } from '../schema-util';
@@ -20,6 +22,7 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
   const [draft, setDraft] = useState<NorthConfig>();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const { configure } = usePermissions();
   const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
 
   useEffect(() => {
@@ -100,6 +103,7 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
         <h1>{editing ? `Edit ${name}` : 'Add north app'}</h1>
         {live ? <StateBadge state={live.state} /> : null}
       </div>
+      <ReadOnlyBanner what="this north app" />
       <div class="form-layout">
         <form class="card form-card" onSubmit={save} noValidate aria-label="North app">
           <h2 class="card-title">North app</h2>
@@ -178,7 +182,7 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
             <p class="muted">This gateway has no north plugin "{draft.plugin}".</p>
           )}
           <div class="form-actions">
-            <button type="submit" class="button primary" disabled={saving}>
+            <button type="submit" class="button primary" disabled={saving || !configure}>
               {saving ? 'Saving…' : editing ? 'Save north app' : 'Add north app'}
             </button>
             <Link class="button" href="/north">

@@ -6,6 +6,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { updateConfig } from '../config-edit';
 import { formatCount } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
+import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { Link, northPath } from '../router';
 import type { Config } from '../types';
@@ -18,6 +19,7 @@ export function NorthPage() {
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState<string>();
   const [deleting, setDeleting] = useState<string>();
+  const { configure } = usePermissions();
 
   const change = async (name: string, what: string, mutate: (c: Config) => void) => {
     setBusy(name);
@@ -37,9 +39,11 @@ export function NorthPage() {
     <section>
       <div class="page-head">
         <h1>North apps</h1>
-        <Link class="button primary push-right" href="/north/new">
-          + Add north app
-        </Link>
+        {configure ? (
+          <Link class="button primary push-right" href="/north/new">
+            + Add north app
+          </Link>
+        ) : null}
       </div>
       <p class="lead">Connections that publish this gateway's values to MQTT brokers.</p>
       <ErrorBox error={configError} title="Cannot read the configuration" />
@@ -93,7 +97,8 @@ export function NorthPage() {
                         <input
                           type="checkbox"
                           checked={n.enabled}
-                          disabled={busy === n.name}
+                          disabled={busy === n.name || !configure}
+                          title={configure ? undefined : 'Only an admin can enable or disable a north app'}
                           aria-label={`Enabled: ${n.name}`}
                           onChange={(e) => {
                             const enabled = e.currentTarget.checked;
@@ -108,12 +113,20 @@ export function NorthPage() {
                       </label>
                     </td>
                     <td class="actions">
-                      <Link class="button small" href={northPath(n.name, '/edit')}>
-                        Edit
-                      </Link>
-                      <button type="button" class="button small danger-outline" onClick={() => setDeleting(n.name)}>
-                        Delete
-                      </button>
+                      {configure ? (
+                        <>
+                          <Link class="button small" href={northPath(n.name, '/edit')}>
+                            Edit
+                          </Link>
+                          <button type="button" class="button small danger-outline" onClick={() => setDeleting(n.name)}>
+                            Delete
+                          </button>
+                        </>
+                      ) : (
+                        <Link class="button small" href={northPath(n.name, '/edit')}>
+                          View
+                        </Link>
+                      )}
                     </td>
                   </tr>
                 );

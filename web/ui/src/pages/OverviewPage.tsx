@@ -1,4 +1,5 @@
 import { Meter, StateBadge } from '../components/Badges';
+import { DeviceError } from '../components/DeviceError';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatCount, formatDuration, formatRate, formatTimestamp } from '../format';
 import { useConfig, useDocumentTitle, useLiveConnection, useStatus, useTick } from '../live';
@@ -134,7 +135,7 @@ export function OverviewPage() {
                     <Meter fraction={utilisation(d)} label="Link utilisation" />
                   </td>
                   <td class="error-cell">
-                    {d.error ? <span class="text-bad">{d.error}</span> : <span class="muted">—</span>}
+                    <DeviceError error={d.error} />
                   </td>
                 </tr>
               ))}

@@ -1,17 +1,23 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
+import { BrowsePanel } from '../components/BrowsePanel';
+import { CsvImportDialog, tagsCsvPath } from '../components/CsvImportDialog';
+import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { RestartButton } from '../components/RestartButton';
 import { RowEditor } from '../components/RowEditor';
 import { TagTable } from '../components/TagTable';
+import { TestReadDialog } from '../components/TestReadDialog';
 import { WriteDialog } from '../components/WriteDialog';
 import { EditError, fieldErrors, updateConfig } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useLiveValues, useSchema, useStatus } from '../live';
+import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { devicePath, Link } from '../router';
-import { subSchema, withDefaults } from '../schema-util';
+import { enumOptions, subSchema, withDefaults } from '../schema-util';
 import type { Config, DeviceConfig, GroupConfig, TagConfig } from '../types';
 
 /** What is being edited inline: a tag of a group, or a group; `original` unset = a new one. */
@@ -35,8 +41,11 @@ function groupIn(device: DeviceConfig, name: string): { index: number; group: Gr
   return { index, group };
 }
 
-/** A device's groups and tags with live values; tags and groups are edited in place. */
-export function TagsPage({ name }: { name: string }) {
+/**
+ * A device's groups and tags with live values; tags and groups are edited in place. OPC UA
+ * devices also get the address-space browser (open at once with `browse`).
+ */
+export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   useDocumentTitle(`${name} tags`);
   const { config, error: configError, reload } = useConfig();
   const { schema } = useSchema();
@@ -49,11 +58,17 @@ export function TagsPage({ name }: { name: string }) {
   const [pageError, setPageError] = useState<ApiError>();
   const [writing, setWriting] = useState<TagConfig>();
   const [deleting, setDeleting] = useState<Deleting>();
+  const [browsing, setBrowsing] = useState(browse === true);
+  const [testRead, setTestRead] = useState<{ address?: string | undefined; type?: string | undefined }>();
+  const [importing, setImporting] = useState(false);
+  const { configure } = usePermissions();
 
   const device = config?.devices.find((d) => d.name === name);
   const live = status?.devices.find((d) => d.name === name);
   const tagSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined;
   const groupSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]']) : undefined;
+  const typeSchema = tagSchema?.properties?.type;
+  const tagTypes = (typeSchema ? (enumOptions(typeSchema) ?? []) : []).map(String);
 
   const startEdit = (next: Editing | undefined) => {
     setEditing(next);
@@ -139,6 +154,7 @@ export function TagsPage({ name }: { name: string }) {
     );
   }
 
+  const isOpcua = device.driver === 'opcua';
   const newGroupDraft = () => {
     const draft = groupSchema ? withDefaults(groupSchema, { name: device.groups.length === 0 ? 'main' : '' }) : {};
     delete draft.tags;
@@ -157,20 +173,42 @@ export function TagsPage({ name }: { name: string }) {
           {device.driver} · <code>{deviceEndpoint(device.settings)}</code>
         </span>
         <div class="page-actions">
-          {/* Later (OPC UA issue): for driver "opcua", a "Browse server" button opening the address-space browser. */}
-          <Link class="button" href={devicePath(name, '/edit')}>
-            Edit device
-          </Link>
-          <button
-            type="button"
-            class="button primary"
-            onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
-          >
-            + Add group
+          {isOpcua ? (
+            <button
+              type="button"
+              class={`button${browsing ? ' is-on' : ''}`}
+              aria-pressed={browsing}
+              onClick={() => setBrowsing(!browsing)}
+            >
+              Browse server
+            </button>
+          ) : null}
+          <button type="button" class="button" onClick={() => setTestRead({})}>
+            Test read
           </button>
+          <RestartButton device={name} />
+          {configure ? (
+            <>
+              <Link class="button" href={devicePath(name, '/edit')}>
+                Edit device
+              </Link>
+              <button
+                type="button"
+                class="button primary"
+                onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
+              >
+                + Add group
+              </button>
+            </>
+          ) : null}
         </div>
       </div>
-      {live?.error ? (
+      {live?.error === CERTIFICATE_UNTRUSTED ? (
+        <div class="banner banner-bad">
+          Last error: <strong>{live.error}</strong>.
+          <CertificateHint />
+        </div>
+      ) : live?.error ? (
         <p class="banner banner-bad">
           Last error: <strong>{live.error}</strong>. The gateway keeps retrying; check the device's address and network.
         </p>
@@ -181,20 +219,34 @@ export function TagsPage({ name }: { name: string }) {
       <ErrorBox error={pageError} />
       <ErrorBox error={values.error} title="Live values are not updating" />
 
+      {isOpcua && browsing ? (
+        <BrowsePanel
+          device={device}
+          tagSchema={tagSchema}
+          groupSchema={groupSchema}
+          onClose={() => setBrowsing(false)}
+          onAdded={reload}
+          onTestRead={(address) => setTestRead({ address })}
+        />
+      ) : null}
+
       {device.groups.length === 0 && editing?.kind !== 'group' ? (
         <div class="card empty-card">
           <h2>No tags yet</h2>
           <p>
-            Tags are read in <strong>groups</strong>: all tags of a group are read together, every interval you set. Add
-            a group, then add its tags.
+            Tags are read in <strong>groups</strong>: all tags of a group are read together, every interval you set.{' '}
+            {configure ? 'Add a group, then add its tags.' : 'Only an admin can add them.'}
+            {configure && isOpcua ? ' Or browse the server and pick variables.' : ''}
           </p>
-          <button
-            type="button"
-            class="button primary"
-            onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
-          >
-            + Add group
-          </button>
+          {configure ? (
+            <button
+              type="button"
+              class="button primary"
+              onClick={() => startEdit({ kind: 'group', draft: newGroupDraft() })}
+            >
+              + Add group
+            </button>
+          ) : null}
         </div>
       ) : null}
 
@@ -256,25 +308,27 @@ export function TagsPage({ name }: { name: string }) {
                     {groupStatus.overruns} overruns
                   </span>
                 ) : null}
-                <div class="group-actions">
-                  <button
-                    type="button"
-                    class="button small"
-                    onClick={() => {
-                      const { tags: _tags, ...draft } = group;
-                      startEdit({ kind: 'group', original: group.name, draft });
-                    }}
-                  >
-                    Edit group
-                  </button>
-                  <button
-                    type="button"
-                    class="button small danger-outline"
-                    onClick={() => setDeleting({ kind: 'group', group: group.name, tags: group.tags.length })}
-                  >
-                    Delete group
-                  </button>
-                </div>
+                {configure ? (
+                  <div class="group-actions">
+                    <button
+                      type="button"
+                      class="button small"
+                      onClick={() => {
+                        const { tags: _tags, ...draft } = group;
+                        startEdit({ kind: 'group', original: group.name, draft });
+                      }}
+                    >
+                      Edit group
+                    </button>
+                    <button
+                      type="button"
+                      class="button small danger-outline"
+                      onClick={() => setDeleting({ kind: 'group', group: group.name, tags: group.tags.length })}
+                    >
+                      Delete group
+                    </button>
+                  </div>
+                ) : null}
               </div>
             )}
             {tagSchema ? (
@@ -292,12 +346,38 @@ export function TagsPage({ name }: { name: string }) {
                 onSave={() => void saveEdit()}
                 onWrite={setWriting}
                 onDelete={(tag) => setDeleting({ kind: 'tag', group: group.name, tag })}
+                onTestRead={(address, type) => setTestRead({ address, type })}
               />
             ) : null}
           </div>
         );
       })}
 
+      <div class="csv-bar" data-testid="tags-csv">
+        <span>
+          <strong>Tags as CSV</strong> <span class="muted">— edit them in a spreadsheet</span>
+        </span>
+        <a class="button small" href={tagsCsvPath(name)} download={`${name}-tags.csv`}>
+          Export CSV
+        </a>
+        {configure ? (
+          <button type="button" class="button small" onClick={() => setImporting(true)}>
+            Import CSV…
+          </button>
+        ) : null}
+      </div>
+
+      {testRead ? (
+        <TestReadDialog
+          device={name}
+          address={testRead.address}
+          type={testRead.type}
+          types={tagTypes}
+          typeDefault={isOpcua ? "Server's type" : 'Default for the address'}
+          onClose={() => setTestRead(undefined)}
+        />
+      ) : null}
+      {importing ? <CsvImportDialog device={name} onClose={() => setImporting(false)} onImported={reload} /> : null}
       {writing ? (
         <WriteDialog
           device={name}
