@@ -70,6 +70,21 @@ program
   .action(run(passwdCommand));
 
 program
+  .command('backup')
+  .description('write a consistent snapshot of configuration, users and certificates to FILE')
+  .argument('<file>', 'backup file to write')
+  .addOption(dataOption())
+  .option('--with-spool', 'include the messages buffered for the brokers')
+  .action(run(async (file: string, opts) => (await import('./commands/backup.js')).backupCommand(file, opts)));
+
+program
+  .command('restore')
+  .description('restore a backup onto an empty data directory')
+  .argument('<file>', 'backup file made by "tagwire backup"')
+  .addOption(dataOption())
+  .action(run(async (file: string, opts) => (await import('./commands/restore.js')).restoreCommand(file, opts)));
+
+program
   .command('simulate')
   .description('run a simulated PLC with changing and writable values')
   .argument('<kind>', 'modbus or opcua')

@@ -4,6 +4,7 @@ import type { Bus, DeviceState, DeviceStateName, GroupReading, ReadingItem } fro
 import { newPublishedState, type PublishedState, shouldPublish } from './change-filter.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
+import { reportRead } from './metrics/read-observer.js';
 import type { BrowseEntry, Driver, DriverManifest } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
 import { tagTopic } from './uns.js';
@@ -202,6 +203,11 @@ export class DeviceRunner {
     if (this.stopped || this.driver !== driver || this.generation !== generation) return;
     this.counters.reads++;
     this.counters.lastReadMs = performance.now() - started;
+    reportRead(this.bus, this.name, this.counters.lastReadMs, values);
+    if (this.log.isLevelEnabled('debug')) {
+      const bad = values.filter((v) => v.quality === 'bad').map((v) => v.error);
+      this.log.debug({ group: g.config.name, ms: Math.round(this.counters.lastReadMs), bad }, 'group read');
+    }
     this.trackTimeouts(values);
     this.deliver(g, values, false);
   }

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { managedLogger } from './log-levels.js';
 
 export type { Logger };
 
@@ -24,13 +25,21 @@ export const REDACT_PATHS = [
 export function createLogger(level = process.env.TAGWIRE_LOG_LEVEL ?? 'info'): Logger {
   const format = process.env.TAGWIRE_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
-  if (format === 'pretty') {
-    return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
-  }
-  return pino(options);
+  // Managed: levels per device/north app can be raised at runtime (core/log-levels.ts).
+  return managedLogger((onChild) => {
+    if (format === 'pretty') {
+      return pino(
+        { ...options, onChild },
+        pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+      );
+    }
+    return pino({ ...options, onChild });
+  });
 }
 
-/** A logger that drops everything; for commands and tests that want silence. */
+/** A logger that drops everything (until a level is raised at runtime); for commands and tests. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return managedLogger((onChild) =>
+    pino({ level: 'silent', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, onChild }),
+  );
 }

@@ -14,6 +14,7 @@ import { hasConfig, loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
 import { getMeta, setMeta } from '../store/meta.js';
 import { MIN_PASSWORD_LENGTH } from '../store/users.js';
+import { notifySystemd } from '../systemd-notify.js';
 import { VERSION } from '../version.js';
 import { loadConfigFile } from './config-io.js';
 
@@ -133,10 +134,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     app = undefined;
   }
 
+  // Ready only now: devices and north apps started, HTTP listening (or reported as not started).
+  const systemd = notifySystemd(log, `tagwire ${VERSION} running${app ? '' : '; HTTP not started'}`);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    systemd.stop();
     log.info(`${signal}: shutting down`);
     const force = setTimeout(() => {
       log.error('shutdown took longer than 5 s; exiting anyway');

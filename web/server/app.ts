@@ -11,6 +11,8 @@ import { registerDeviceTools } from './routes/device-tools.js';
 import { registerDevices } from './routes/devices.js';
 import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
+import { registerLogLevel } from './routes/log-level.js';
+import { registerMetrics } from './routes/metrics.js';
 import { registerSchema } from './routes/schema.js';
 import { registerSerialPorts } from './routes/serial-ports.js';
 import { registerStatic } from './static.js';
@@ -54,6 +56,8 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerEvents(app, opts.runtime);
   registerDeviceTools(app, opts.runtime);
   registerCertificates(app, opts.runtime, opts.runtime.dataDir);
+  registerMetrics(app, opts.runtime, opts.version);
+  registerLogLevel(app, opts.runtime, opts.log);
   await registerStatic(app);
   return app;
 }
