@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { managedLogger } from './log-levels.js';
+import { logTap } from './log-tap.js';
 
 export type { Logger };
 
@@ -25,16 +26,21 @@ export const REDACT_PATHS = [
 export function createLogger(level = process.env.TAGWIRE_LOG_LEVEL ?? 'info'): Logger {
   const format = process.env.TAGWIRE_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  const out =
+    format === 'pretty'
+      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : pino.destination({ fd: 1, sync: false });
   // Managed: levels per device/north app can be raised at runtime (core/log-levels.ts).
-  return managedLogger((onChild) => {
-    if (format === 'pretty') {
-      return pino(
-        { ...options, onChild },
-        pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
-      );
-    }
-    return pino({ ...options, onChild });
-  });
+  // The tap feeds the UI's live log (SSE `log` events) with the same redacted lines.
+  return managedLogger((onChild) =>
+    pino(
+      { ...options, onChild },
+      pino.multistream([
+        { level: 'trace', stream: out },
+        { level: 'trace', stream: logTap },
+      ]),
+    ),
+  );
 }
 
 /** A logger that drops everything (until a level is raised at runtime); for commands and tests. */

@@ -110,8 +110,10 @@ export class MqttNorthApp implements NorthApp {
         1000,
       );
     }
-    // Unacknowledged messages stay in the spool for the next start.
-    await withTimeout(client.endAsync(true), 1000);
+    // A clean DISCONNECT (so the broker does not also fire the will); unacknowledged
+    // messages stay in the spool for the next start, so waiting is bounded.
+    const ended = await withTimeout(client.endAsync(false), 1000);
+    if (!ended) await withTimeout(client.endAsync(true), 500);
   }
 
   status(): NorthStatus {

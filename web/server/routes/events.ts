@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { stringifyExact } from '../../../core/json.js';
+import { logTap } from '../../../core/log-tap.js';
 import type { Runtime } from '../../../core/runtime.js';
 
 /** Bytes a slow SSE client may have unsent before it is dropped (it reconnects and re-reads /values). */
@@ -8,7 +9,8 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /**
  * `GET /api/v1/events`: Server-Sent Events. `value` events carry published values
  * (`{device, group, tag, topic, value, timestamp, quality, error?}`), `state` events
- * device states (`{device, state, timestamp, error?}`); a comment every 15 s keeps
+ * device states (`{device, state, timestamp, error?}`), `log` events log lines
+ * (`{level, time, msg, device?, north?}`); a comment every 15 s keeps
  * proxies from closing the stream.
  */
 export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
@@ -43,10 +45,12 @@ export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
       },
       state: (device, state) => send('state', { device, ...state }),
     });
+    const unsubscribeLog = logTap.subscribe((line) => send('log', line));
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     req.raw.on('close', () => {
       clearInterval(ping);
       unsubscribe();
+      unsubscribeLog();
     });
     reply.hijack();
   });

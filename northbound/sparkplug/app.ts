@@ -1,0 +1,239 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { Backoff } from '../../core/backoff.js';
+import { errorMessage } from '../../core/errors.js';
+import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
+import type { SpoolStore } from '../../core/store/spool-store.js';
+import { clientOptions } from '../mqtt/connection.js';
+import { BdSeqStore } from './bdseq-store.js';
+import { encodePayload } from './codec.js';
+import { CommandHandler } from './commands.js';
+import { EdgeNode } from './edge-node.js';
+import { PrimaryHostState } from './host-state.js';
+import { nodeDeathPayload } from './payloads.js';
+import type { SparkplugSettings } from './settings.js';
+import { SparkplugTopics, stateTopic } from './topics.js';
+
+/**
+ * North plugin `sparkplug-b`: the gateway as a Sparkplug 3.0 edge node (SPEC §4, README.md
+ * in this folder). This class owns the MQTT connection: a fresh client per connection
+ * whose will is the NDEATH with that connection's bdSeq, the command and STATE
+ * subscriptions, reconnects with backoff. The Sparkplug session itself is `EdgeNode`.
+ */
+export class SparkplugNorthApp implements NorthApp {
+  private client: MqttClient | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly backoff = new Backoff(1000, 30_000);
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private link: 'connecting' | 'connected' | 'disconnected' = 'connecting';
+  private lastError: string | undefined;
+  /** bdSeq of the current connection's will. */
+  private bdSeq: number | undefined;
+  private reconnects = 0;
+  private readonly topics: SparkplugTopics;
+  private readonly bdSeqStore: BdSeqStore;
+  private readonly spool: SpoolStore;
+  private readonly node: EdgeNode;
+  private readonly commands: CommandHandler;
+  private readonly host: PrimaryHostState | undefined;
+
+  constructor(
+    private readonly ctx: NorthContext,
+    private readonly settings: SparkplugSettings,
+  ) {
+    this.topics = new SparkplugTopics(settings.groupId, ctx.gateway.id);
+    this.bdSeqStore = BdSeqStore.forApp(ctx.dataDir, ctx.app.name);
+    this.spool = ctx.spool(settings.buffer);
+    this.node = new EdgeNode({ ctx, topics: this.topics, spool: this.spool, dataQos: settings.dataQos });
+    this.commands = new CommandHandler(this.node, ctx);
+    if (settings.primaryHostId) this.host = new PrimaryHostState(settings.primaryHostId);
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.unsubscribe = this.ctx.subscribe({
+      reading: (r) => this.node.onReading(r),
+      state: (device, state) => this.node.onDeviceState(device, state),
+    });
+    this.expireTimer = setInterval(() => this.spool.expire(), 10_000);
+    this.expireTimer.unref();
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.node.end();
+    // Unacknowledged data stays in the spool for the next start.
+    this.node.pump.close();
+    const client = this.client;
+    this.client = undefined;
+    this.link = 'disconnected';
+    if (!client) return;
+    if (client.connected && this.bdSeq !== undefined) {
+      // Sparkplug 3.0 §5.5: an intentional disconnect publishes the NDEATH itself (the will is only for a loss).
+      await withTimeout(client.publishAsync(this.topics.node('NDEATH'), this.ndeath(this.bdSeq), { qos: 1 }), 1000);
+    }
+    // A DISCONNECT follows (not a dropped socket), so that the broker does not publish the will as well.
+    if (!(await withTimeout(client.endAsync(false), 1000))) client.stream?.destroy();
+  }
+
+  devicesChanged(): void {
+    this.node.devicesChanged();
+  }
+
+  status(): NorthStatus {
+    const spool = this.spool.stats();
+    // Connected to the broker but not yet born (waiting for the primary host) is still "connecting".
+    const waiting = this.link === 'connected' && !this.node.live;
+    const state: NorthStatus['state'] = waiting ? 'connecting' : this.link;
+    const status: NorthStatus = {
+      state,
+      counters: {
+        published: this.node.counters.published + this.node.pump.sent,
+        births: this.node.counters.births,
+        deaths: this.node.counters.deaths,
+        rebirths: this.node.counters.rebirths,
+        seq: this.node.seq.last ?? 0,
+        bdSeq: this.bdSeq ?? this.bdSeqStore.last() ?? 0,
+        buffered: spool.messages,
+        bufferedBytes: spool.bytes,
+        oldestBufferedAgeMs: spool.oldestAgeMs,
+        dropped: spool.dropped + this.node.pump.skipped,
+        reconnects: this.reconnects,
+        ...this.commands.counters,
+        ...(this.host ? { primaryHostOnline: this.host.online ? 1 : 0 } : {}),
+      },
+    };
+    if (waiting && this.host) status.error = `waiting for primary host "${this.host.hostId}" to be online`;
+    else if (this.lastError && state !== 'connected') status.error = this.lastError;
+    return status;
+  }
+
+  /** A new mqtt.js client per connection: its will must carry this connection's bdSeq. */
+  private connect(): void {
+    const bdSeq = this.bdSeqStore.next();
+    this.bdSeq = bdSeq;
+    const options: IClientOptions = {
+      ...clientOptions(this.ctx, this.settings),
+      reconnectPeriod: 0, // reconnects are ours: backoff with jitter, and a new bdSeq each time
+      will: { topic: this.topics.node('NDEATH'), payload: this.ndeath(bdSeq), qos: 1, retain: false },
+    };
+    const client = mqtt.connect(this.settings.url, options);
+    this.client = client;
+    this.link = 'connecting';
+    client.on('connect', () => {
+      if (this.client === client) void this.onConnect(client);
+    });
+    client.on('close', () => {
+      if (this.client === client) this.onClose(client);
+    });
+    client.on('error', (err) => {
+      this.lastError = err.message;
+      this.ctx.log.warn({ err: err.message }, 'MQTT error');
+    });
+    client.on('message', (topic, payload, packet) => {
+      if (this.client === client) this.onMessage(client, topic, payload, packet);
+    });
+  }
+
+  private async onConnect(client: MqttClient): Promise<void> {
+    this.backoff.reset();
+    this.link = 'connected';
+    this.lastError = undefined;
+    this.host?.reset();
+    this.ctx.log.info({ bdSeq: this.bdSeq }, `connected to ${redactUrl(this.settings.url)}`);
+    const topics = [this.topics.node('NCMD'), this.topics.deviceCommands];
+    if (this.host) topics.push(stateTopic(this.host.hostId));
+    try {
+      // Commands (and the host's STATE) are subscribed before the births, so no rebirth request is missed.
+      await client.subscribeAsync(topics, { qos: 1 });
+    } catch (err) {
+      this.ctx.log.warn({ err: errorMessage(err) }, 'cannot subscribe; reconnecting');
+      client.end(true);
+      return;
+    }
+    if (this.client !== client || !client.connected) return;
+    if (!this.host || this.host.online) this.beginSession(client);
+    else this.ctx.log.info(`waiting for primary host "${this.host.hostId}" to be online before the births`);
+  }
+
+  private beginSession(client: MqttClient): void {
+    if (this.node.live || this.bdSeq === undefined) return;
+    this.node.begin(client, this.bdSeq);
+  }
+
+  private onClose(client: MqttClient): void {
+    if (this.stopping) return;
+    if (this.link === 'connected') this.ctx.log.warn('disconnected from broker');
+    this.link = 'disconnected';
+    this.node.end();
+    client.end(true);
+    if (this.reconnectTimer) return;
+    const delay = this.backoff.next();
+    this.reconnects++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopping) this.connect();
+    }, delay);
+  }
+
+  private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (this.host && topic === stateTopic(this.host.hostId)) {
+      this.onHostState(client, payload);
+      return;
+    }
+    if (packet.retain) {
+      // A retained command would be replayed on every reconnect and restart: never act on it.
+      this.ctx.log.warn({ topic }, 'ignored a retained Sparkplug command');
+      return;
+    }
+    if (topic === this.topics.node('NCMD')) {
+      this.commands.nodeCommand(payload);
+      return;
+    }
+    const device = this.topics.commandDevice(topic);
+    if (device !== undefined) void this.commands.deviceCommand(device, payload);
+  }
+
+  /** Sparkplug 3.0 §5.4: births wait for the host online; when it goes offline, NDEATH and start over. */
+  private onHostState(client: MqttClient, payload: Buffer): void {
+    const change = this.host?.update(payload);
+    if (change === 'online') {
+      this.ctx.log.info(`primary host "${this.host?.hostId}" is online`);
+      if (client.connected) this.beginSession(client);
+    } else if (change === 'offline') {
+      this.ctx.log.warn(`primary host "${this.host?.hostId}" went offline; NDEATH, reconnecting to wait for it`);
+      if (!this.node.live || this.bdSeq === undefined) return;
+      this.node.end();
+      client.publish(this.topics.node('NDEATH'), this.ndeath(this.bdSeq), { qos: 1, retain: false }, () => {
+        // After the NDEATH has left: a new connection (new bdSeq) waits for the host.
+        if (this.client === client) client.end(false);
+      });
+    }
+  }
+
+  private ndeath(bdSeq: number): Buffer {
+    return encodePayload(nodeDeathPayload(bdSeq, Date.now()));
+  }
+}
+
+/** Resolves true when `promise` settles in time, false otherwise; never rejects. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true).catch(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
