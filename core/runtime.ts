@@ -8,6 +8,7 @@ import { errorMessage, GatewayError } from './errors.js';
 import { Gateway } from './gateway.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
+import { recordConfig } from './store/config-history.js';
 import { saveConfig } from './store/config-store.js';
 import type { Db } from './store/db.js';
 
@@ -80,17 +81,26 @@ export class Runtime {
   }
 
   /** Validates, stores and applies a configuration document; throws GatewayError('invalid-config') with every error. */
-  applyConfig(input: unknown): Promise<{ devices: string[]; north: string[] }> {
-    const next = this.applying.then(() => this.applyNow(input));
+  applyConfig(
+    input: unknown,
+    origin: { source: string; user?: string } = { source: 'api' },
+  ): Promise<{ devices: string[]; north: string[] }> {
+    const next = this.applying.then(() => this.applyNow(input, origin));
     this.applying = next.catch(() => undefined);
     return next;
   }
 
-  private async applyNow(input: unknown): Promise<{ devices: string[]; north: string[] }> {
+  private async applyNow(
+    input: unknown,
+    origin: { source: string; user?: string },
+  ): Promise<{ devices: string[]; north: string[] }> {
     const result = validateConfig(input, this.opts.registry);
     if (!result.ok) throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
     const previous = this.config;
-    saveConfig(this.opts.db, result.config);
+    this.opts.db.transaction(() => {
+      saveConfig(this.opts.db, result.config);
+      recordConfig(this.opts.db, result.config, origin.source, origin.user);
+    })();
     if (stableStringify(previous.gateway.broker) !== stableStringify(result.config.gateway.broker)) {
       await this.broker?.stop();
       this.broker = undefined;

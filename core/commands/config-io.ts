@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { GatewayError } from '../errors.js';
 import { resolveDataDir } from '../paths.js';
+import { recordConfig } from '../store/config-history.js';
 import { loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
 import { setMeta } from '../store/meta.js';
@@ -27,8 +28,11 @@ export function importCommand(file: string, opts: { data?: string }): void {
   const config = loadConfigFile(file);
   const db = openDb(resolveDataDir(opts.data));
   try {
-    saveConfig(db, config);
-    setMeta(db, 'demo', undefined);
+    db.transaction(() => {
+      saveConfig(db, config);
+      recordConfig(db, config, `import ${file}`);
+      setMeta(db, 'demo', undefined);
+    })();
   } finally {
     db.close();
   }

@@ -10,6 +10,7 @@ import { ensureAdmin } from '../first-start.js';
 import { createLogger } from '../log.js';
 import { resolveDataDir } from '../paths.js';
 import { Runtime } from '../runtime.js';
+import { recordConfig } from '../store/config-history.js';
 import { hasConfig, loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
 import { getMeta, setMeta } from '../store/meta.js';
@@ -81,12 +82,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const demoAllowed = opts.demo !== false && !opts.config;
   if (fileConfig) {
     saveConfig(db, fileConfig);
+    recordConfig(db, fileConfig, `start --config ${opts.config}`);
     setMeta(db, 'demo', undefined);
     log.info(`configuration replaced from ${opts.config}`);
   } else if (!hasConfig(db)) {
     const seed = validateConfig(demoAllowed ? demoConfig() : {}, registry);
     if (!seed.ok) throw new Error(`built-in configuration is invalid: ${seed.errors.join('; ')}`);
     saveConfig(db, seed.config);
+    recordConfig(db, seed.config, demoAllowed ? 'first start (demo)' : 'first start');
     if (demoAllowed) {
       setMeta(db, 'demo', 'seeded');
       log.info(

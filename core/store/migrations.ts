@@ -91,4 +91,14 @@ export const migrations: string[] = [
   );
   CREATE INDEX spool_app ON spool(app, id);
   `,
+  // 4: configuration history: every applied configuration, who applied it and how
+  `
+  CREATE TABLE config_history (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    applied_at INTEGER NOT NULL,
+    username   TEXT,
+    source     TEXT NOT NULL,
+    config     TEXT NOT NULL      -- JSON, as validated (defaults filled in)
+  );
+  `,
 ];

@@ -220,4 +220,33 @@ describe('device resources', () => {
     );
     expect((await app.inject({ method: 'GET', url: '/api/docs' })).statusCode).toBe(401);
   });
+
+  it('keeps every applied configuration with who and how, and rolls back to one', async () => {
+    const admin = await login('admin', 'admin-password-1');
+    const before = (await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })).json();
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/config', headers: admin })).json();
+    const original = doc.devices[0].groups[0].intervalMs;
+    doc.devices[0].groups[0].intervalMs = 750;
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/config', headers: admin, payload: doc })).statusCode).toBe(
+      200,
+    );
+    const history = (await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })).json();
+    expect(history.length).toBe(before.length + 1);
+    expect(history[0]).toMatchObject({ user: 'admin', source: 'api' });
+    const previous = history[1];
+    const old = (
+      await app.inject({ method: 'GET', url: `/api/v1/config/history/${previous.id}`, headers: admin })
+    ).json();
+    expect(old.devices[0].groups[0].intervalMs).toBe(original);
+
+    const rollback = await app.inject({
+      method: 'POST',
+      url: `/api/v1/config/history/${previous.id}/rollback`,
+      headers: admin,
+    });
+    expect(rollback.statusCode).toBe(200);
+    expect(runtime.config.devices[0]!.groups[0]!.intervalMs).toBe(original);
+    const after = (await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })).json();
+    expect(after[0]).toMatchObject({ user: 'admin', source: `rollback to #${previous.id}` });
+  });
 });

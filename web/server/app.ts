@@ -7,6 +7,7 @@ import { sendError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { registerAccount } from './routes/account.js';
 import { registerCertificates } from './routes/certificates.js';
+import { registerConfigHistory } from './routes/config-history.js';
 import { registerDeviceTools } from './routes/device-tools.js';
 import { registerDevices } from './routes/devices.js';
 import { registerEvents } from './routes/events.js';
@@ -50,6 +51,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, opts.db);
   registerAccount(app, opts.db);
   registerDevices(app, opts.runtime);
+  registerConfigHistory(app, opts.runtime, opts.db);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);

@@ -67,6 +67,12 @@ const SEEDS: Array<(db: Db) => void> = [
       `INSERT INTO spool (app, topic, payload, qos, retain, created_at) VALUES ('plant', 'acme/old/x', ?, 1, 1, 5)`,
     ).run(Buffer.from('{"value":1}'));
   },
+  // 4: configuration history
+  (db) => {
+    db.prepare(
+      `INSERT INTO config_history (applied_at, username, source, config) VALUES (7, 'admin', 'api', '{"gateway":{}}')`,
+    ).run();
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -93,6 +99,11 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     const rows = db.prepare('SELECT app, topic, payload FROM spool').all() as Array<{ payload: Buffer }>;
     expect(rows).toHaveLength(1);
     expect(rows[0]?.payload.toString()).toBe('{"value":1}');
+  },
+  (db) => {
+    expect(db.prepare('SELECT username, source FROM config_history').all()).toEqual([
+      { username: 'admin', source: 'api' },
+    ]);
   },
 ];
 

@@ -47,7 +47,10 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
       const doc = redactSecrets(runtime.config, runtime.registry) as { devices: DeviceConfig[] };
       doc.devices[found.index] = device;
       try {
-        await runtime.applyConfig(restoreSecrets(doc, runtime.config, runtime.registry));
+        await runtime.applyConfig(restoreSecrets(doc, runtime.config, runtime.registry), {
+          source: `tags.csv of ${found.device.name}`,
+          user: req.user?.username,
+        });
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         const prefix = `devices[${found.index}].groups[`;

@@ -14,7 +14,10 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
   app.put('/api/v1/config', async (req, reply) => {
     if (!allow(req, reply, ['admin'])) return reply;
     try {
-      const restarted = await runtime.applyConfig(restoreSecrets(req.body, runtime.config, runtime.registry));
+      const restarted = await runtime.applyConfig(restoreSecrets(req.body, runtime.config, runtime.registry), {
+        source: 'api',
+        user: req.user?.username,
+      });
       return { ok: true, restarted };
     } catch (err) {
       return sendGatewayError(reply, err);
