@@ -5,7 +5,7 @@ import { newPublishedState, type PublishedState, shouldPublish } from './change-
 import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { reportRead } from './metrics/read-observer.js';
-import type { BrowseEntry, Driver, DriverManifest } from './plugin.js';
+import type { BrowseEntry, Driver, DriverManifest, InspectResult } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
 import { tagTopic } from './uns.js';
 import { badValue, type TagValue } from './values.js';
@@ -306,6 +306,13 @@ export class DeviceRunner {
     const driver = this.connectedDriver();
     if (!driver.browse) throw new GatewayError('not-supported', `driver ${this.config.driver} cannot browse`);
     return driver.browse(nodeId);
+  }
+
+  /** Decode lab: raw registers at an address in every type and byte order. */
+  async inspect(address: string): Promise<InspectResult> {
+    const driver = this.connectedDriver();
+    if (!driver.inspect) throw new GatewayError('not-supported', `driver ${this.config.driver} has no decode lab`);
+    return driver.inspect(address);
   }
 
   /** Reads one address once, outside the schedule ("test read"). */

@@ -68,8 +68,19 @@ export interface Driver {
   stats?(): Record<string, unknown>;
   /** Children of a node in the device's address space (OPC UA), for picking tags in the UI. */
   browse?(nodeId?: string): Promise<BrowseEntry[]>;
+  /**
+   * Decode lab (Modbus): reads the raw registers at an address once and decodes them as
+   * every type in every byte order, so a user can match what the machine's display shows.
+   */
+  inspect?(address: string): Promise<InspectResult>;
   /** Reads one address once, outside any group ("test read"). */
   readOnce?(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }>;
+}
+
+export interface InspectResult {
+  address: string;
+  registers: number[];
+  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
 }
 
 export interface BrowseEntry {

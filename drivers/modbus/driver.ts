@@ -1,8 +1,14 @@
-import type { ByteOrder, GroupConfig, TagConfig, TagType } from '../../core/config/schema.js';
+import {
+  BYTE_ORDERS,
+  type ByteOrder,
+  type GroupConfig,
+  type TagConfig,
+  type TagType,
+} from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
-import type { Driver, DriverContext } from '../../core/plugin.js';
+import type { Driver, DriverContext, InspectResult } from '../../core/plugin.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
-import { type ModbusAddress, parseAddress } from './address.js';
+import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
 import { decodeRegisters, encodeValue, registerBit, registerCount, toEngineering, toRaw } from './codec.js';
 import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
@@ -18,6 +24,9 @@ export function shortestFloat32(x: number): number {
   }
   return Number(x.toPrecision(9));
 }
+
+/** The numeric types the decode lab shows, smallest first. */
+const LAB_TYPES: TagType[] = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'int64', 'uint64', 'float64'];
 
 /** A tag compiled once for reading and writing. */
 interface CompiledTag {
@@ -184,6 +193,47 @@ export class ModbusDriver implements Driver, LinkUser {
     } catch (err) {
       return badValue(err instanceof GatewayError ? err.code : 'bad-response', now);
     }
+  }
+
+  async inspect(address: string): Promise<InspectResult> {
+    let a: ModbusAddress;
+    try {
+      a = parseAddress(address);
+    } catch (err) {
+      throw new GatewayError('invalid-value', (err as Error).message);
+    }
+    if (a.area === 'coil' || a.area === 'di' || a.bit !== undefined) {
+      throw new GatewayError('not-supported', `${address} is a single bit; the decode lab reads registers`);
+    }
+    const link = this.link;
+    if (!link?.isOpen) throw new GatewayError('not-connected', 'the device is not connected');
+    // As many registers as a 64-bit value needs, fewer where the device's map ends.
+    let registers: Uint16Array | undefined;
+    let lastError: GatewayError | undefined;
+    for (const count of [4, 2, 1]) {
+      if (a.offset + count > 65536) continue;
+      try {
+        registers = await readArea(link, { ...this.request, retries: 0 }, a.area, a.offset, count, 0);
+        break;
+      } catch (raw) {
+        lastError = requestError(raw);
+        if (lastError.code !== 'modbus-exception-2') throw lastError;
+      }
+    }
+    if (!registers) throw lastError ?? new GatewayError('bad-response', 'no registers');
+    const decodes: InspectResult['decodes'] = [];
+    for (const type of LAB_TYPES) {
+      for (const byteOrder of BYTE_ORDERS) {
+        const count = registerCount(type);
+        const value = count <= registers.length ? decodeRegisters(registers.subarray(0, count), type, byteOrder) : null;
+        decodes.push({
+          type,
+          byteOrder,
+          value: type === 'float32' && typeof value === 'number' ? shortestFloat32(value) : value,
+        });
+      }
+    }
+    return { address: formatAddress(a), registers: [...registers], decodes };
   }
 
   async write(tag: TagConfig, value: unknown): Promise<void> {

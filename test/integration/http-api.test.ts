@@ -280,4 +280,21 @@ describe('HTTP API', () => {
       /^north\[0\]\.settings\.password: "\*{8}" stands for a stored secret/,
     );
   });
+
+  it('decode lab: shows the raw registers at an address in every type and byte order', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/devices/plc/decode?address=40001', headers: auth() });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.address).toBe('hr:0');
+    expect(body.registers.slice(0, 2)).toEqual([0x41b4, 0x0000]);
+    const find = (type: string, byteOrder: string) =>
+      body.decodes.find((d: { type: string; byteOrder: string }) => d.type === type && d.byteOrder === byteOrder)
+        ?.value;
+    expect(find('float32', 'ABCD')).toBe(22.5);
+    expect(find('uint16', 'ABCD')).toBe(0x41b4);
+    expect(find('uint16', 'BADC')).toBe(0xb441);
+    expect(body.decodes).toHaveLength(8 * 4);
+    const bit = await app.inject({ method: 'GET', url: '/api/v1/devices/plc/decode?address=coil:1', headers: auth() });
+    expect(bit.json().error.code).toBe('not-supported');
+  });
 });

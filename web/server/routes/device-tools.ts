@@ -20,6 +20,19 @@ export function registerDeviceTools(app: FastifyInstance, runtime: Runtime): voi
     },
   );
 
+  app.get<{ Params: { device: string }; Querystring: { address?: string } }>(
+    '/api/v1/devices/:device/decode',
+    async (req, reply) => {
+      if (!req.query.address) return sendError(reply, 400, 'invalid-request', 'query parameter "address" is required');
+      try {
+        const result = await runtime.gateway.device(req.params.device).inspect(req.query.address);
+        return reply.type('application/json').send(stringifyExact(result));
+      } catch (err) {
+        return sendGatewayError(reply, err);
+      }
+    },
+  );
+
   app.get<{ Params: { device: string }; Querystring: { address?: string; type?: string } }>(
     '/api/v1/devices/:device/read',
     async (req, reply) => {
