@@ -7,11 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRegistry } from '../../core/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
+import { REDACT_PATHS } from '../../core/log.js';
+import { managedLogger } from '../../core/log-levels.js';
+import { logTap } from '../../core/log-tap.js';
 import { Runtime } from '../../core/runtime.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
@@ -32,6 +35,12 @@ let page: Page;
 let base: string;
 
 const screenshot = (name: string) => shoot(page, name);
+
+/** Info and up into the log tap only (the UI's live log over SSE), nothing on stdout. */
+const tapLogger = () =>
+  managedLogger((onChild) =>
+    pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, onChild }, logTap),
+  );
 
 beforeAll(async () => {
   buildUiIfStale();
@@ -71,16 +80,17 @@ beforeAll(async () => {
   );
   if (!initial.ok) throw new Error(initial.errors.join('\n'));
   saveConfig(db, initial.config);
+  const log = tapLogger();
   runtime = new Runtime({
     db,
     dataDir: dir,
     registry: builtinRegistry(),
-    log: silentLogger(),
+    log,
     version: '0.0.0-e2e',
     demoSimulator: false,
   });
   await runtime.start(initial.config);
-  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-e2e' });
+  app = await build({ runtime, db, log, version: '0.0.0-e2e' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no listening address');
@@ -293,6 +303,86 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await page.locator('tr[data-tag="counter"] [data-quality="good"]').waitFor();
     await screenshot('09-tags-tablet');
     await page.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  it('shows every live value with a trend, filtered by text', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Live values' }).click();
+    await page.getByRole('heading', { name: 'Live values' }).waitFor();
+    const table = page.getByTestId('live-values');
+    const counter = table.locator('tr[data-tag="counter"] [data-testid=value]');
+    const first = await eventually(async () => {
+      const t = await text(counter);
+      expect(t).toMatch(/^\d+$/);
+      return t;
+    });
+    await eventually(async () => expect(await text(counter)).not.toBe(first));
+    // Two values seen: the counter's sparkline is drawn.
+    await table.locator('tr[data-tag="counter"] svg.sparkline polyline').waitFor();
+    expect(
+      await table.locator('tr[data-tag="motor/speed"]').getByRole('button', { name: 'Write motor/speed' }).count(),
+    ).toBe(1);
+    expect(await table.locator('tr[data-tag="counter"]').getByRole('button', { name: /Write/ }).count()).toBe(0);
+    await page.getByLabel('Search').fill('motor');
+    await eventually(async () =>
+      expect(
+        await table.locator('tbody tr[data-tag]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag'))),
+      ).toEqual(['motor/running', 'motor/setpoint', 'motor/speed']),
+    );
+    await page.getByLabel('Search').fill('');
+    await table.locator('tr[data-tag="counter"]').waitFor();
+    await screenshot('11-live-values');
+  });
+
+  it('explores the UNS tree down to a tag and shows its exact topic and payload', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'UNS explorer' }).click();
+    await page.getByRole('heading', { name: 'UNS explorer' }).waitFor();
+    for (const level of ['acme', 'plant1', 'line1', 'plc']) {
+      await page.getByRole('button', { name: `Expand ${level}`, exact: true }).click();
+    }
+    await page.locator('[data-topic="acme/plant1/line1/plc/_status"]').waitFor();
+    await page.locator('[data-topic="acme/plant1/_gateway"]').waitFor();
+    await page.locator('[data-topic="acme/plant1/line1/plc/counter"] .tree-label').click();
+    expect(await text(page.getByTestId('uns-topic'))).toBe('acme/plant1/line1/plc/counter');
+    expect(await text(page.getByTestId('uns-payload'))).toMatch(
+      /^\{"value":\d+,"timestamp":\d{13},"quality":"good"\}$/,
+    );
+    await page.getByRole('button', { name: 'Expand motor', exact: true }).click();
+    await page.locator('[data-topic="acme/plant1/line1/plc/motor/running"] .tree-label').click();
+    expect(await text(page.getByTestId('uns-topic'))).toBe('acme/plant1/line1/plc/motor/running');
+    expect(await text(page.getByTestId('uns-payload'))).toMatch(
+      /^\{"value":true,"timestamp":\d{13},"quality":"good"\}$/,
+    );
+    await screenshot('12-uns');
+  });
+
+  it('shows log lines live: a restart logs "connected", and raises a device log level', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: 'plc', exact: true }).click();
+    await page.getByRole('button', { name: 'Restart plc' }).click();
+    await page.getByRole('status').getByText('plc restarted').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    const lines = page.getByTestId('log-lines');
+    await page.getByLabel('Source').selectOption({ label: 'device plc' });
+    await page.getByLabel('Search').fill('connected');
+    await lines
+      .locator('.log-line', { hasText: /connected$/ })
+      .first()
+      .waitFor();
+    expect(await text(lines.locator('.log-line').first().locator('.log-source'))).toBe('device plc');
+
+    await page.getByLabel('Source').selectOption({ label: 'Everything' });
+    await page.getByLabel('Search').fill('log level changed');
+    // The gateway's line carries a `level` field of its own (the new level), which the tap reports as its level.
+    await page.getByLabel('Minimum level').selectOption('debug');
+    await page
+      .getByRole('form', { name: 'Device log level' })
+      .getByRole('button', { name: 'Raise for 10 min' })
+      .click();
+    await lines.locator('.log-line', { hasText: 'log level changed until it reverts' }).waitFor();
+    await eventually(async () => expect(await text(page.getByTestId('log-overrides'))).toContain('device plc: debug'));
+    await page.getByLabel('Search').fill('');
+    await screenshot('13-logs');
   });
 
   it('logs out, and shows the rate-limit message after repeated wrong passwords', async () => {

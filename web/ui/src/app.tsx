@@ -8,14 +8,18 @@ import { AccountPage } from './pages/AccountPage';
 import { CertificatesPage } from './pages/CertificatesPage';
 import { DeviceFormPage } from './pages/DeviceFormPage';
 import { DevicesPage } from './pages/DevicesPage';
+import { LiveValuesPage } from './pages/LiveValuesPage';
 import { LoginPage } from './pages/LoginPage';
+import { LogsPage } from './pages/LogsPage';
 import { NorthFormPage } from './pages/NorthFormPage';
 import { NorthPage } from './pages/NorthPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { TagsPage } from './pages/TagsPage';
+import { UnsPage } from './pages/UnsPage';
 import { UsersPage } from './pages/UsersPage';
 import { Link, match, navigate, useLocation } from './router';
 import { liveEvents } from './sse';
+import './history';
 
 type Auth = 'checking' | 'in' | 'out' | 'unreachable';
 
@@ -29,6 +33,9 @@ function page(path: string): VNode {
   if (m?.name) return <TagsPage name={m.name} browse />;
   m = match('/devices/:name/tags', path) ?? match('/devices/:name', path);
   if (m?.name) return <TagsPage name={m.name} />;
+  if (path === '/values') return <LiveValuesPage />;
+  if (path === '/uns') return <UnsPage />;
+  if (path === '/logs') return <LogsPage />;
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/users') return <UsersPage />;
@@ -51,6 +58,9 @@ const NAV = [
   { href: '/', label: 'Overview', active: (p: string) => p === '/' || p === '/overview' },
   { href: '/devices', label: 'Devices', active: (p: string) => p.startsWith('/devices') },
   { href: '/north', label: 'North apps', active: (p: string) => p.startsWith('/north') },
+  { href: '/values', label: 'Live values', active: (p: string) => p === '/values' },
+  { href: '/uns', label: 'UNS explorer', active: (p: string) => p === '/uns' },
+  { href: '/logs', label: 'Logs', active: (p: string) => p === '/logs' },
   { href: '/certificates', label: 'Certificates', active: (p: string) => p === '/certificates', adminOnly: true },
   { href: '/users', label: 'Users', active: (p: string) => p === '/users', adminOnly: true },
 ];

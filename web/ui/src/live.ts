@@ -86,6 +86,8 @@ const valueKey = (device: string, tag: string) => `${device}\u0000${tag}`;
 /** Current values (`GET /api/v1/values`) kept live by SSE `value` events; optionally of one device. */
 export function useLiveValues(device?: string): {
   get(device: string, tag: string): ValueRow | undefined;
+  /** Every current value, keyed by device and tag. */
+  values: ReadonlyMap<string, ValueRow>;
   error: ApiError | undefined;
 } {
   const [values, setValues] = useState(() => new Map<string, ValueRow>());
@@ -128,7 +130,7 @@ export function useLiveValues(device?: string): {
   }, [device]);
 
   const get = useCallback((d: string, tag: string) => values.get(valueKey(d, tag)), [values]);
-  return { get, error };
+  return { get, values, error };
 }
 
 /** The stored configuration, with a reload after every change. */

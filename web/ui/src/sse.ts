@@ -1,9 +1,10 @@
 import { parseJsonExact } from './api';
-import type { StateEvent, ValueRow } from './types';
+import type { LogLine, StateEvent, ValueRow } from './types';
 
 export interface EventHandlers {
   value?(v: ValueRow): void;
   state?(s: StateEvent): void;
+  log?(l: LogLine): void;
   /** The stream (re)opened: values missed while it was down should be re-read. */
   open?(): void;
 }
@@ -12,6 +13,7 @@ export interface EventHandlers {
  * One shared `GET /api/v1/events` stream (authenticated by the session cookie) for every
  * page. EventSource retries by itself after a network drop; when it gives up (e.g. a 401 or
  * a gateway restart) it is opened again after a pause while the user is logged in.
+ * `log` events carry log lines (`{level, time, msg, device?, north?, component?}`).
  */
 class LiveEvents {
   private source: EventSource | undefined;
@@ -32,6 +34,7 @@ class LiveEvents {
     });
     source.addEventListener('value', (e) => this.dispatch(e, 'value'));
     source.addEventListener('state', (e) => this.dispatch(e, 'state'));
+    source.addEventListener('log', (e) => this.dispatch(e, 'log'));
     source.addEventListener('error', () => {
       this.setConnected(false);
       if (source.readyState === EventSource.CLOSED) {
@@ -65,7 +68,7 @@ class LiveEvents {
     for (const fn of this.connectionListeners) fn(connected);
   }
 
-  private dispatch(e: Event, kind: 'value' | 'state'): void {
+  private dispatch(e: Event, kind: 'value' | 'state' | 'log'): void {
     let data: unknown;
     try {
       data = parseJsonExact((e as MessageEvent<string>).data);
@@ -74,7 +77,8 @@ class LiveEvents {
     }
     for (const h of this.handlers) {
       if (kind === 'value') h.value?.(data as ValueRow);
-      else h.state?.(data as StateEvent);
+      else if (kind === 'state') h.state?.(data as StateEvent);
+      else h.log?.(data as LogLine);
     }
   }
 }

@@ -68,6 +68,24 @@ export interface ValueRow {
   error?: string;
 }
 
+/** SSE `log` event: one log line (after redaction). */
+export interface LogLine {
+  level: string;
+  time: number;
+  msg: string;
+  device?: string;
+  north?: string;
+  component?: string;
+}
+
+/** `GET /api/v1/log-level`: an override in force. */
+export interface LogLevelOverride {
+  target: string;
+  level: string;
+  setAt: number;
+  revertsAt: number;
+}
+
 export interface StateEvent {
   device: string;
   state: ConnState;

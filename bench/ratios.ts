@@ -1,0 +1,33 @@
+/** tagwire's figures as fractions of the limits measured in the same run. */
+import type { BenchResults } from './results.js';
+import type { LoadResult } from './scenarios/load-run.js';
+
+/** The plain client's registers/s with as many connections as the run had devices (else the best). */
+export function modbusLimitFor(results: BenchResults, devices: number): number {
+  const same = results.limits.modbus.find((l) => l.connections === devices);
+  if (same) return same.registersPerSecond;
+  return Math.max(0, ...results.limits.modbus.map((l) => l.registersPerSecond));
+}
+
+/** The plain publisher's messages/s at this QoS: the better of the two limit runs. */
+export function mqttLimitFor(results: BenchResults, qos: 0 | 1): number {
+  const all = [...results.limits.mqtt, ...results.limits.mqttAtEnd].filter((l) => l.qos === qos);
+  return Math.max(0, ...all.map((l) => l.messagesPerSecond));
+}
+
+export function modbusRatio(results: BenchResults, r: LoadResult): number {
+  const limit = modbusLimitFor(results, r.spec.devices);
+  return limit > 0 ? r.registersPerSecond / limit : Number.NaN;
+}
+
+/** Only for format uns, where a message is a tag value. */
+export function mqttRatio(results: BenchResults, r: LoadResult): number {
+  if (r.spec.format !== 'uns') return Number.NaN;
+  const limit = mqttLimitFor(results, r.spec.qos);
+  return limit > 0 ? r.messagesPerSecond / limit : Number.NaN;
+}
+
+/** Whether the subscriber got (nearly) everything the schedule offered. */
+export function sustained(r: LoadResult): boolean {
+  return r.publishedPerSecond >= 0.95 * r.offeredPerSecond;
+}

@@ -1,0 +1,40 @@
+/** Everything one bench run measured, as written to bench/results/<timestamp>.json. */
+import type { MicroResult } from './micro/time-it.js';
+import type { BenchOptions } from './options.js';
+import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
+import type { LoadResult } from './scenarios/load-run.js';
+import type { RtuResult } from './scenarios/rtu.js';
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  node: string;
+  os: string;
+  broker: string;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  durationSeconds?: number;
+  options: BenchOptions;
+  machine: MachineInfo;
+  limits: { modbus: ModbusLimit[]; mqtt: MqttLimit[]; mqttAtEnd: MqttLimit[] };
+  throughput: LoadResult[];
+  latency: LoadResult[];
+  memory?: LoadResult;
+  rtu?: RtuResult;
+  /** The hot path's pieces measured one by one (ns per value or message). */
+  micro: MicroResult[];
+  targets: Target[];
+  /** Scenarios that failed or were left out, and why. */
+  notes: string[];
+}

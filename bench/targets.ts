@@ -1,0 +1,92 @@
+/** Issue 9's targets, judged on one run's figures. */
+import { modbusRatio, mqttRatio, sustained } from './ratios.js';
+import type { BenchResults, Target } from './results.js';
+import type { LoadResult } from './scenarios/load-run.js';
+
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function best<T>(items: T[], score: (t: T) => number): T | undefined {
+  let out: T | undefined;
+  for (const t of items) if (Number.isFinite(score(t)) && (!out || score(t) > score(out))) out = t;
+  return out;
+}
+
+function target(name: string, goal: string, measured: string | undefined, met: boolean | undefined): Target {
+  return { name, goal, measured: measured ?? 'not measured', met: measured === undefined ? null : (met ?? null) };
+}
+
+function latencyTarget(r: LoadResult | undefined, rate: string, limitMs: number): Target {
+  // NaN travels through JSON (IPC) as null: no samples.
+  const raw = r?.latency.fromClock.p99;
+  const p99 = typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+  const note = r && !sustained(r) ? ' (rate not sustained)' : '';
+  return target(
+    `latency p99 at ${rate} values/s (${r?.spec.format ?? '-'})`,
+    `≤ ${limitMs} ms`,
+    r && p99 !== undefined ? `${p99.toFixed(1)} ms${note}` : undefined,
+    r && p99 !== undefined ? p99 <= limitMs && sustained(r) : undefined,
+  );
+}
+
+export function judgeTargets(results: BenchResults): Target[] {
+  const runs = results.throughput;
+  const group = runs.filter((r) => r.spec.format === 'group');
+  const uns = runs.filter((r) => r.spec.format === 'uns');
+  const mb = best(runs, (r) => modbusRatio(results, r));
+  const mq = best(
+    uns.filter((r) => r.spec.qos === 1),
+    (r) => mqttRatio(results, r),
+  );
+  const gFast = best(group, (r) => r.readPerSecond);
+  const gCpu = best(group, (r) => -r.cpuPer100k);
+  const uCpu = best(uns, (r) => -r.cpuPer100k);
+  const lat10k = results.memory;
+  const lat100k = best(
+    results.latency.filter((r) => r.tags >= 100_000),
+    (r) => -Number(r.latency.fromClock.p99 ?? Number.NaN),
+  );
+  const big = runs.filter((r) => r.tags >= 100_000);
+  const bigRss = big.length ? Math.max(...big.map((r) => r.rss.peakMb)) : undefined;
+  const mbRatio = mb ? modbusRatio(results, mb) : Number.NaN;
+  // What a plain client spends just reading one float32 (2 registers): a floor for any gateway.
+  const floors = results.limits.modbus.map((l) => 2 * l.clientCpuPerMillionRegisters).filter(Number.isFinite);
+  const floor = floors.length ? `; plain client reading alone: ${Math.min(...floors).toFixed(2)}` : '';
+  const mqRatio = mq ? mqttRatio(results, mq) : Number.NaN;
+  return [
+    target('Modbus reads vs plain client', '≥ 80 %', mb && `${pct(mbRatio)} (${mb.spec.id})`, mbRatio >= 0.8),
+    target('uns msgs/s vs plain publisher (QoS 1)', '≥ 70 %', mq && `${pct(mqRatio)} (${mq.spec.id})`, mqRatio >= 0.7),
+    target(
+      'group: values/s read+published',
+      '≥ 1,000,000',
+      gFast && `${int(gFast.readPerSecond)} (${gFast.spec.id})`,
+      gFast && gFast.readPerSecond >= 1_000_000,
+    ),
+    target(
+      'group: CPU-s per 1M values',
+      '≤ 1',
+      gCpu && `${(gCpu.cpuPer100k * 10).toFixed(1)} (${gCpu.spec.id})${floor}`,
+      gCpu && gCpu.cpuPer100k * 10 <= 1,
+    ),
+    target(
+      'uns: CPU-s per 1M values',
+      '≤ 5',
+      uCpu && `${(uCpu.cpuPer100k * 10).toFixed(1)} (${uCpu.spec.id})`,
+      uCpu && uCpu.cpuPer100k * 10 <= 5,
+    ),
+    latencyTarget(lat10k, '10k', 20),
+    latencyTarget(lat100k, '100k', 50),
+    target(
+      'RSS with 10k tags',
+      '≤ 100 MB',
+      lat10k && `${lat10k.rss.peakMb.toFixed(0)} MB peak`,
+      lat10k && lat10k.rss.peakMb <= 100,
+    ),
+    target(
+      'RSS with 100k tags',
+      '≤ 300 MB',
+      bigRss === undefined ? undefined : `${bigRss.toFixed(0)} MB peak (worst 100k run)`,
+      bigRss === undefined ? undefined : bigRss <= 300,
+    ),
+  ];
+}
