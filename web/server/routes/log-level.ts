@@ -54,7 +54,11 @@ export function registerLogLevel(app: FastifyInstance, runtime: Runtime, log: Lo
     }
     if (!knownTarget(runtime, target)) return sendError(reply, 404, 'not-found', `no ${target.replace(':', ' ')}`);
     const override = levels.set(target, level as LogLevelName, revertAfterSeconds);
-    log.info({ target, level, revertAfterSeconds, user: req.user?.username }, 'log level changed until it reverts');
+    // `level` is pino's own field; the new level goes under another name.
+    log.info(
+      { target, newLevel: level, revertAfterSeconds, user: req.user?.username },
+      'log level changed until it reverts',
+    );
     return override;
   });
 }
