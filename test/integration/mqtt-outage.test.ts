@@ -96,7 +96,7 @@ afterAll(async () => {
 
 describe('store-and-forward through a broker outage', () => {
   it('delivers every value published during a 3 s outage, in order, after the broker returns', {
-    timeout: 60_000,
+    timeout: 150_000,
   }, async () => {
     const persistence = mkdtempSync(join(dir, 'mosq-'));
     broker = await startMosquitto(brokerPort, { persistenceDir: persistence });
@@ -140,7 +140,7 @@ describe('store-and-forward through a broker outage', () => {
           const missing = published.slice(0, lastBeforeCheck).filter((t) => !got.has(t));
           expect(missing, `${missing.length} of ${lastBeforeCheck} values missing`).toEqual([]);
         },
-        { timeout: 40_000, interval: 100 },
+        { timeout: 90_000, interval: 100 },
       );
       expectInOrder(sub.stamps);
       const duplicates = sub.stamps.length - new Set(sub.stamps).size;
@@ -155,7 +155,7 @@ describe('store-and-forward through a broker outage', () => {
   });
 
   it('loses nothing that was spooled when the gateway is killed (SIGKILL) during the outage', {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
     const persistence = mkdtempSync(join(dir, 'mosq-'));
@@ -195,7 +195,7 @@ describe('store-and-forward through a broker outage', () => {
           const got = new Set(sub.stamps);
           expect(spooled.filter((t) => !got.has(t))).toEqual([]);
         },
-        { timeout: 40_000, interval: 100 },
+        { timeout: 90_000, interval: 100 },
       );
       expectInOrder(sub.stamps);
     } finally {
