@@ -15,12 +15,13 @@ export type Fault = (typeof FAULTS)[number];
 
 /**
  * A Modbus TCP relay between the gateway and a real server that mutates answers:
- * each answer gets a random fault with probability `faultRate`. Counts what it did.
+ * an answer is hit with probability `faultRate`, by each kind of fault in turn. Counts what it did.
  */
 export class FaultRelay {
   faultRate = 0;
   readonly injected = new Map<Fault, number>();
   answers = 0;
+  private faultCount = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -69,7 +70,8 @@ export class FaultRelay {
 
   private mutate(frame: Buffer): Buffer | undefined {
     if (Math.random() >= this.faultRate) return frame;
-    const fault = FAULTS[Math.floor(Math.random() * FAULTS.length)] as Fault;
+    // Faults take turns, so that every kind is exercised however few there are.
+    const fault = FAULTS[this.faultCount++ % FAULTS.length] as Fault;
     this.injected.set(fault, (this.injected.get(fault) ?? 0) + 1);
     switch (fault) {
       case 'lying-length':
