@@ -32,6 +32,18 @@ export interface DeviceCounters {
   lastReadMs: number;
 }
 
+/**
+ * Where in its interval a group's reads fall: spread by a hash of device and group, so
+ * that many groups with the same interval do not all read (and publish) in one burst.
+ * The first group of a device starts at once, so a new device shows values right away.
+ */
+function firstReadOffset(key: string, intervalMs: number, index: number): number {
+  if (index === 0) return 0;
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) % Math.max(1, Math.min(intervalMs, 60_000));
+}
+
 /** Consecutive reads that time out on every tag before the device is reported disconnected. */
 const TIMEOUTS_BEFORE_DISCONNECTED = 3;
 
@@ -163,7 +175,7 @@ export class DeviceRunner {
         () => this.readGroup(g),
         (total) => this.onOverrun(g, total),
       );
-      g.schedule.start(Math.min(i * 5, g.config.intervalMs));
+      g.schedule.start(firstReadOffset(`${this.name}/${g.config.name}`, g.config.intervalMs, i));
     });
   }
 

@@ -231,9 +231,7 @@ export class Gateway {
 
   /** Writes a tag through its device (checks, write, read-back, publish). */
   async write(device: string, tag: string, value: unknown): Promise<void> {
-    const runner = this.devices.get(device);
-    if (!runner) throw new GatewayError('unknown-device', `no device named "${device}"`);
-    await runner.write(tag, value);
+    await this.device(device).write(tag, value);
   }
 
   /** Stops and starts one device with its current configuration (a fresh connection). */

@@ -5,6 +5,13 @@ import type { Config } from './schema.js';
 
 /** Parses a YAML or JSON document (YAML is a superset of JSON); syntax errors name the line. */
 export function parseConfigText(text: string, source: string): unknown {
+  if (/^\s*\{/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not valid JSON after all: the YAML parser below names the line of the problem.
+    }
+  }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const details = doc.errors.map((e) => {

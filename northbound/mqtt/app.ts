@@ -31,6 +31,8 @@ export class MqttNorthApp implements NorthApp {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
   private setTopics = new Map<string, SetTarget>();
+  /** Device name → device topic, kept with the set topics so the publish path does no lookups. */
+  private deviceTopics = new Map<string, string>();
   private readonly backoff = new Backoff(1000, 30_000);
   private reconnectTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
@@ -149,7 +151,9 @@ export class MqttNorthApp implements NorthApp {
 
   private refreshSetTopics(): void {
     this.setTopics = new Map();
+    this.deviceTopics = new Map();
     for (const d of this.ctx.devices()) {
+      this.deviceTopics.set(d.config.name, d.topic);
       for (const g of d.config.groups) {
         for (const t of g.tags) {
           // Read-only tags are subscribed too, so that a write to one is answered with "read-only".
@@ -193,9 +197,9 @@ export class MqttNorthApp implements NorthApp {
   private onReading(reading: GroupReading): void {
     if (this.settings.format === 'group') {
       if (reading.items.some((i) => i.publish)) {
-        const device = this.ctx.devices().find((d) => d.config.name === reading.device);
-        if (device) {
-          this.publishValue(groupTopic(device.topic, reading.group), groupPayload(reading.timestamp, reading.items));
+        const topic = this.deviceTopics.get(reading.device);
+        if (topic !== undefined) {
+          this.publishValue(groupTopic(topic, reading.group), groupPayload(reading.timestamp, reading.items));
         }
       }
       return;
@@ -206,8 +210,8 @@ export class MqttNorthApp implements NorthApp {
   }
 
   private onDeviceState(device: string, state: DeviceState): void {
-    const d = this.ctx.devices().find((x) => x.config.name === device);
-    if (d) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(state), true);
+    const topic = this.deviceTopics.get(device);
+    if (topic !== undefined) this.publishDirect(deviceStatusTopic(topic), statusPayload(state), true);
   }
 
   /** A value: spooled on disk at QoS >= 1, else sent now if connected. */
