@@ -20,7 +20,7 @@ import { setPassword } from '../../core/store/users.js';
 import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
 import { build } from '../../web/server/app.js';
 import { freePort } from '../helpers/mosquitto.js';
-import { buildUiIfStale, eventually, launchChromium, screenshot, text } from './browser.js';
+import { eventually, launchChromium, screenshot, text } from './browser.js';
 
 const PASSWORD = 'e2e opcua correct horse';
 const VIEWER_PASSWORD = 'viewer sees only';
@@ -48,7 +48,6 @@ async function login(p: Page, username: string, password: string): Promise<void>
 const nav = (p: Page, name: string) => p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
 beforeAll(async () => {
-  buildUiIfStale();
   dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-opcua-'));
   db = openDb(dir);
   await setPassword(db, 'admin', PASSWORD, 'admin');

@@ -21,7 +21,7 @@ import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { build } from '../../web/server/app.js';
-import { buildUiIfStale, eventually, launchChromium, screenshot as shoot, text } from './browser.js';
+import { eventually, launchChromium, screenshot as shoot, text } from './browser.js';
 
 const PASSWORD = 'e2e horse battery staple';
 
@@ -43,8 +43,6 @@ const tapLogger = () =>
   );
 
 beforeAll(async () => {
-  buildUiIfStale();
-
   dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-'));
   db = openDb(dir);
   await setPassword(db, 'admin', PASSWORD, 'admin');

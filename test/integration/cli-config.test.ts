@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -143,11 +143,6 @@ function detailLines(stderr: string): string[] {
 }
 
 beforeAll(() => {
-  // Always build: dist must match the sources under test.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
   tmp = mkdtempSync(join(tmpdir(), 'tagwire-cli-'));
 }, 120_000);
 

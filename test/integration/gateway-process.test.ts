@@ -167,8 +167,7 @@ north:
 const READY = /web UI and API on http:\/\//;
 
 beforeAll(async () => {
-  // The process tests run what a user runs: the build output.
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
+  // The process tests run what a user runs: the build output (built by test/global-setup.ts).
   broker = await startMosquitto();
   // `tagwire simulate modbus` on a port the OS picks; it prints the port it got.
   simulator = spawnCli(['simulate', 'modbus', '--host', '127.0.0.1', '--port', '0']);

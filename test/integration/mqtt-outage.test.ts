@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,7 +157,6 @@ describe('store-and-forward through a broker outage', () => {
   it('loses nothing that was spooled when the gateway is killed (SIGKILL) during the outage', {
     timeout: 180_000,
   }, async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'ignore' });
     const persistence = mkdtempSync(join(dir, 'mosq-'));
     broker = await startMosquitto(brokerPort, { persistenceDir: persistence });
     const sub = await subscriber('outage-sub-2');

@@ -2,7 +2,7 @@
  * Operations: backup and restore through the built CLI, `--version`, the runtime log level
  * API, readiness and watchdog messages to systemd, and the unit file.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,10 +56,6 @@ function ok(args: string[]): string {
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'tagwire-ops-'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
 }, 120_000);
 
 afterAll(() => {

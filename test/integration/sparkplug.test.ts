@@ -3,8 +3,8 @@
  * runtime (in process, and as the built CLI for the kill test), a real mosquitto, and a
  * test-side Sparkplug host that decodes every message with Tahu's sparkplug-payload.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -567,15 +567,6 @@ describe('Sparkplug B with a primary host', () => {
 describe('Sparkplug B gateway process', () => {
   const CLI = join(ROOT, 'dist/core/cli.js');
   const procs: ChildProcess[] = [];
-
-  beforeAll(() => {
-    // What a user runs: the build output. Other modules' type errors do not stop tsc from emitting.
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' });
-    } catch (err) {
-      if (!existsSync(join(ROOT, 'dist/northbound/sparkplug/index.js'))) throw err;
-    }
-  }, 120_000);
 
   afterEach(async () => {
     for (const p of procs.splice(0)) {
