@@ -249,4 +249,51 @@ describe('device resources', () => {
     const after = (await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })).json();
     expect(after[0]).toMatchObject({ user: 'admin', source: `rollback to #${previous.id}` });
   });
+  it('downloads the configuration as YAML and applies an uploaded YAML file, refusing a bad one whole', async () => {
+    const admin = await login('admin', 'admin-password-1');
+    const download = await app.inject({ method: 'GET', url: '/api/v1/config?format=yaml', headers: admin });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toContain('application/yaml');
+    expect(download.headers['content-disposition']).toContain('res-config.yaml');
+    expect(download.body).toContain('name: motor/speed');
+
+    const edited = download.body.replace(/intervalMs: \d+/, 'intervalMs: 640');
+    const upload = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/config',
+      headers: { ...admin, 'content-type': 'application/yaml' },
+      payload: edited,
+    });
+    expect(upload.statusCode, upload.body).toBe(200);
+    expect(runtime.config.devices[0]!.groups[0]!.intervalMs).toBe(640);
+
+    const before = JSON.stringify(runtime.config);
+    const broken = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/config',
+      headers: { ...admin, 'content-type': 'application/yaml' },
+      payload: 'gateway:\n  id: res\n  id: twice\n',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.details.join('\n')).toMatch(/uploaded file:3:\d+: .*unique/i);
+    const invalid = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/config',
+      headers: { ...admin, 'content-type': 'text/yaml' },
+      payload: edited.replace('intervalMs: 640', 'intervalMs: -1').replace('address: hr:2', 'address: hx:2'),
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().error.details.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(runtime.config)).toBe(before);
+
+    const history = (await app.inject({ method: 'GET', url: '/api/v1/config/history', headers: admin })).json();
+    const yaml = await app.inject({
+      method: 'GET',
+      url: `/api/v1/config/history/${history[0].id}?format=yaml`,
+      headers: admin,
+    });
+    expect(yaml.body).toContain('intervalMs: 640');
+    const bad = await app.inject({ method: 'GET', url: '/api/v1/config?format=xml', headers: admin });
+    expect(bad.statusCode).toBe(400);
+  });
 });

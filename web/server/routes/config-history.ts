@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { formatConfig } from '../../../core/config/file.js';
+import type { Config } from '../../../core/config/schema.js';
 import { redactSecrets } from '../../../core/config/secrets.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import type { Runtime } from '../../../core/runtime.js';
@@ -11,12 +13,22 @@ import { sendError, sendGatewayError } from '../errors.js';
 export function registerConfigHistory(app: FastifyInstance, runtime: Runtime, db: Db): void {
   app.get('/api/v1/config/history', async () => listHistory(db));
 
-  app.get<{ Params: { id: string } }>('/api/v1/config/history/:id', async (req, reply) => {
-    const config = historyConfig(db, Number(req.params.id));
-    if (!config) return sendError(reply, 404, 'not-found', `no configuration history entry ${req.params.id}`);
-    const checked = validateConfig(config, runtime.registry);
-    return checked.ok ? redactSecrets(checked.config, runtime.registry) : config;
-  });
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>(
+    '/api/v1/config/history/:id',
+    async (req, reply) => {
+      const format = req.query.format ?? 'json';
+      if (format !== 'json' && format !== 'yaml') {
+        return sendError(reply, 400, 'invalid-request', 'format must be json or yaml');
+      }
+      const config = historyConfig(db, Number(req.params.id));
+      if (!config) return sendError(reply, 404, 'not-found', `no configuration history entry ${req.params.id}`);
+      const checked = validateConfig(config, runtime.registry);
+      const shown = checked.ok ? redactSecrets(checked.config, runtime.registry) : config;
+      if (format === 'json') return shown;
+      // The text form the UI compares entries in; same layout as `tagwire export`.
+      return reply.type('application/yaml; charset=utf-8').send(formatConfig(shown as Config, 'yaml'));
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/api/v1/config/history/:id/rollback', async (req, reply) => {
     if (!allow(req, reply, ['admin'])) return reply;

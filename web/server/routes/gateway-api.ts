@@ -1,20 +1,38 @@
 import type { FastifyInstance } from 'fastify';
+import { formatConfig, parseConfigText } from '../../../core/config/file.js';
+import type { Config } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
-import { sendGatewayError } from '../errors.js';
+import { sendError, sendGatewayError } from '../errors.js';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
 /** SPEC §5 core endpoints: config, values, status, writes. */
 export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void {
+  // A configuration file can be uploaded as it is: YAML is parsed here, its syntax errors name the line.
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) =>
+    done(null, new YamlText(String(body))),
+  );
+
   // Secrets (passwords, keys) never leave the gateway through the API; sent back as the
   // placeholder, they keep their stored value.
-  app.get('/api/v1/config', async () => redactSecrets(runtime.config, runtime.registry));
+  app.get<{ Querystring: { format?: string } }>('/api/v1/config', async (req, reply) => {
+    const config = redactSecrets(runtime.config, runtime.registry);
+    if (req.query.format === undefined || req.query.format === 'json') return config;
+    if (req.query.format !== 'yaml') return sendError(reply, 400, 'invalid-request', 'format must be json or yaml');
+    return reply
+      .type('application/yaml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${runtime.config.gateway.id}-config.yaml"`)
+      .send(formatConfig(config as Config, 'yaml'));
+  });
 
   app.put('/api/v1/config', async (req, reply) => {
     if (!allow(req, reply, ['admin'])) return reply;
     try {
-      const restarted = await runtime.applyConfig(restoreSecrets(req.body, runtime.config, runtime.registry), {
+      const body = req.body instanceof YamlText ? parseConfigText(req.body.text, 'uploaded file') : req.body;
+      const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
         source: 'api',
         user: req.user?.username,
       });
@@ -57,4 +75,9 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
       }
     },
   );
+}
+
+/** A YAML request body, parsed in the handler so that syntax errors come back as config errors. */
+class YamlText {
+  constructor(readonly text: string) {}
 }
