@@ -3,7 +3,7 @@
  * downloaded) against the real gateway: HTTP app, runtime, and a simulated Modbus PLC.
  * Screenshots go to $TAGWIRE_SCREENSHOTS or <tmp>/tagwire-e2e-screens.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +16,7 @@ import { REDACT_PATHS } from '../../core/log.js';
 import { managedLogger } from '../../core/log-levels.js';
 import { logTap } from '../../core/log-tap.js';
 import { Runtime } from '../../core/runtime.js';
+import { recordConfig } from '../../core/store/config-history.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
@@ -78,6 +79,8 @@ beforeAll(async () => {
   );
   if (!initial.ok) throw new Error(initial.errors.join('\n'));
   saveConfig(db, initial.config);
+  // As `tagwire start` does on a first start: the history begins with the first configuration.
+  recordConfig(db, initial.config, 'first start');
   const log = tapLogger();
   runtime = new Runtime({
     db,
@@ -209,6 +212,98 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Restart plc' }).click();
     await page.getByRole('status').getByText('plc restarted').waitFor();
     await page.locator('.page-head [data-state="connected"]').waitFor();
+  });
+
+  it('uses the decode lab: every type and byte order of the raw registers, one click applies one to the tag', async () => {
+    const setpoint = () => runtime.config.devices[0]?.groups[0]?.tags.find((t) => t.name === 'motor/setpoint');
+    await page.getByRole('button', { name: 'Decode motor/setpoint' }).click();
+    const lab = page.getByRole('dialog', { name: 'Decode lab · plc' });
+    const cell = (id: string) => lab.locator(`[data-decode="${id}"]`);
+    await cell('float32-ABCD').waitFor();
+    // The simulator holds 22.5 as a big-endian float32 at hr:0; the tag's current choice is marked.
+    expect(await text(cell('float32-ABCD'))).toBe('22.5');
+    expect(await cell('float32-ABCD').getAttribute('class')).toContain('current');
+    expect(await text(lab.getByTestId('decode-registers'))).toContain('0x41B4');
+    const swapped = await text(cell('float32-CDAB'));
+    expect(swapped).not.toBe('22.5');
+    await cell('float32-CDAB').click();
+    await screenshot('04d-decode-lab');
+    expect(await text(lab.getByTestId('decode-apply'))).toBe('Use for motor/setpoint: float32 · CDAB');
+    await lab.getByTestId('decode-apply').click();
+    await lab.waitFor({ state: 'hidden' });
+    await eventually(async () => expect(setpoint()?.byteOrder).toBe('CDAB'));
+    const row = page.locator('tr[data-tag="motor/setpoint"]');
+    await eventually(async () => expect(await text(row.getByTestId('value'))).toBe(swapped));
+
+    // From the page: any address, and the choice starts a new tag with it.
+    await page.locator('.page-actions').getByRole('button', { name: 'Decode lab' }).click();
+    await lab.getByLabel('First register').fill('hr:2');
+    await lab.getByRole('button', { name: 'Read', exact: true }).click();
+    await cell('uint16-ABCD').waitFor();
+    expect(await text(cell('uint16-ABCD'))).toBe('1234');
+    await cell('uint16-ABCD').click();
+    await lab.getByTestId('decode-apply').click();
+    const editor = page.getByRole('form', { name: 'New tag' });
+    expect(await editor.getByLabel('Address', { exact: true }).inputValue()).toBe('hr:2');
+    const type = editor.getByLabel('Type', { exact: true });
+    expect(await type.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('uint16');
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('shows what a change changed in the configuration history, and rolls it back', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    const history = page.getByTestId('config-history');
+    const rows = history.locator('tbody tr[data-history]');
+    await eventually(async () => expect(await rows.count()).toBe(2));
+    expect(await text(rows.first())).toContain('current');
+    expect(await text(rows.first())).toContain('admin');
+    await rows.first().getByRole('button', { name: 'Changes' }).click();
+    const diff = history.getByTestId('config-diff');
+    await diff.waitFor();
+    expect(await text(diff.locator('.diff-add'))).toContain('byteOrder: CDAB');
+    await screenshot('14-config-history');
+
+    await rows.nth(1).getByRole('button', { name: 'Roll back to this' }).click();
+    const confirm = page.getByRole('dialog', { name: /^Roll back to #\d+\?$/ });
+    await confirm.getByRole('button', { name: 'Roll back' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Rolled back to the configuration of/)
+      .waitFor();
+    const setpoint = runtime.config.devices[0]?.groups[0]?.tags.find((t) => t.name === 'motor/setpoint');
+    expect(setpoint?.byteOrder).toBeUndefined();
+    await eventually(async () => expect(await rows.count()).toBe(3));
+    expect(await text(rows.first())).toMatch(/rollback to #\d+/);
+  });
+
+  it('downloads the configuration as YAML and refuses an invalid upload whole, listing the problems', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download configuration (YAML)' }).click(),
+    ]);
+    const yaml = readFileSync((await download.path()) as string, 'utf8');
+    expect(yaml).toContain('name: motor/setpoint');
+    const before = JSON.stringify(runtime.config);
+    const card = page.getByRole('form', { name: 'Configuration file' });
+    await card.getByLabel('Upload a configuration file').setInputFiles({
+      name: 'broken.yaml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from(
+        yaml.replace('intervalMs: 200', 'intervalMs: 0').replace('address: hr:2', 'address: hr:70000'),
+      ),
+    });
+    await card.getByRole('button', { name: 'Check and apply' }).click();
+    const details = card.getByTestId('error-box').locator('.error-details');
+    await details.waitFor();
+    expect(await text(details)).toContain('intervalMs');
+    expect(await text(details)).toContain('register number must be 0..65535');
+    expect(JSON.stringify(runtime.config)).toBe(before);
+    await screenshot('15-settings-upload-refused');
+    // Back where the next steps start: the device's tags.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: 'plc', exact: true }).click();
+    await page.getByRole('heading', { name: 'plc' }).waitFor();
   });
 
   it('adds a tag inline, showing the validation message next to the field first', async () => {

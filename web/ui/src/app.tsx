@@ -14,6 +14,7 @@ import { LogsPage } from './pages/LogsPage';
 import { NorthFormPage } from './pages/NorthFormPage';
 import { NorthPage } from './pages/NorthPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { SettingsPage } from './pages/SettingsPage';
 import { TagsPage } from './pages/TagsPage';
 import { UnsPage } from './pages/UnsPage';
 import { UsersPage } from './pages/UsersPage';
@@ -39,6 +40,7 @@ function page(path: string): VNode {
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/users') return <UsersPage />;
+  if (path === '/settings') return <SettingsPage />;
   if (path === '/north') return <NorthPage />;
   if (path === '/north/new') return <NorthFormPage />;
   m = match('/north/:name/edit', path);
@@ -63,6 +65,7 @@ const NAV = [
   { href: '/logs', label: 'Logs', active: (p: string) => p === '/logs' },
   { href: '/certificates', label: 'Certificates', active: (p: string) => p === '/certificates', adminOnly: true },
   { href: '/users', label: 'Users', active: (p: string) => p === '/users', adminOnly: true },
+  { href: '/settings', label: 'Settings', active: (p: string) => p === '/settings' },
 ];
 
 const ROLES: ReadonlyArray<Me['role']> = ['admin', 'operator', 'viewer'];

@@ -175,6 +175,13 @@ export interface BrowseEntry {
 }
 
 /** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
+/** `GET /api/v1/devices/{d}/decode`: raw registers and every type × byte order of them. */
+export interface DecodeResult {
+  address: string;
+  registers: number[];
+  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
+}
+
 export interface ReadResult {
   value: unknown;
   timestamp: number;

@@ -7,10 +7,12 @@ interface DialogProps {
   children: ComponentChildren;
   footer?: ComponentChildren;
   labelId?: string;
+  /** Wide dialogs hold tables (the decode lab). */
+  wide?: boolean;
 }
 
 /** A modal `<dialog>`: focus is trapped by the browser, Escape closes it. */
-export function Dialog({ title, onClose, children, footer, labelId = 'dialog-title' }: DialogProps) {
+export function Dialog({ title, onClose, children, footer, labelId = 'dialog-title', wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -20,7 +22,7 @@ export function Dialog({ title, onClose, children, footer, labelId = 'dialog-tit
   return (
     <dialog
       ref={ref}
-      class="dialog"
+      class={wide ? 'dialog wide' : 'dialog'}
       aria-labelledby={labelId}
       onCancel={(e) => {
         e.preventDefault();

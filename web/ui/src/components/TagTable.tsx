@@ -25,7 +25,14 @@ interface Props {
   onDelete(tag: string): void;
   /** Opens the test read of an address (with its type, if any). */
   onTestRead(address: string, type: string | undefined): void;
+  /** Opens the decode lab for a saved tag, or for the tag being edited (Modbus only). */
+  onDecode?: ((tag: TagConfig | undefined) => void) | undefined;
 }
+
+/** Addresses of whole registers: the ones the decode lab can show as numbers. */
+export const isRegisterAddress = (address: string) => /^\s*((hr|ir):\d+|[34]\d{4,5})\s*$/.test(address);
+const decodable = (tag: { address?: unknown; type?: unknown }) =>
+  isRegisterAddress(String(tag.address ?? '')) && tag.type !== 'bool' && tag.type !== 'string';
 
 const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwrite: 'read/write', write: 'write' };
 
@@ -64,6 +71,17 @@ export function TagTable(props: Props) {
             >
               Test read this address
             </button>
+            {props.onDecode ? (
+              <button
+                type="button"
+                class="button small"
+                disabled={!decodable(editing.draft)}
+                title="Show the registers at this address in every type and byte order"
+                onClick={() => props.onDecode?.(undefined)}
+              >
+                Decode lab
+              </button>
+            ) : null}
           </RowEditor>
         </td>
       </tr>
@@ -123,6 +141,17 @@ export function TagTable(props: Props) {
                     >
                       test read
                     </button>
+                    {props.onDecode && decodable(tag) ? (
+                      <button
+                        type="button"
+                        class="link-button"
+                        aria-label={`Decode ${tag.name}`}
+                        title="Show the registers in every type and byte order, and pick the right one"
+                        onClick={() => props.onDecode?.(tag)}
+                      >
+                        decode
+                      </button>
+                    ) : null}
                   </td>
                   <td>
                     {tag.type ?? <span class="muted">default</span>}

@@ -3,6 +3,7 @@ import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { BrowsePanel } from '../components/BrowsePanel';
 import { CsvImportDialog, tagsCsvPath } from '../components/CsvImportDialog';
+import { DecodeLabDialog, type Decoding } from '../components/DecodeLabDialog';
 import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
@@ -24,6 +25,12 @@ import type { Config, DeviceConfig, GroupConfig, TagConfig } from '../types';
 export type Editing =
   | { kind: 'tag'; group: string; original?: string | undefined; draft: Record<string, unknown> }
   | { kind: 'group'; original?: string | undefined; draft: Record<string, unknown> };
+
+/** Where the decode lab was opened: a saved tag, the tag editor, or the page (a new tag). */
+type DecodeFrom =
+  | { kind: 'tag'; group: string; tag: TagConfig }
+  | { kind: 'editor'; address: string; current: Partial<Decoding> }
+  | { kind: 'page' };
 
 type Deleting = { kind: 'tag'; group: string; tag: string } | { kind: 'group'; group: string; tags: number };
 
@@ -61,6 +68,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   const [browsing, setBrowsing] = useState(browse === true);
   const [testRead, setTestRead] = useState<{ address?: string | undefined; type?: string | undefined }>();
   const [importing, setImporting] = useState(false);
+  const [decoding, setDecoding] = useState<DecodeFrom>();
   const { configure } = usePermissions();
 
   const device = config?.devices.find((d) => d.name === name);
@@ -141,6 +149,40 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
     }
   };
 
+  const applyDecoding = async (from: DecodeFrom, choice: Decoding & { address: string }) => {
+    if (from.kind === 'editor') {
+      if (editing?.kind === 'tag') setEditing({ ...editing, draft: { ...editing.draft, ...choice } });
+      setDecoding(undefined);
+      return;
+    }
+    if (from.kind === 'page') {
+      const first = device?.groups[0];
+      if (!first) {
+        notify('Add a group first: tags live in groups.', 'error');
+        return;
+      }
+      setDecoding(undefined);
+      startEdit({ kind: 'tag', group: first.name, draft: withDefaults(tagSchema ?? {}, { name: '', ...choice }) });
+      return;
+    }
+    setPageError(undefined);
+    try {
+      await updateConfig((c) => {
+        const { device: dev } = deviceIn(c, name);
+        const { group } = groupIn(dev, from.group);
+        const tag = group.tags.find((t) => t.name === from.tag.name);
+        if (!tag) throw new EditError(`tag "${from.tag.name}" no longer exists; reload the page`);
+        Object.assign(tag, choice);
+      });
+      notify(`${from.tag.name} now reads ${choice.type} · ${choice.byteOrder}; the device restarts with it.`);
+      setDecoding(undefined);
+      await reload();
+    } catch (err) {
+      setDecoding(undefined);
+      setPageError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    }
+  };
+
   if (configError) return <ErrorBox error={configError} title="Cannot read the configuration" />;
   if (!config) return <p class="muted">Loading…</p>;
   if (!device) {
@@ -155,6 +197,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   }
 
   const isOpcua = device.driver === 'opcua';
+  const isModbus = device.driver.startsWith('modbus');
+  const deviceByteOrder = typeof device.settings.byteOrder === 'string' ? device.settings.byteOrder : 'ABCD';
   const newGroupDraft = () => {
     const draft = groupSchema ? withDefaults(groupSchema, { name: device.groups.length === 0 ? 'main' : '' }) : {};
     delete draft.tags;
@@ -186,6 +230,11 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           <button type="button" class="button" onClick={() => setTestRead({})}>
             Test read
           </button>
+          {isModbus ? (
+            <button type="button" class="button" onClick={() => setDecoding({ kind: 'page' })}>
+              Decode lab
+            </button>
+          ) : null}
           <RestartButton device={name} />
           {configure ? (
             <>
@@ -347,6 +396,23 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 onWrite={setWriting}
                 onDelete={(tag) => setDeleting({ kind: 'tag', group: group.name, tag })}
                 onTestRead={(address, type) => setTestRead({ address, type })}
+                onDecode={
+                  isModbus
+                    ? (tag) =>
+                        setDecoding(
+                          tag
+                            ? { kind: 'tag', group: group.name, tag }
+                            : {
+                                kind: 'editor',
+                                address: String(editing?.draft.address ?? ''),
+                                current: {
+                                  type: String(editing?.draft.type ?? 'uint16'),
+                                  byteOrder: String(editing?.draft.byteOrder ?? deviceByteOrder),
+                                },
+                              },
+                        )
+                    : undefined
+                }
               />
             ) : null}
           </div>
@@ -375,6 +441,30 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           types={tagTypes}
           typeDefault={isOpcua ? "Server's type" : 'Default for the address'}
           onClose={() => setTestRead(undefined)}
+        />
+      ) : null}
+      {decoding ? (
+        <DecodeLabDialog
+          device={name}
+          address={
+            decoding.kind === 'tag' ? decoding.tag.address : decoding.kind === 'editor' ? decoding.address : undefined
+          }
+          current={
+            decoding.kind === 'tag'
+              ? { type: decoding.tag.type ?? 'uint16', byteOrder: decoding.tag.byteOrder ?? deviceByteOrder }
+              : decoding.kind === 'editor'
+                ? decoding.current
+                : undefined
+          }
+          applyLabel={
+            decoding.kind === 'tag'
+              ? `Use for ${decoding.tag.name}`
+              : decoding.kind === 'editor'
+                ? 'Use in the tag'
+                : 'Add a tag with'
+          }
+          onApply={(choice) => applyDecoding(decoding, choice)}
+          onClose={() => setDecoding(undefined)}
         />
       ) : null}
       {importing ? <CsvImportDialog device={name} onClose={() => setImporting(false)} onImported={reload} /> : null}
