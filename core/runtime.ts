@@ -90,6 +90,20 @@ export class Runtime {
     return next;
   }
 
+  /**
+   * Like `applyConfig`, but the document is made from the configuration in force when this
+   * change's turn comes: two edits of different parts sent at once both take effect, neither
+   * undoes the other. `make` may throw to refuse the change; nothing is applied then.
+   */
+  updateConfig(
+    make: (current: Config) => unknown,
+    origin: { source: string; user?: string },
+  ): Promise<{ devices: string[]; north: string[] }> {
+    const next = this.applying.then(() => this.applyNow(make(this.config), origin));
+    this.applying = next.catch(() => undefined);
+    return next;
+  }
+
   private async applyNow(
     input: unknown,
     origin: { source: string; user?: string },

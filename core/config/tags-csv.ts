@@ -39,7 +39,8 @@ export function deviceWithCsvTags(
 ): { device: DeviceConfig; lineOf: (group: number, tag: number) => number } {
   let records: string[][];
   try {
-    records = parse(csv, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false });
+    // A row may stop early (cells left out at the end are empty), as spreadsheets write them.
+    records = parse(csv, { bom: true, skip_empty_lines: true, trim: true, relax_column_count_less: true });
   } catch (err) {
     throw new GatewayError('invalid-config', 'the CSV cannot be read', [(err as Error).message]);
   }

@@ -71,3 +71,8 @@ export function deleteApiToken(db: Db, userId: number, id: string): boolean {
       .run(userId, id).changes > 0
   );
 }
+
+/** Signs a user out everywhere: every session and API token of theirs stops working. Returns how many. */
+export function deleteUserSessions(db: Db, userId: number): number {
+  return db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
+}

@@ -67,4 +67,10 @@ export function setRole(db: Db, username: string, role: Role): boolean {
   );
 }
 
+/** True when the user is an admin and no other admin exists: taking that role away would lock everyone out. */
+export function isLastAdmin(db: Db, username: string): boolean {
+  const admins = db.prepare("SELECT username FROM users WHERE role = 'admin'").all() as Array<{ username: string }>;
+  return admins.length === 1 && admins[0]?.username === username;
+}
+
 export const ROLES: readonly Role[] = ['admin', 'operator', 'viewer'];

@@ -201,13 +201,31 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await importer
       .getByLabel('CSV file')
       .setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    // The file is checked as soon as it is chosen; a refused one cannot be imported.
     const details = importer.getByTestId('error-box').locator('.error-details');
     await details.waitFor();
     expect(await text(details)).toMatch(/line 3: address/);
+    expect(await importer.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
     await screenshot('04c-csv-refused');
-    await importer.getByRole('button', { name: 'Cancel' }).click();
     expect(runtime.config.devices[0]?.groups[0]?.tags.map((t) => t.name)).toContain('motor/speed');
+
+    // The export with a changed unit and a short new row (cells left out at the end are empty):
+    // the preview says what changes before the import does.
+    const exported = await (await page.request.get(`${base}/api/v1/devices/plc/tags.csv`)).text();
+    const edited = `${exported.replace(',rpm,', ',1/min,')}fast,counter-copy,ir:4,uint16\n`;
+    await importer
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(edited) });
+    const preview = importer.getByTestId('csv-preview');
+    await preview.waitFor();
+    expect(await text(preview)).toContain('6 tags in the file: 1 added, 1 changed, 0 removed, 4 unchanged.');
+    expect(await text(preview)).toContain('unit: rpm → 1/min');
+    await screenshot('04c2-csv-preview');
+    await importer.getByRole('button', { name: 'Import', exact: true }).click();
+    await importer.waitFor({ state: 'hidden' });
+    const copy = page.locator('tr[data-tag="counter-copy"]');
+    await eventually(async () => expect(await text(copy.getByTestId('value'))).toMatch(/^\d+$/));
+    expect(runtime.config.devices[0]?.groups[0]?.tags.find((t) => t.name === 'motor/speed')?.unit).toBe('1/min');
 
     await page.getByRole('button', { name: 'Restart plc' }).click();
     await page.getByRole('status').getByText('plc restarted').waitFor();
@@ -246,7 +264,7 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     const editor = page.getByRole('form', { name: 'New tag' });
     expect(await editor.getByLabel('Address', { exact: true }).inputValue()).toBe('hr:2');
     const type = editor.getByLabel('Type', { exact: true });
-    expect(await type.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('uint16');
+    expect(await text(type.locator('option:checked'))).toBe('uint16');
     await editor.getByRole('button', { name: 'Cancel' }).click();
   });
 
@@ -255,7 +273,8 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
     const history = page.getByTestId('config-history');
     const rows = history.locator('tbody tr[data-history]');
-    await eventually(async () => expect(await rows.count()).toBe(2));
+    // First start, the CSV import, the decode lab's change.
+    await eventually(async () => expect(await rows.count()).toBe(3));
     expect(await text(rows.first())).toContain('current');
     expect(await text(rows.first())).toContain('admin');
     await rows.first().getByRole('button', { name: 'Changes' }).click();
@@ -273,7 +292,7 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
       .waitFor();
     const setpoint = runtime.config.devices[0]?.groups[0]?.tags.find((t) => t.name === 'motor/setpoint');
     expect(setpoint?.byteOrder).toBeUndefined();
-    await eventually(async () => expect(await rows.count()).toBe(3));
+    await eventually(async () => expect(await rows.count()).toBe(4));
     expect(await text(rows.first())).toMatch(/rollback to #\d+/);
   });
 

@@ -178,7 +178,42 @@ describe('device resources', () => {
     expect(refused.json().error.details).toEqual(['line 5: address: hr:70000: register number must be 0..65535']);
     expect(runtime.config.devices[0]!.groups).toHaveLength(1);
 
-    const good = `${lines.join('\n')}\nslow,counter,ir:4,,,,,,,,,\n`;
+    // A short row (trailing cells left out) is read as empty cells. The dry run answers what
+    // the import would change and changes nothing.
+    const good = `${lines.join('\n').replace(',rpm,', ',1/min,')}\nslow,counter,ir:4\n`;
+    const before = JSON.stringify(runtime.config);
+    const preview = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/devices/plc/tags.csv?dryRun=true',
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: good.replace('fast,temp,', 'fast,temperature,'),
+    });
+    expect(preview.statusCode, preview.body).toBe(200);
+    expect(preview.json()).toEqual({
+      ok: true,
+      dryRun: true,
+      tags: 3,
+      changes: {
+        added: [
+          { group: 'fast', tag: 'temperature' },
+          { group: 'slow', tag: 'counter' },
+        ],
+        removed: [{ group: 'fast', tag: 'temp' }],
+        changed: [{ group: 'fast', tag: 'motor/speed', fields: ['unit: rpm → 1/min'] }],
+        unchanged: 0,
+        groupsAdded: ['slow'],
+        groupsRemoved: [],
+      },
+    });
+    expect(JSON.stringify(runtime.config)).toBe(before);
+    const badPreview = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/devices/plc/tags.csv?dryRun=true',
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: bad,
+    });
+    expect(badPreview.json().error.details).toEqual(['line 5: address: hr:70000: register number must be 0..65535']);
+
     const accepted = await app.inject({
       method: 'PUT',
       url: '/api/v1/devices/plc/tags.csv',
@@ -190,6 +225,7 @@ describe('device resources', () => {
     const groups = runtime.config.devices[0]!.groups;
     expect(groups.map((g) => g.name)).toEqual(['fast', 'slow']);
     expect(groups[1]!.tags[0]).toMatchObject({ name: 'counter', address: 'ir:4', type: 'uint16', access: 'read' });
+    expect(groups[0]!.tags[0]!.unit).toBe('1/min');
     // Round trip: what is exported now imports as a no-op.
     const again = await app.inject({ method: 'GET', url: '/api/v1/devices/plc/tags.csv', headers: admin });
     const noop = await app.inject({

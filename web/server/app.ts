@@ -5,6 +5,7 @@ import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
+import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
 import { registerCertificates } from './routes/certificates.js';
 import { registerConfigHistory } from './routes/config-history.js';
@@ -14,8 +15,13 @@ import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
 import { registerLogLevel } from './routes/log-level.js';
 import { registerMetrics } from './routes/metrics.js';
+import { registerDeviceResources } from './routes/resources-devices.js';
+import { registerGroupResources } from './routes/resources-groups.js';
+import { registerNorthResources } from './routes/resources-north.js';
+import { registerTagResources } from './routes/resources-tags.js';
 import { registerSchema } from './routes/schema.js';
 import { registerSerialPorts } from './routes/serial-ports.js';
+import { registerUsers } from './routes/users.js';
 import { registerStatic } from './static.js';
 
 export interface AppOptions {
@@ -35,22 +41,35 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024 * 1024,
   });
 
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return sendError(reply, status, status === 500 ? 'internal' : (err.code ?? 'invalid-request'), err.message);
-  });
+  app.setErrorHandler(
+    (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, _req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      // Route schemas only describe path and query parameters as text; one given twice is what fails them.
+      const code = status === 500 ? 'internal' : err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
+      return sendError(reply, status, code, err.message);
+    },
+  );
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
   await registerOpenApi(app, opts.version);
 
-  app.get('/healthz', async () => {
-    const status = opts.runtime.gateway.status();
-    return { status: 'ok', version: opts.version, uptimeMs: status.gateway.uptimeMs };
-  });
+  app.get(
+    '/healthz',
+    { schema: routeDocs('Operations', 'Health check (no login needed)', { security: [] }) },
+    async () => {
+      const status = opts.runtime.gateway.status();
+      return { status: 'ok', version: opts.version, uptimeMs: status.gateway.uptimeMs };
+    },
+  );
 
   registerAuth(app, opts.db);
   registerAccount(app, opts.db);
+  registerUsers(app, opts.db);
   registerDevices(app, opts.runtime);
+  registerDeviceResources(app, opts.runtime);
+  registerGroupResources(app, opts.runtime);
+  registerTagResources(app, opts.runtime);
+  registerNorthResources(app, opts.runtime);
   registerConfigHistory(app, opts.runtime, opts.db);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);

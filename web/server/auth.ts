@@ -1,8 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
 import { authenticate, type User } from '../../core/store/users.js';
 import { sendError } from './errors.js';
+import { routeDocs } from './route-docs.js';
 
 export const SESSION_COOKIE = 'tagwire_session';
 const FAILED_LOGIN_LIMIT = 5;
@@ -91,35 +93,44 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     req.user = user;
   });
 
-  app.post<{ Body: { username?: unknown; password?: unknown } }>('/api/v1/auth/login', async (req, reply) => {
-    const key = req.ip;
-    const now = Date.now();
-    const wait = limiter.blocked(key, now);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      return sendError(reply, 429, 'rate-limited', `too many failed logins; try again in ${wait} s`);
-    }
-    const { username, password } = req.body ?? {};
-    if (typeof username !== 'string' || typeof password !== 'string') {
-      return sendError(reply, 400, 'invalid-request', 'send {"username": "…", "password": "…"}');
-    }
-    const user = await authenticate(db, username, password);
-    if (!user) {
-      limiter.fail(key, now);
-      req.log.warn({ username, ip: key }, 'failed login');
-      return sendError(reply, 401, 'invalid-credentials', 'wrong user name or password');
-    }
-    limiter.clear(key);
-    const token = createSession(db, user.id);
-    const secure = req.protocol === 'https' ? '; Secure' : '';
-    reply.header(
-      'set-cookie',
-      `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
-    );
-    return { token, user: { username: user.username, role: user.role } };
-  });
+  app.post<{ Body: { username?: unknown; password?: unknown } }>(
+    '/api/v1/auth/login',
+    {
+      schema: routeDocs('Auth', 'Log in: a token for "Authorization: Bearer …" and a session cookie', {
+        security: [],
+        documentedBody: Type.Object({ username: Type.String(), password: Type.String() }),
+      }),
+    },
+    async (req, reply) => {
+      const key = req.ip;
+      const now = Date.now();
+      const wait = limiter.blocked(key, now);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        return sendError(reply, 429, 'rate-limited', `too many failed logins; try again in ${wait} s`);
+      }
+      const { username, password } = req.body ?? {};
+      if (typeof username !== 'string' || typeof password !== 'string') {
+        return sendError(reply, 400, 'invalid-request', 'send {"username": "…", "password": "…"}');
+      }
+      const user = await authenticate(db, username, password);
+      if (!user) {
+        limiter.fail(key, now);
+        req.log.warn({ username, ip: key }, 'failed login');
+        return sendError(reply, 401, 'invalid-credentials', 'wrong user name or password');
+      }
+      limiter.clear(key);
+      const token = createSession(db, user.id);
+      const secure = req.protocol === 'https' ? '; Secure' : '';
+      reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
+      );
+      return { token, user: { username: user.username, role: user.role } };
+    },
+  );
 
-  app.post('/api/v1/auth/logout', async (req, reply) => {
+  app.post('/api/v1/auth/logout', { schema: routeDocs('Auth', 'Log out (ends this session)') }, async (req, reply) => {
     const token = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1] ?? readCookie(req, SESSION_COOKIE);
     if (token) deleteSession(db, token);
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);

@@ -1,6 +1,48 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { DOCS_NOT_YET_ON_THEIR_ROUTES } from './openapi-pending.js';
+
+/** A plain JSON copy: the generator must never touch the schemas that validate the configuration. */
+function plainCopy(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema));
+}
+
+type SchemaNode = { properties?: Record<string, SchemaNode>; required?: string[]; default?: unknown; items?: unknown };
+
+/** A property with a default may be left out (it is filled in), so the docs do not call it required. */
+function defaultsNotRequired(node: SchemaNode): SchemaNode {
+  const props = node.properties;
+  if (props) {
+    for (const sub of Object.values(props)) defaultsNotRequired(sub);
+    if (node.required) node.required = node.required.filter((name) => props[name]?.default === undefined);
+    if (node.required?.length === 0) delete node.required;
+  }
+  if (typeof node.items === 'object' && node.items !== null) defaultsNotRequired(node.items as SchemaNode);
+  return node;
+}
+
+/**
+ * What /api/docs shows for one route: its documentation-only body as `body`, and a trailing
+ * `*` (the rest of the path, a tag name that may contain `/`) as the parameter `tag`.
+ */
+export function documentRoute(schema: FastifySchema, url: string): { schema: FastifySchema; url: string } {
+  const { documentedBody, documentedUrl, ...shown } = schema;
+  if (documentedBody !== undefined) shown.body = defaultsNotRequired(plainCopy(documentedBody) as SchemaNode);
+  let docUrl = documentedUrl ?? url;
+  if (docUrl.endsWith('*')) {
+    docUrl = `${docUrl.slice(0, -1)}:tag`;
+    const params = plainCopy(shown.params ?? { type: 'object', properties: {} }) as {
+      properties: Record<string, unknown>;
+      required?: string[];
+    };
+    const { '*': tag, ...others } = params.properties;
+    params.properties = { ...others, tag: tag ?? { type: 'string' } };
+    params.required = [...(params.required ?? []).filter((p) => p !== '*'), 'tag'];
+    shown.params = params;
+  }
+  return { schema: shown, url: docUrl };
+}
 
 /**
  * OpenAPI description of every route, generated from the registered routes and their
@@ -14,10 +56,18 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         version,
         description:
           'Log in with POST /api/v1/auth/login, then send the token as "Authorization: Bearer …". ' +
-          'Errors are {"error": {"code", "message", "details"}}.',
+          'Errors are {"error": {"code", "message", "details"}}. Changes need the role admin unless ' +
+          'a route says otherwise; every change to the configuration is validated whole, refused whole ' +
+          'with every error, and kept in the configuration history.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      const own = schema?.summary !== undefined || schema?.hide === true;
+      const docs = own ? schema : (DOCS_NOT_YET_ON_THEIR_ROUTES[`${method} ${url}`] ?? schema);
+      return docs ? documentRoute(docs, url) : { schema, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });

@@ -13,7 +13,7 @@ export const UI_DIST = join(packageRoot(), 'web', 'ui', 'dist');
  */
 export async function registerStatic(app: FastifyInstance): Promise<void> {
   if (!existsSync(join(UI_DIST, 'index.html'))) {
-    app.get('/', { config: { public: true } }, async (_req, reply) =>
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply
         .type('text/html')
         .send('<!doctype html><title>tagwire</title><p>The web UI is not built. Run <code>npm run build</code>.</p>'),
@@ -21,7 +21,7 @@ export async function registerStatic(app: FastifyInstance): Promise<void> {
     return;
   }
   await app.register(fastifyStatic, { root: UI_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
-  app.get('/*', { config: { public: true } }, async (req, reply) => {
+  app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path.startsWith('/api/') || path === '/metrics') {
       return reply

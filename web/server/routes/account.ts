@@ -1,29 +1,32 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../core/store/db.js';
 import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/store/sessions.js';
-import {
-  authenticate,
-  deleteUser,
-  findUser,
-  listUsers,
-  MIN_PASSWORD_LENGTH,
-  ROLES,
-  type Role,
-  setPassword,
-} from '../../../core/store/users.js';
-import { allow } from '../auth.js';
+import { authenticate, MIN_PASSWORD_LENGTH, setPassword } from '../../../core/store/users.js';
 import { sendError } from '../errors.js';
+import { pathParams, routeDocs } from '../route-docs.js';
 
 function badRequest(message: string) {
   return { error: { code: 'invalid-request', message, details: [] as string[] } };
 }
 
-/** Who am I, my password, my API tokens; and, for admins, the users. */
+/** Who am I, my password, my API tokens. (Other users: users.ts.) */
 export function registerAccount(app: FastifyInstance, db: Db): void {
-  app.get('/api/v1/auth/me', async (req) => ({ username: req.user?.username, role: req.user?.role }));
+  app.get('/api/v1/auth/me', { schema: routeDocs('Auth', 'The logged-in user and role') }, async (req) => ({
+    username: req.user?.username,
+    role: req.user?.role,
+  }));
 
   app.put<{ Body: { currentPassword?: unknown; newPassword?: unknown } }>(
     '/api/v1/auth/password',
+    {
+      schema: routeDocs('Auth', 'Change your own password', {
+        documentedBody: Type.Object({
+          currentPassword: Type.String(),
+          newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH }),
+        }),
+      }),
+    },
     async (req, reply) => {
       const { currentPassword, newPassword } = req.body ?? {};
       if (typeof currentPassword !== 'string' || typeof newPassword !== 'string') {
@@ -46,57 +49,38 @@ export function registerAccount(app: FastifyInstance, db: Db): void {
     },
   );
 
-  app.get('/api/v1/tokens', async (req) => listApiTokens(db, req.user?.id ?? -1));
+  app.get(
+    '/api/v1/tokens',
+    { schema: routeDocs('Auth', 'Your API tokens (names and ids, never the tokens)') },
+    async (req) => listApiTokens(db, req.user?.id ?? -1),
+  );
 
-  app.post<{ Body: { name?: unknown } }>('/api/v1/tokens', async (req, reply) => {
-    const name = req.body?.name;
-    if (typeof name !== 'string' || name.length === 0 || name.length > 64) {
-      return reply.code(400).send(badRequest('send {"name": "what the token is for"} (1..64 characters)'));
-    }
-    const { token, id } = createApiToken(db, req.user?.id ?? -1, name);
-    // The token is shown once; only its hash is stored.
-    return reply.code(201).send({ id, name, token });
-  });
-
-  app.delete<{ Params: { id: string } }>('/api/v1/tokens/:id', async (req, reply) => {
-    if (!deleteApiToken(db, req.user?.id ?? -1, req.params.id)) {
-      return sendError(reply, 404, 'not-found', `no token ${req.params.id}`);
-    }
-    return { ok: true };
-  });
-
-  app.get('/api/v1/users', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    return listUsers(db).map(({ username, role, createdAt }) => ({ username, role, createdAt }));
-  });
-
-  app.post<{ Body: { username?: unknown; password?: unknown; role?: unknown } }>(
-    '/api/v1/users',
+  app.post<{ Body: { name?: unknown } }>(
+    '/api/v1/tokens',
+    {
+      schema: routeDocs('Auth', 'Create an API token for a script (shown once)', {
+        documentedBody: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+      }),
+    },
     async (req, reply) => {
-      if (!allow(req, reply, ['admin'])) return reply;
-      const { username, password, role = 'viewer' } = req.body ?? {};
-      if (typeof username !== 'string' || typeof password !== 'string') {
-        return reply.code(400).send(badRequest('send {"username", "password", "role": "admin|operator|viewer"}'));
+      const name = req.body?.name;
+      if (typeof name !== 'string' || name.length === 0 || name.length > 64) {
+        return reply.code(400).send(badRequest('send {"name": "what the token is for"} (1..64 characters)'));
       }
-      if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
-        return reply.code(400).send(badRequest(`role: must be one of ${ROLES.join(', ')}`));
-      }
-      if (findUser(db, username)) return sendError(reply, 409, 'exists', `user "${username}" exists`);
-      try {
-        await setPassword(db, username, password, role as Role);
-      } catch (err) {
-        return reply.code(400).send(badRequest((err as Error).message));
-      }
-      return reply.code(201).send({ username, role });
+      const { token, id } = createApiToken(db, req.user?.id ?? -1, name);
+      // The token is shown once; only its hash is stored.
+      return reply.code(201).send({ id, name, token });
     },
   );
 
-  app.delete<{ Params: { username: string } }>('/api/v1/users/:username', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    if (req.params.username === req.user?.username) {
-      return sendError(reply, 400, 'invalid-request', 'you cannot delete yourself');
-    }
-    if (!deleteUser(db, req.params.username)) return sendError(reply, 404, 'not-found', 'no such user');
-    return { ok: true };
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/tokens/:id',
+    { schema: routeDocs('Auth', 'Revoke one of your API tokens', { params: pathParams({ id: 'Token id' }) }) },
+    async (req, reply) => {
+      if (!deleteApiToken(db, req.user?.id ?? -1, req.params.id)) {
+        return sendError(reply, 404, 'not-found', `no token ${req.params.id}`);
+      }
+      return { ok: true };
+    },
+  );
 }

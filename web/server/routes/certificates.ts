@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
+import { pathParams, routeDocs } from '../route-docs.js';
 
 const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
+const params = pathParams({ thumbprint: 'SHA-1 thumbprint, 40 hex digits' });
 
 /**
  * Server certificates seen by drivers that use them (OPC UA). An unknown server
@@ -15,41 +17,53 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       d.certificates ? [{ driver: d.name, store: d.certificates }] : [],
     );
 
-  app.get('/api/v1/certificates', async () => {
-    const lists = await Promise.all(
-      stores().map(async ({ driver, store }) => (await store.list(dataDir)).map((c) => ({ driver, ...c }))),
-    );
-    return lists.flat();
-  });
+  app.get(
+    '/api/v1/certificates',
+    { schema: routeDocs('Certificates', 'Server certificates seen by OPC UA devices, trusted or not') },
+    async () => {
+      const lists = await Promise.all(
+        stores().map(async ({ driver, store }) => (await store.list(dataDir)).map((c) => ({ driver, ...c }))),
+      );
+      return lists.flat();
+    },
+  );
 
-  app.post<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint/trust', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    const { thumbprint } = req.params;
-    if (!THUMBPRINT.test(thumbprint))
-      return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
-    for (const { store } of stores()) {
-      const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
-      if (known) {
-        await store.trust(dataDir, thumbprint.toLowerCase());
-        req.log.warn({ thumbprint, user: req.user?.username }, 'server certificate trusted');
-        return { ok: true };
+  app.post<{ Params: { thumbprint: string } }>(
+    '/api/v1/certificates/:thumbprint/trust',
+    { schema: routeDocs('Certificates', 'Trust a server certificate (admin)', { params }) },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      const { thumbprint } = req.params;
+      if (!THUMBPRINT.test(thumbprint))
+        return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
+      for (const { store } of stores()) {
+        const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
+        if (known) {
+          await store.trust(dataDir, thumbprint.toLowerCase());
+          req.log.warn({ thumbprint, user: req.user?.username }, 'server certificate trusted');
+          return { ok: true };
+        }
       }
-    }
-    return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
-  });
+      return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+    },
+  );
 
-  app.delete<{ Params: { thumbprint: string } }>('/api/v1/certificates/:thumbprint', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    const { thumbprint } = req.params;
-    if (!THUMBPRINT.test(thumbprint))
-      return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
-    for (const { store } of stores()) {
-      const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
-      if (known) {
-        await store.remove(dataDir, thumbprint.toLowerCase());
-        return { ok: true };
+  app.delete<{ Params: { thumbprint: string } }>(
+    '/api/v1/certificates/:thumbprint',
+    { schema: routeDocs('Certificates', 'Remove a server certificate (admin)', { params }) },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      const { thumbprint } = req.params;
+      if (!THUMBPRINT.test(thumbprint))
+        return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
+      for (const { store } of stores()) {
+        const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
+        if (known) {
+          await store.remove(dataDir, thumbprint.toLowerCase());
+          return { ok: true };
+        }
       }
-    }
-    return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
-  });
+      return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+    },
+  );
 }

@@ -2,10 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { DeviceConfig } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { deviceWithCsvTags, tagsToCsv } from '../../../core/config/tags-csv.js';
+import { diffDeviceTags } from '../../../core/config/tags-diff.js';
+import { validateConfig } from '../../../core/config/validate.js';
 import { GatewayError } from '../../../core/errors.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
 import { sendError, sendGatewayError } from '../errors.js';
+import { DEVICE_PARAM, pathParams, queryParams, routeDocs } from '../route-docs.js';
+
+const params = pathParams(DEVICE_PARAM);
 
 /** Per-device endpoints: restart, and a device's tags as CSV (for spreadsheets). */
 export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
@@ -17,52 +22,81 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
     return device ? { device, index } : undefined;
   };
 
-  app.post<{ Params: { device: string } }>('/api/v1/devices/:device/restart', async (req, reply) => {
-    if (!allow(req, reply, ['admin', 'operator'])) return reply;
-    try {
-      await runtime.gateway.restartDevice(req.params.device);
-      return { ok: true };
-    } catch (err) {
-      return sendGatewayError(reply, err);
-    }
-  });
+  app.post<{ Params: { device: string } }>(
+    '/api/v1/devices/:device/restart',
+    { schema: routeDocs('Operations', 'Restart a device: a fresh connection (operator or admin)', { params }) },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin', 'operator'])) return reply;
+      try {
+        await runtime.gateway.restartDevice(req.params.device);
+        return { ok: true };
+      } catch (err) {
+        return sendGatewayError(reply, err);
+      }
+    },
+  );
 
-  app.get<{ Params: { device: string } }>('/api/v1/devices/:device/tags.csv', async (req, reply) => {
-    const found = find(req.params.device);
-    if (!found) return sendError(reply, 404, 'unknown-device', `no device named "${req.params.device}"`);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${found.device.name}-tags.csv"`)
-      .send(tagsToCsv(found.device));
-  });
+  app.get<{ Params: { device: string } }>(
+    '/api/v1/devices/:device/tags.csv',
+    { schema: routeDocs('Tags', 'A device’s tags as CSV (for spreadsheets)', { params }) },
+    async (req, reply) => {
+      const found = find(req.params.device);
+      if (!found) return sendError(reply, 404, 'unknown-device', `no device named "${req.params.device}"`);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${found.device.name}-tags.csv"`)
+        .send(tagsToCsv(found.device));
+    },
+  );
 
   // Replaces the device's tags with the CSV's rows; refused whole, with the CSV line of every error.
-  app.put<{ Params: { device: string }; Body: string }>('/api/v1/devices/:device/tags.csv', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    const found = find(req.params.device);
-    if (!found) return sendError(reply, 404, 'unknown-device', `no device named "${req.params.device}"`);
-    if (typeof req.body !== 'string') return sendError(reply, 400, 'invalid-request', 'send the CSV as text/csv');
-    try {
-      const { device, lineOf } = deviceWithCsvTags(found.device, req.body);
-      const doc = redactSecrets(runtime.config, runtime.registry) as { devices: DeviceConfig[] };
-      doc.devices[found.index] = device;
+  // `?dryRun=true` checks the file the same way and answers what it would change, changing nothing.
+  app.put<{ Params: { device: string }; Querystring: { dryRun?: string }; Body: string }>(
+    '/api/v1/devices/:device/tags.csv',
+    {
+      schema: routeDocs('Tags', 'Replace a device’s tags with a CSV file (admin); dryRun=true previews the changes', {
+        params,
+        querystring: queryParams({ dryRun: '"true": check the file and answer what it would change, change nothing' }),
+      }),
+    },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      const found = find(req.params.device);
+      if (!found) return sendError(reply, 404, 'unknown-device', `no device named "${req.params.device}"`);
+      if (typeof req.body !== 'string') return sendError(reply, 400, 'invalid-request', 'send the CSV as text/csv');
       try {
-        await runtime.applyConfig(restoreSecrets(doc, runtime.config, runtime.registry), {
-          source: `tags.csv of ${found.device.name}`,
-          user: req.user?.username,
-        });
+        const { device, lineOf } = deviceWithCsvTags(found.device, req.body);
+        const doc = redactSecrets(runtime.config, runtime.registry) as { devices: DeviceConfig[] };
+        doc.devices[found.index] = device;
+        const next = restoreSecrets(doc, runtime.config, runtime.registry);
+        const withLines = (err: GatewayError) => csvLineErrors(err, found.index, lineOf);
+        if (req.query.dryRun === 'true') {
+          const checked = validateConfig(next, runtime.registry);
+          if (!checked.ok) throw withLines(new GatewayError('invalid-config', 'the CSV is invalid', checked.errors));
+          const after = checked.config.devices[found.index] as DeviceConfig;
+          return { ok: true, dryRun: true, tags: tagCount(after), changes: diffDeviceTags(found.device, after) };
+        }
+        try {
+          await runtime.applyConfig(next, { source: `tags.csv of ${found.device.name}`, user: req.user?.username });
+        } catch (err) {
+          throw err instanceof GatewayError ? withLines(err) : err;
+        }
+        return { ok: true, tags: tagCount(device) };
       } catch (err) {
-        if (!(err instanceof GatewayError)) throw err;
-        const prefix = `devices[${found.index}].groups[`;
-        const details = err.details.map((d) => {
-          const m = d.startsWith(prefix) ? /^devices\[\d+\]\.groups\[(\d+)\]\.tags\[(\d+)\]\.?(.*)$/.exec(d) : null;
-          return m ? `line ${lineOf(Number(m[1]), Number(m[2]))}: ${m[3]}` : d;
-        });
-        throw new GatewayError(err.code, err.message, details);
+        return sendGatewayError(reply, err);
       }
-      return { ok: true, tags: device.groups.reduce((n, g) => n + g.tags.length, 0) };
-    } catch (err) {
-      return sendGatewayError(reply, err);
-    }
+    },
+  );
+}
+
+const tagCount = (device: DeviceConfig) => device.groups.reduce((n, g) => n + g.tags.length, 0);
+
+/** Errors about the device's tags named by the CSV line they came from. */
+function csvLineErrors(err: GatewayError, index: number, lineOf: (group: number, tag: number) => number): GatewayError {
+  const prefix = `devices[${index}].groups[`;
+  const details = err.details.map((d) => {
+    const m = d.startsWith(prefix) ? /^devices\[\d+\]\.groups\[(\d+)\]\.tags\[(\d+)\]\.?(.*)$/.exec(d) : null;
+    return m ? `line ${lineOf(Number(m[1]), Number(m[2]))}: ${m[3]}` : d;
   });
+  return new GatewayError(err.code, err.message, details);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { stringifyExact } from '../../../core/json.js';
 import { logTap } from '../../../core/log-tap.js';
 import type { Runtime } from '../../../core/runtime.js';
+import { routeDocs } from '../route-docs.js';
 
 /** Bytes a slow SSE client may have unsent before it is dropped (it reconnects and re-reads /values). */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
@@ -14,44 +15,48 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
  * proxies from closing the stream.
  */
 export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
-  app.get('/api/v1/events', (req, reply) => {
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    const send = (event: string, data: unknown) => {
-      if (res.writableLength > MAX_BACKLOG_BYTES) {
-        res.destroy();
-        return;
-      }
-      res.write(`event: ${event}\ndata: ${stringifyExact(data)}\n\n`);
-    };
-    const unsubscribe = runtime.gateway.bus.subscribe({
-      reading: (r) => {
-        for (const item of r.items) {
-          if (!item.publish) continue;
-          send('value', {
-            device: r.device,
-            group: r.group,
-            tag: item.tag.name,
-            topic: item.topic,
-            ...item.value,
-          });
+  app.get(
+    '/api/v1/events',
+    { schema: routeDocs('Values', 'Server-Sent Events: value, state and log events') },
+    (req, reply) => {
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+      const send = (event: string, data: unknown) => {
+        if (res.writableLength > MAX_BACKLOG_BYTES) {
+          res.destroy();
+          return;
         }
-      },
-      state: (device, state) => send('state', { device, ...state }),
-    });
-    const unsubscribeLog = logTap.subscribe((line) => send('log', line));
-    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.raw.on('close', () => {
-      clearInterval(ping);
-      unsubscribe();
-      unsubscribeLog();
-    });
-    reply.hijack();
-  });
+        res.write(`event: ${event}\ndata: ${stringifyExact(data)}\n\n`);
+      };
+      const unsubscribe = runtime.gateway.bus.subscribe({
+        reading: (r) => {
+          for (const item of r.items) {
+            if (!item.publish) continue;
+            send('value', {
+              device: r.device,
+              group: r.group,
+              tag: item.tag.name,
+              topic: item.topic,
+              ...item.value,
+            });
+          }
+        },
+        state: (device, state) => send('state', { device, ...state }),
+      });
+      const unsubscribeLog = logTap.subscribe((line) => send('log', line));
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      req.raw.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+        unsubscribeLog();
+      });
+      reply.hijack();
+    },
+  );
 }

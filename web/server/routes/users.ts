@@ -1,0 +1,145 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../../core/store/db.js';
+import { deleteUserSessions } from '../../../core/store/sessions.js';
+import {
+  deleteUser,
+  findUser,
+  isLastAdmin,
+  listUsers,
+  MIN_PASSWORD_LENGTH,
+  ROLES,
+  type Role,
+  setPassword,
+  setRole,
+} from '../../../core/store/users.js';
+import { allow } from '../auth.js';
+import { sendError } from '../errors.js';
+import { pathParams, routeDocs } from '../route-docs.js';
+
+const params = pathParams({ username: 'User name' });
+
+function badRequest(message: string, details: string[] = []) {
+  return { error: { code: 'invalid-request', message, details } };
+}
+
+/** What is wrong with a `{"role"?, "password"?}` change, every problem at once. */
+function userChangeErrors(body: Record<string, unknown>): string[] {
+  const errors = Object.keys(body)
+    .filter((key) => key !== 'role' && key !== 'password')
+    .map((key) => `${key}: unknown key`);
+  if (body.role === undefined && body.password === undefined) errors.push('(body): send "role", "password" or both');
+  if (body.role !== undefined && !ROLES.includes(body.role as Role)) {
+    errors.push(`role: must be one of ${ROLES.join(', ')}`);
+  }
+  if (
+    body.password !== undefined &&
+    (typeof body.password !== 'string' || body.password.length < MIN_PASSWORD_LENGTH)
+  ) {
+    errors.push(`password: must be a text of at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return errors;
+}
+
+/** Users and their roles, managed by admins. There is always at least one admin left. */
+export function registerUsers(app: FastifyInstance, db: Db): void {
+  app.get(
+    '/api/v1/users',
+    { schema: routeDocs('Users', 'List the users and their roles (admin)') },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      return listUsers(db).map(({ username, role, createdAt }) => ({ username, role, createdAt }));
+    },
+  );
+
+  app.post<{ Body: { username?: unknown; password?: unknown; role?: unknown } }>(
+    '/api/v1/users',
+    {
+      schema: routeDocs('Users', 'Create a user (admin)', {
+        documentedBody: Type.Object({
+          username: Type.String(),
+          password: Type.String({ minLength: MIN_PASSWORD_LENGTH }),
+          role: Type.Optional(
+            Type.Union(
+              ROLES.map((r) => Type.Literal(r)),
+              { default: 'viewer' },
+            ),
+          ),
+        }),
+      }),
+    },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      const { username, password, role = 'viewer' } = req.body ?? {};
+      if (typeof username !== 'string' || typeof password !== 'string') {
+        return reply.code(400).send(badRequest('send {"username", "password", "role": "admin|operator|viewer"}'));
+      }
+      if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
+        return reply.code(400).send(badRequest(`role: must be one of ${ROLES.join(', ')}`));
+      }
+      if (findUser(db, username)) return sendError(reply, 409, 'exists', `user "${username}" exists`);
+      try {
+        await setPassword(db, username, password, role as Role);
+      } catch (err) {
+        return reply.code(400).send(badRequest((err as Error).message));
+      }
+      return reply.code(201).send({ username, role });
+    },
+  );
+
+  app.patch<{ Params: { username: string } }>(
+    '/api/v1/users/:username',
+    {
+      schema: routeDocs('Users', 'Change a user’s role or reset their password (admin)', {
+        description: 'A new password signs the user out everywhere and revokes their API tokens.',
+        params,
+        documentedBody: Type.Object({
+          role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+          password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH })),
+        }),
+      }),
+    },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      const user = findUser(db, req.params.username);
+      if (!user) return sendError(reply, 404, 'not-found', `no user named "${req.params.username}"`);
+      const body = req.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return reply.code(400).send(badRequest('send {"role": "admin|operator|viewer"} and/or {"password": "…"}'));
+      }
+      const change = body as { role?: Role; password?: string };
+      const errors = userChangeErrors(change);
+      if (errors.length > 0)
+        return reply.code(400).send(badRequest('the change is invalid; nothing was changed', errors));
+      // Checked and changed with no await between: two admins demoting each other cannot both succeed.
+      if (change.role !== undefined && change.role !== 'admin' && isLastAdmin(db, user.username)) {
+        return sendError(
+          reply,
+          409,
+          'last-admin',
+          `"${user.username}" is the last admin; make another user admin first`,
+        );
+      }
+      if (change.role !== undefined) setRole(db, user.username, change.role);
+      if (change.password !== undefined) {
+        await setPassword(db, user.username, change.password, change.role ?? user.role);
+        deleteUserSessions(db, user.id);
+      }
+      return { username: user.username, role: change.role ?? user.role };
+    },
+  );
+
+  app.delete<{ Params: { username: string } }>(
+    '/api/v1/users/:username',
+    { schema: routeDocs('Users', 'Delete a user (admin; not yourself)', { params }) },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      // The one asking is an admin and cannot delete themselves, so an admin always remains.
+      if (req.params.username === req.user?.username) {
+        return sendError(reply, 400, 'invalid-request', 'you cannot delete yourself');
+      }
+      if (!deleteUser(db, req.params.username)) return sendError(reply, 404, 'not-found', 'no such user');
+      return { ok: true };
+    },
+  );
+}
