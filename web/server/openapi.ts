@@ -1,7 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { DOCS_NOT_YET_ON_THEIR_ROUTES } from './openapi-pending.js';
 
 /** A plain JSON copy: the generator must never touch the schemas that validate the configuration. */
 function plainCopy(schema: unknown): unknown {
@@ -23,15 +22,15 @@ function defaultsNotRequired(node: SchemaNode): SchemaNode {
 }
 
 /**
- * What /api/docs shows for one route: its documentation-only body as `body`, and a trailing
- * `*` (the rest of the path, a tag name that may contain `/`) as the parameter `tag`.
+ * What /api/docs shows for one route: its documentation-only body as `body`, and `*` (the
+ * rest of the path, a tag name that may contain `/`) as the parameter `tag`.
  */
 export function documentRoute(schema: FastifySchema, url: string): { schema: FastifySchema; url: string } {
   const { documentedBody, documentedUrl, ...shown } = schema;
   if (documentedBody !== undefined) shown.body = defaultsNotRequired(plainCopy(documentedBody) as SchemaNode);
   let docUrl = documentedUrl ?? url;
-  if (docUrl.endsWith('*')) {
-    docUrl = `${docUrl.slice(0, -1)}:tag`;
+  if (docUrl.includes('*')) {
+    docUrl = docUrl.replace('*', ':tag');
     const params = plainCopy(shown.params ?? { type: 'object', properties: {} }) as {
       properties: Record<string, unknown>;
       required?: string[];
@@ -63,12 +62,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: ({ schema, url, route }) => {
-      const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
-      const own = schema?.summary !== undefined || schema?.hide === true;
-      const docs = own ? schema : (DOCS_NOT_YET_ON_THEIR_ROUTES[`${method} ${url}`] ?? schema);
-      return docs ? documentRoute(docs, url) : { schema, url };
-    },
+    transform: ({ schema, url }) => (schema ? documentRoute(schema, url) : { schema, url }),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 }

@@ -51,5 +51,6 @@ export function queryParams(descriptions: Record<string, string>) {
 }
 
 export const DEVICE_PARAM = { device: 'Device name' };
+export const CONFIG_FORMAT_QUERY = queryParams({ format: 'json (default) or yaml' });
 export const GROUP_PARAM = { ...DEVICE_PARAM, group: 'Group name' };
 export const TAG_PARAM = { ...GROUP_PARAM, '*': 'Tag name; may contain "/"' };

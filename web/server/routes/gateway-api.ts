@@ -1,11 +1,14 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatConfig, parseConfigText } from '../../../core/config/file.js';
 import type { Config } from '../../../core/config/schema.js';
+import { ConfigSchema } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
 import { sendError, sendGatewayError } from '../errors.js';
+import { CONFIG_FORMAT_QUERY, DEVICE_PARAM, pathParams, routeDocs } from '../route-docs.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -18,42 +21,74 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
 
   // Secrets (passwords, keys) never leave the gateway through the API; sent back as the
   // placeholder, they keep their stored value.
-  app.get<{ Querystring: { format?: string } }>('/api/v1/config', async (req, reply) => {
-    const config = redactSecrets(runtime.config, runtime.registry);
-    if (req.query.format === undefined || req.query.format === 'json') return config;
-    if (req.query.format !== 'yaml') return sendError(reply, 400, 'invalid-request', 'format must be json or yaml');
-    return reply
-      .type('application/yaml; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${runtime.config.gateway.id}-config.yaml"`)
-      .send(formatConfig(config as Config, 'yaml'));
-  });
-
-  app.put('/api/v1/config', async (req, reply) => {
-    if (!allow(req, reply, ['admin'])) return reply;
-    try {
-      const body = req.body instanceof YamlText ? parseConfigText(req.body.text, 'uploaded file') : req.body;
-      const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
-        source: 'api',
-        user: req.user?.username,
-      });
-      return { ok: true, restarted };
-    } catch (err) {
-      return sendGatewayError(reply, err);
-    }
-  });
-
-  // Values may hold 64-bit integers: serialised exactly, not through a double.
-  app.get('/api/v1/values', async (_req, reply) =>
-    reply.type('application/json').send(stringifyExact(runtime.gateway.values())),
+  app.get<{ Querystring: { format?: string } }>(
+    '/api/v1/config',
+    {
+      schema: routeDocs('Config', 'The configuration (secrets shown as ********)', {
+        querystring: CONFIG_FORMAT_QUERY,
+      }),
+    },
+    async (req, reply) => {
+      const config = redactSecrets(runtime.config, runtime.registry);
+      if (req.query.format === undefined || req.query.format === 'json') return config;
+      if (req.query.format !== 'yaml') return sendError(reply, 400, 'invalid-request', 'format must be json or yaml');
+      return reply
+        .type('application/yaml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${runtime.config.gateway.id}-config.yaml"`)
+        .send(formatConfig(config as Config, 'yaml'));
+    },
   );
 
-  app.get('/api/v1/status', async (_req, reply) =>
-    reply.type('application/json').send(stringifyExact(runtime.gateway.status())),
+  app.put(
+    '/api/v1/config',
+    {
+      schema: routeDocs('Config', 'Replace the whole configuration (applied as a diff)', {
+        description:
+          'JSON, or YAML with Content-Type application/yaml. ******** keeps the stored secret. ' +
+          '400 with every error; nothing changes then.',
+        documentedBody: ConfigSchema,
+      }),
+    },
+    async (req, reply) => {
+      if (!allow(req, reply, ['admin'])) return reply;
+      try {
+        const body = req.body instanceof YamlText ? parseConfigText(req.body.text, 'uploaded file') : req.body;
+        const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
+          source: 'api',
+          user: req.user?.username,
+        });
+        return { ok: true, restarted };
+      } catch (err) {
+        return sendGatewayError(reply, err);
+      }
+    },
+  );
+
+  // Values may hold 64-bit integers: serialised exactly, not through a double.
+  app.get(
+    '/api/v1/values',
+    { schema: routeDocs('Values', 'Every tag’s latest value, timestamp and quality') },
+    async (_req, reply) => reply.type('application/json').send(stringifyExact(runtime.gateway.values())),
+  );
+
+  app.get(
+    '/api/v1/status',
+    { schema: routeDocs('Operations', 'Gateway, device and north app states and counters') },
+    async (_req, reply) => reply.type('application/json').send(stringifyExact(runtime.gateway.status())),
   );
 
   // Tag names may contain '/', so the tag is the rest of the path before '/write'.
   app.post<{ Params: { device: string; '*': string }; Body: { value?: unknown } }>(
     '/api/v1/devices/:device/tags/*',
+    {
+      schema: routeDocs('Values', 'Write a value to a tag (operator or admin)', {
+        documentedUrl: '/api/v1/devices/:device/tags/*/write',
+        params: pathParams({ ...DEVICE_PARAM, '*': 'Tag name; may contain "/"' }),
+        documentedBody: Type.Object({
+          value: Type.Unknown({ description: 'number, bool or string, per the tag type' }),
+        }),
+      }),
+    },
     async (req, reply) => {
       if (!allow(req, reply, ['admin', 'operator'])) return reply;
       const rest = req.params['*'];
