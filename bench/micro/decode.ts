@@ -1,49 +1,77 @@
 /**
- * The per-value decode path of drivers/modbus (driver.ts decode → codec.ts decodeRegisters →
- * shortestFloat32 → toEngineering → goodValue), beside the floor: reading the float straight
- * from the response bytes.
+ * The per-value decode path of drivers/modbus: a tag decoder compiled once per tag
+ * (tag-decoder.ts) reading straight from the answer's bytes, beside the floor (reading the
+ * float alone) and the float32 shortening with arithmetic and with toPrecision.
  */
 
+import type { ByteOrder, TagType } from '../../core/config/schema.js';
+import { shortestFloat32, shortestFloat32Reference } from '../../core/float32.js';
 import { goodValue, type TagValue } from '../../core/values.js';
-import { decodeRegisters, toEngineering } from '../../drivers/modbus/codec.js';
-import { shortestFloat32 } from '../../drivers/modbus/driver.js';
+import { parseAddress } from '../../drivers/modbus/address.js';
+import { compileTagDecoder, type TagDecoder } from '../../drivers/modbus/tag-decoder.js';
 import { type MicroResult, timeIt } from './time-it.js';
 
 const REGISTERS = 124;
 const FLOATS = REGISTERS / 2;
 
-function sampleRegisters(): { words: number[]; bytes: Buffer } {
-  const bytes = Buffer.alloc(REGISTERS * 2);
-  for (let i = 0; i < FLOATS; i++) bytes.writeFloatBE(20 + 5 * Math.sin(i * 0.37), i * 4);
-  const words = Array.from({ length: REGISTERS }, (_, i) => bytes.readUInt16BE(i * 2));
-  return { words, bytes };
+/** Answers whose every value differs from the one before (the decoders remember the last). */
+function sampleAnswers(n: number): Buffer[] {
+  return Array.from({ length: n }, (_, k) => {
+    const bytes = Buffer.alloc(REGISTERS * 2);
+    for (let i = 0; i < FLOATS; i++) bytes.writeFloatBE(20 + 5 * Math.sin(i * 0.37 + k), i * 4);
+    return bytes;
+  });
+}
+
+function decoders(types: Array<[TagType, ByteOrder, number]>): Array<{ decode: TagDecoder; at: number }> {
+  return Array.from({ length: FLOATS }, (_, i) => {
+    const [type, byteOrder, scale] = types[i % types.length] as [TagType, ByteOrder, number];
+    const decode = compileTagDecoder({ address: parseAddress(`hr:${2 * i}`), type, byteOrder, scale, offset: 0 });
+    return { decode, at: 2 * i };
+  });
+}
+
+function decodeAll(tags: Array<{ decode: TagDecoder; at: number }>, data: Buffer, out: TagValue[]): void {
+  const now = Date.now();
+  for (let i = 0; i < tags.length; i++) {
+    const t = tags[i] as { decode: TagDecoder; at: number };
+    out[i] = goodValue(t.decode(data, t.at), now);
+  }
 }
 
 export function decodeMicro(): MicroResult[] {
-  const { words, bytes } = sampleRegisters();
+  const answers = sampleAnswers(8);
+  const bytes = answers[0] as Buffer;
+  let k = 0;
+  const next = () => answers[k++ & 7] as Buffer;
   const out: TagValue[] = new Array(FLOATS);
+  const floats = decoders([['float32', 'ABCD', 1]]);
+  const mixed = decoders([
+    ['float32', 'CDAB', 1],
+    ['int32', 'ABCD', 0.1],
+    ['uint16', 'ABCD', 1],
+    ['float32', 'DCBA', 1],
+    ['uint32', 'BADC', 1],
+  ]);
   let sink = 0;
   const results = [
     timeIt(
-      'Uint16Array.from(res.data)',
-      REGISTERS,
-      () => {
-        sink += Uint16Array.from(words)[0] ?? 0;
-      },
-      'requests.ts readArea, per register: copy of modbus-serial’s number[]',
+      'float32 decode (driver.ts, compiled per tag)',
+      FLOATS,
+      () => decodeAll(floats, next(), out),
+      'tag-decoder.ts: readFloatBE + shortestFloat32 + TagValue, every value new',
     ),
     timeIt(
-      'float32 decode as driver.ts does',
+      'float32 decode, values unchanged',
       FLOATS,
-      () => {
-        const data = Uint16Array.from(words);
-        const now = Date.now();
-        for (let i = 0; i < FLOATS; i++) {
-          const raw = decodeRegisters(data.subarray(2 * i, 2 * i + 2), 'float32', 'ABCD');
-          out[i] = goodValue(toEngineering(shortestFloat32(raw as number), 1, 0), now);
-        }
-      },
-      'driver.ts decode → codec.ts decodeRegisters, incl. shortestFloat32',
+      () => decodeAll(floats, bytes, out),
+      'the same, each tag remembering its last shortened value',
+    ),
+    timeIt(
+      'mixed types and byte orders, some scaled',
+      FLOATS,
+      () => decodeAll(mixed, next(), out),
+      'tag-decoder.ts: CDAB/BADC through a scratch buffer',
     ),
     timeIt(
       'shortestFloat32 alone',
@@ -51,7 +79,15 @@ export function decodeMicro(): MicroResult[] {
       () => {
         for (let i = 0; i < FLOATS; i++) sink += shortestFloat32(bytes.readFloatBE(i * 4));
       },
-      'driver.ts shortestFloat32: up to 4 toPrecision + Number per value',
+      'core/float32.ts: arithmetic rounding, exact',
+    ),
+    timeIt(
+      'shortestFloat32 via toPrecision',
+      FLOATS,
+      () => {
+        for (let i = 0; i < FLOATS; i++) sink += shortestFloat32Reference(bytes.readFloatBE(i * 4));
+      },
+      'the definition (and the old code): up to 4 toPrecision + Number',
     ),
     timeIt(
       'floor: readFloatBE from the response',
@@ -60,7 +96,7 @@ export function decodeMicro(): MicroResult[] {
         const now = Date.now();
         for (let i = 0; i < FLOATS; i++) out[i] = goodValue(bytes.readFloatBE(i * 4), now);
       },
-      'no copy, no per-value DataView',
+      'no shortening, no per-tag call',
     ),
   ];
   if (sink === Number.MIN_VALUE) process.stdout.write('');

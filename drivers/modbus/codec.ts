@@ -1,6 +1,7 @@
 /** Register ⇄ value conversion for Modbus tags (SPEC §3.1 types, byte orders, writes). */
 import type { ByteOrder, TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
+import { orderSwaps, type RawValue, registerReader } from './register-readers.js';
 
 type Raw = number | bigint | string | boolean;
 
@@ -26,9 +27,6 @@ const INT_RANGE: Partial<Record<TagType, [bigint, bigint]>> = {
   uint64: [0n, 2n ** 64n - 1n],
 };
 
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 function isInteger(type: TagType): boolean {
   return INT_RANGE[type] !== undefined;
 }
@@ -44,25 +42,7 @@ export function registerCount(type: TagType, length?: number): number {
   return Math.ceil(length / 2);
 }
 
-/** The byte-order table of SPEC §3.1 reduces to two independent swaps. */
-function swaps(order: ByteOrder): { words: boolean; bytes: boolean } {
-  return { words: order === 'CDAB' || order === 'DCBA', bytes: order === 'BADC' || order === 'DCBA' };
-}
-
-/** Register values → the value's big-endian bytes. */
-function registersToBytes(regs: ArrayLike<number>, count: number, words: boolean, bytes: boolean): Uint8Array {
-  const out = new Uint8Array(count * 2);
-  for (let i = 0; i < count; i++) {
-    const reg = regs[words ? count - 1 - i : i] ?? 0;
-    const hi = (reg >> 8) & 0xff;
-    const lo = reg & 0xff;
-    out[2 * i] = bytes ? lo : hi;
-    out[2 * i + 1] = bytes ? hi : lo;
-  }
-  return out;
-}
-
-/** Big-endian bytes → register values; the exact inverse of registersToBytes. */
+/** Big-endian bytes → register values, in the byte order of SPEC §3.1. */
 function bytesToRegisters(buf: Uint8Array, words: boolean, bytes: boolean): number[] {
   const count = buf.length / 2;
   const regs: number[] = [];
@@ -74,47 +54,23 @@ function bytesToRegisters(buf: Uint8Array, words: boolean, bytes: boolean): numb
   return words ? regs.reverse() : regs;
 }
 
-/** Decodes registers as read into a value; 64-bit integers beyond 2^53 stay exact as bigint. */
+/**
+ * Decodes register values (as numbers) into a value, with the readers the driver uses on
+ * answers; 64-bit integers beyond 2^53 stay exact as bigint. For the decode lab and tests.
+ */
 export function decodeRegisters(
   regs: Uint16Array | number[],
   type: TagType,
   byteOrder: ByteOrder,
   length?: number,
-): number | bigint | string {
+): RawValue {
   if (type === 'bool') throw new Error('a register bit is decoded with registerBit');
   const count = registerCount(type, length);
   if (regs.length < count)
     throw new GatewayError('bad-response', `${type} needs ${count} registers, got ${regs.length}`);
-  const { words, bytes } = swaps(byteOrder);
-  if (type === 'string') {
-    // Strings keep register order; only the byte order inside each register follows the setting.
-    const buf = registersToBytes(regs, count, false, bytes).subarray(0, length);
-    return new TextDecoder('utf-8', { fatal: false }).decode(buf).replace(/[\0 ]+$/, '');
-  }
-  const view = new DataView(registersToBytes(regs, count, words, bytes).buffer);
-  switch (type) {
-    case 'int16':
-      return view.getInt16(0);
-    case 'uint16':
-      return view.getUint16(0);
-    case 'int32':
-      return view.getInt32(0);
-    case 'uint32':
-      return view.getUint32(0);
-    case 'float32':
-      return view.getFloat32(0);
-    case 'float64':
-      return view.getFloat64(0);
-    case 'int64':
-      return exact(view.getBigInt64(0));
-    case 'uint64':
-      return exact(view.getBigUint64(0));
-  }
-}
-
-/** A plain number when that loses nothing, else the bigint. */
-function exact(v: bigint): number | bigint {
-  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
+  const bytes = Buffer.alloc(count * 2);
+  for (let i = 0; i < count; i++) bytes.writeUInt16BE((regs[i] ?? 0) & 0xffff, 2 * i);
+  return registerReader(type, byteOrder, length)(bytes, 0);
 }
 
 /** Encodes a raw value into register values; throws invalid-value / out-of-range before anything is written. */
@@ -128,7 +84,7 @@ export function encodeValue(
     if (typeof value !== 'boolean') throw invalid(value, type);
     return [value ? 1 : 0];
   }
-  const { words, bytes } = swaps(byteOrder);
+  const { words, bytes } = orderSwaps(byteOrder);
   if (type === 'string') {
     const buf = encodeString(value, registerCount(type, length), length ?? 0);
     return bytesToRegisters(buf, false, bytes);

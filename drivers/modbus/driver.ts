@@ -6,27 +6,29 @@ import {
   type TagType,
 } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
+import { shortestFloat32 } from '../../core/float32.js';
 import type { Driver, DriverContext, InspectResult } from '../../core/plugin.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
-import { decodeRegisters, encodeValue, registerBit, registerCount, toEngineering, toRaw } from './codec.js';
+import { encodeValue, registerCount, toRaw } from './codec.js';
 import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
+import { registerReader } from './register-readers.js';
 import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
-
-/** The shortest decimal that reads back as the same float32: 22.5264416, not 22.52644157409668. */
-export function shortestFloat32(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  for (let p = 6; p < 9; p++) {
-    const candidate = Number(x.toPrecision(p));
-    if (Math.fround(candidate) === x) return candidate;
-  }
-  return Number(x.toPrecision(9));
-}
+import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
 
 /** The numeric types the decode lab shows, smallest first. */
-const LAB_TYPES: TagType[] = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'int64', 'uint64', 'float64'];
+const LAB_TYPES: Exclude<TagType, 'bool' | 'string'>[] = [
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'float32',
+  'int64',
+  'uint64',
+  'float64',
+];
 
 /** A tag compiled once for reading and writing. */
 interface CompiledTag {
@@ -35,6 +37,7 @@ interface CompiledTag {
   type: TagType;
   byteOrder: ByteOrder;
   count: number;
+  decode: TagDecoder;
 }
 
 interface GroupPlan {
@@ -117,7 +120,16 @@ export class ModbusDriver implements Driver, LinkUser {
     const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
     const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
     const count = isBit ? 1 : registerCount(type, tag.length);
-    return { tag, address, type, byteOrder: tag.byteOrder ?? this.settings.byteOrder, count };
+    const byteOrder = tag.byteOrder ?? this.settings.byteOrder;
+    const decode = compileTagDecoder({
+      address,
+      type,
+      byteOrder,
+      scale: tag.scale,
+      offset: tag.offset,
+      length: tag.length,
+    });
+    return { tag, address, type, byteOrder, count, decode };
   }
 
   private planFor(group: GroupConfig): GroupPlan {
@@ -151,7 +163,7 @@ export class ModbusDriver implements Driver, LinkUser {
   /** Reads one block; on exception 2 splits it in two, remembers the split and reads both halves. */
   private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
     const link = this.link;
-    let data: Uint16Array;
+    let data: Buffer;
     try {
       if (!link) throw new GatewayError('disconnected', 'not connected');
       data = await readArea(link, this.request, block.area, block.start, block.count, deadline);
@@ -178,20 +190,14 @@ export class ModbusDriver implements Driver, LinkUser {
     }
     const now = Date.now();
     for (const item of block.items) {
-      out[item.index] = this.decode(tags[item.index] as CompiledTag, data, item.offset - block.start, now);
-    }
-  }
-
-  private decode(t: CompiledTag, data: Uint16Array, at: number, now: number): TagValue {
-    try {
-      if (t.address.area === 'coil' || t.address.area === 'di') return goodValue(data[at] === 1, now);
-      if (t.address.bit !== undefined) return goodValue(registerBit(data[at] as number, t.address.bit), now);
-      let raw = decodeRegisters(data.subarray(at, at + t.count), t.type, t.byteOrder, t.tag.length);
-      if (typeof raw === 'string') return goodValue(raw, now);
-      if (t.type === 'float32') raw = shortestFloat32(raw as number);
-      return goodValue(toEngineering(raw, t.tag.scale, t.tag.offset), now);
-    } catch (err) {
-      return badValue(err instanceof GatewayError ? err.code : 'bad-response', now);
+      const t = tags[item.index] as CompiledTag;
+      let value: TagValue;
+      try {
+        value = goodValue(t.decode(data, item.offset - block.start), now);
+      } catch (err) {
+        value = badValue(err instanceof GatewayError ? err.code : 'bad-response', now);
+      }
+      out[item.index] = value;
     }
   }
 
@@ -208,7 +214,7 @@ export class ModbusDriver implements Driver, LinkUser {
     const link = this.link;
     if (!link?.isOpen) throw new GatewayError('not-connected', 'the device is not connected');
     // As many registers as a 64-bit value needs, fewer where the device's map ends.
-    let registers: Uint16Array | undefined;
+    let registers: Buffer | undefined;
     let lastError: GatewayError | undefined;
     for (const count of [4, 2, 1]) {
       if (a.offset + count > 65536) continue;
@@ -221,11 +227,11 @@ export class ModbusDriver implements Driver, LinkUser {
       }
     }
     if (!registers) throw lastError ?? new GatewayError('bad-response', 'no registers');
+    const available = registers.length / 2;
     const decodes: InspectResult['decodes'] = [];
     for (const type of LAB_TYPES) {
       for (const byteOrder of BYTE_ORDERS) {
-        const count = registerCount(type);
-        const value = count <= registers.length ? decodeRegisters(registers.subarray(0, count), type, byteOrder) : null;
+        const value = registerCount(type) <= available ? registerReader(type, byteOrder)(registers, 0) : null;
         decodes.push({
           type,
           byteOrder,
@@ -233,7 +239,8 @@ export class ModbusDriver implements Driver, LinkUser {
         });
       }
     }
-    return { address: formatAddress(a), registers: [...registers], decodes };
+    const words = Array.from({ length: available }, (_, i) => (registers as Buffer).readUInt16BE(2 * i));
+    return { address: formatAddress(a), registers: words, decodes };
   }
 
   async write(tag: TagConfig, value: unknown): Promise<void> {

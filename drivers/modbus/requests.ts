@@ -77,7 +77,11 @@ async function withRetries<T>(
   }
 }
 
-/** Reads registers (hr, ir) as values 0..65535, or bits (coil, di) as 0/1; checks the answer's size. */
+/**
+ * Reads registers (hr, ir) or bits (coil, di) and returns the answer's data bytes as they
+ * arrived, without copying: registers big-endian, two bytes each; bits packed, least
+ * significant first. Checks the answer's size.
+ */
 export async function readArea(
   link: ModbusLink,
   opts: RequestOptions,
@@ -85,29 +89,27 @@ export async function readArea(
   start: number,
   count: number,
   deadline: number,
-): Promise<Uint16Array> {
+): Promise<Buffer> {
   return withRetries(link, opts, deadline, async (client) => {
     const unit = opts.unitId;
     link.stats.bytesOut += 8;
     if (area === 'hr' || area === 'ir') {
-      const res = await call<{ data: number[] }>(client, opts.timeoutMs, (cb) =>
+      const res = await call<{ data: number[]; buffer: Buffer }>(client, opts.timeoutMs, (cb) =>
         area === 'hr' ? client.writeFC3(unit, start, count, cb) : client.writeFC4(unit, start, count, cb),
       );
-      if (res.data.length !== count) {
+      if (res.data.length !== count || res.buffer.length !== 2 * count) {
         throw new GatewayError('bad-response', `asked for ${count} registers, got ${res.data.length}`);
       }
       link.stats.bytesIn += 5 + 2 * count;
-      return Uint16Array.from(res.data);
+      return res.buffer;
     }
-    const res = await call<{ data: boolean[] }>(client, opts.timeoutMs, (cb) =>
+    const res = await call<{ data: boolean[]; buffer: Buffer }>(client, opts.timeoutMs, (cb) =>
       area === 'coil' ? client.writeFC1(unit, start, count, cb) : client.writeFC2(unit, start, count, cb),
     );
-    if (res.data.length < count)
+    if (res.data.length < count || res.buffer.length * 8 < count)
       throw new GatewayError('bad-response', `asked for ${count} bits, got ${res.data.length}`);
     link.stats.bytesIn += 5 + Math.ceil(count / 8);
-    const bits = new Uint16Array(count);
-    for (let i = 0; i < count; i++) bits[i] = res.data[i] ? 1 : 0;
-    return bits;
+    return res.buffer;
   });
 }
 

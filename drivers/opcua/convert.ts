@@ -14,8 +14,11 @@ import {
 } from 'node-opcua';
 import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
+import { shortestFloat32 } from '../../core/float32.js';
 import type { Value } from '../../core/values.js';
 import { statusName } from './status.js';
+
+export { shortestFloat32 };
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -63,16 +66,6 @@ export function wordsToBigInt(words: readonly number[], signed: boolean): bigint
 export function bigIntToWords(v: bigint): [number, number] {
   const u = BigInt.asUintN(64, v);
   return [Number(u >> 32n), Number(u & 0xffffffffn)];
-}
-
-/** The shortest decimal that reads back as the same float32: 3.14, not 3.140000104904175. */
-export function shortestFloat32(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  for (let p = 6; p < 9; p++) {
-    const candidate = Number(x.toPrecision(p));
-    if (Math.fround(candidate) === x) return candidate;
-  }
-  return Number(x.toPrecision(9));
 }
 
 function int64Value(raw: unknown, signed: boolean): number | bigint | null {
