@@ -344,6 +344,42 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     expect(await text(row)).toContain('read/write');
   });
 
+  it('edits a column of several tags at once, then deletes them together', async () => {
+    const tagsOf = () => runtime.config.devices[0]?.groups[0]?.tags ?? [];
+    const table = page.getByTestId('tags-fast');
+    await table.getByLabel('Select scratch').check();
+    await table.getByLabel('Select counter-copy').check();
+    const bar = page.getByRole('form', { name: 'Edit selected tags of fast' });
+    expect(await text(bar)).toContain('2 selected');
+    await bar.getByLabel('Set').selectOption({ label: 'Unit' });
+    await bar.getByLabel('to', { exact: true }).fill('pcs');
+    await screenshot('05b-bulk-edit');
+    await bar.getByRole('button', { name: 'Apply to 2' }).click();
+    await page.getByRole('status').getByText('unit set to pcs on 2 tags').waitFor();
+    await eventually(async () =>
+      expect(
+        tagsOf()
+          .filter((t) => t.unit === 'pcs')
+          .map((t) => t.name),
+      ).toEqual(['counter-copy', 'scratch']),
+    );
+    await bar.waitFor({ state: 'detached' });
+
+    // A value the schema refuses changes nothing and says why.
+    await table.getByLabel('Select scratch').check();
+    await bar.getByLabel('Set').selectOption({ label: 'Deadband' });
+    await bar.getByLabel('to', { exact: true }).fill('-1');
+    await bar.getByRole('button', { name: 'Apply to 1' }).click();
+    await page.getByTestId('error-box').getByText('deadband').first().waitFor();
+    expect(tagsOf().find((t) => t.name === 'scratch')?.deadband).toBe(0);
+
+    await table.getByLabel('Select counter-copy').check();
+    await bar.getByRole('button', { name: 'Delete 2' }).click();
+    await page.getByRole('dialog', { name: 'Delete 2 tags?' }).getByRole('button', { name: 'Delete tags' }).click();
+    await table.locator('tr[data-tag="scratch"]').waitFor({ state: 'detached' });
+    expect(tagsOf().map((t) => t.name)).not.toContain('counter-copy');
+  });
+
   it('adds a device: an invalid port is refused with the details, the fixed one appears in the list', async () => {
     // After a reload only the session cookie is left (the token was in memory): changes still go through.
     await page.reload();
@@ -494,6 +530,35 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await eventually(async () => expect(await text(page.getByTestId('log-overrides'))).toContain('device plc: debug'));
     await page.getByLabel('Search').fill('');
     await screenshot('13-logs');
+  });
+
+  it('lets an admin add a user, change their role and set a new password', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('User name').fill('shift-lead');
+    await page.getByLabel('Password', { exact: true }).fill('first password 1');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const row = page.locator('[data-testid=users-table] tr[data-user="shift-lead"]');
+    await row.waitFor();
+    await row.getByLabel('Role of shift-lead').selectOption('operator');
+    await page.getByRole('status').getByText('shift-lead is now operator').waitFor();
+    await row.getByRole('button', { name: 'New password for shift-lead' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New password for shift-lead' });
+    await dialog.getByLabel('New password').fill('second password 2');
+    await screenshot('16-users-reset-password');
+    await dialog.getByRole('button', { name: 'Set password' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Checked outside the browser, so the admin's session stays as it is.
+    const login = async (password: string) =>
+      fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'shift-lead', password }),
+      });
+    expect((await login('first password 1')).status).toBe(401);
+    const ok = await login('second password 2');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { user: { role: string } }).user.role).toBe('operator');
   });
 
   it('logs out, and shows the rate-limit message after repeated wrong passwords', async () => {

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { usePermissions } from '../me';
@@ -5,6 +6,7 @@ import type { Editing } from '../pages/TagsPage';
 import { withDefaults } from '../schema-util';
 import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
 import { QualityBadge } from './Badges';
+import { BulkEditBar } from './BulkEditBar';
 import { RowEditor } from './RowEditor';
 
 const COLUMNS = 9;
@@ -25,6 +27,9 @@ interface Props {
   onDelete(tag: string): void;
   /** Opens the test read of an address (with its type, if any). */
   onTestRead(address: string, type: string | undefined): void;
+  /** Sets one field on many tags; resolves true when saved (the selection is then cleared). */
+  onBulkEdit(tags: string[], field: string, value: unknown): Promise<boolean>;
+  onBulkDelete(tags: string[]): void;
   /** Opens the decode lab for a saved tag, or for the tag being edited (Modbus only). */
   onDecode?: ((tag: TagConfig | undefined) => void) | undefined;
 }
@@ -40,11 +45,23 @@ const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwr
 export function TagTable(props: Props) {
   const { device, group, tagSchema, values, editing, onEdit, onDraft, errors, error, saving, onSave } = props;
   const { configure, operate } = usePermissions();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulkBusy, setBulkBusy] = useState(false);
+  const columns = COLUMNS + (configure ? 1 : 0);
+  // Names that no longer exist (deleted, renamed) drop out of the selection.
+  const picked = group.tags.filter((t) => selected.has(t.name)).map((t) => t.name);
+  const allPicked = picked.length > 0 && picked.length === group.tags.length;
+  const toggle = (name: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(name);
+    else next.delete(name);
+    setSelected(next);
+  };
 
   const editorRow = (title: string, key: string) =>
     editing ? (
       <tr class="edit-row" key={key}>
-        <td colSpan={COLUMNS}>
+        <td colSpan={columns}>
           <RowEditor
             title={title}
             schema={tagSchema}
@@ -92,10 +109,39 @@ export function TagTable(props: Props) {
 
   return (
     <>
+      {configure && picked.length > 0 ? (
+        <BulkEditBar
+          group={group.name}
+          count={picked.length}
+          tagSchema={tagSchema}
+          busy={bulkBusy}
+          onApply={async (field, value) => {
+            setBulkBusy(true);
+            try {
+              if (await props.onBulkEdit(picked, field, value)) setSelected(new Set());
+            } finally {
+              setBulkBusy(false);
+            }
+          }}
+          onDelete={() => props.onBulkDelete(picked)}
+          onClear={() => setSelected(new Set())}
+        />
+      ) : null}
       <div class="table-wrap">
         <table class="data-table tag-table" data-testid={`tags-${group.name}`}>
           <thead>
             <tr>
+              {configure ? (
+                <th class="select-col">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select all tags of ${group.name}`}
+                    checked={allPicked}
+                    disabled={group.tags.length === 0}
+                    onChange={(e) => setSelected(new Set(e.currentTarget.checked ? group.tags.map((t) => t.name) : []))}
+                  />
+                </th>
+              ) : null}
               <th>Name</th>
               <th>Address</th>
               <th>Type</th>
@@ -110,7 +156,7 @@ export function TagTable(props: Props) {
           <tbody>
             {group.tags.length === 0 && !editing ? (
               <tr>
-                <td colSpan={COLUMNS} class="empty-row">
+                <td colSpan={columns} class="empty-row">
                   No tags in this group yet.
                 </td>
               </tr>
@@ -120,7 +166,17 @@ export function TagTable(props: Props) {
               const v = values.get(device, tag.name);
               const writable = tag.access !== 'read' && operate;
               return (
-                <tr key={tag.name} data-tag={tag.name}>
+                <tr key={tag.name} data-tag={tag.name} class={selected.has(tag.name) ? 'is-selected' : undefined}>
+                  {configure ? (
+                    <td class="select-col">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${tag.name}`}
+                        checked={selected.has(tag.name)}
+                        onChange={(e) => toggle(tag.name, e.currentTarget.checked)}
+                      />
+                    </td>
+                  ) : null}
                   <td class="tag-name">
                     <span class="tag-title">{tag.name}</span>
                     {tag.description ? <div class="cell-note">{tag.description}</div> : null}

@@ -32,7 +32,10 @@ type DecodeFrom =
   | { kind: 'editor'; address: string; current: Partial<Decoding> }
   | { kind: 'page' };
 
-type Deleting = { kind: 'tag'; group: string; tag: string } | { kind: 'group'; group: string; tags: number };
+type Deleting =
+  | { kind: 'tag'; group: string; tag: string }
+  | { kind: 'tags'; group: string; tags: string[] }
+  | { kind: 'group'; group: string; tags: number };
 
 function deviceIn(config: Config, name: string): { index: number; device: DeviceConfig } {
   const index = config.devices.findIndex((d) => d.name === name);
@@ -139,13 +142,46 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         if (what.kind === 'group') dev.groups = dev.groups.filter((g) => g.name !== what.group);
         else {
           const { group } = groupIn(dev, what.group);
-          group.tags = group.tags.filter((t) => t.name !== what.tag);
+          const gone = new Set(what.kind === 'tag' ? [what.tag] : what.tags);
+          group.tags = group.tags.filter((t) => !gone.has(t.name));
         }
       });
-      notify(what.kind === 'group' ? `Group ${what.group} deleted` : `Tag ${what.tag} deleted`);
+      notify(
+        what.kind === 'group'
+          ? `Group ${what.group} deleted`
+          : what.kind === 'tag'
+            ? `Tag ${what.tag} deleted`
+            : `${what.tags.length} tags deleted`,
+      );
       await reload();
     } catch (err) {
       setPageError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+    }
+  };
+
+  /** Sets `field` on every named tag of the group; errors are shown above the tables. */
+  const bulkEdit = async (groupName: string, tags: string[], field: string, value: unknown): Promise<boolean> => {
+    setPageError(undefined);
+    try {
+      await updateConfig((c) => {
+        const { device: dev } = deviceIn(c, name);
+        const { group } = groupIn(dev, groupName);
+        const names = new Set(tags);
+        for (const tag of group.tags) {
+          if (!names.has(tag.name)) continue;
+          const fields = tag as unknown as Record<string, unknown>;
+          if (value === undefined) delete fields[field];
+          else fields[field] = value;
+        }
+      });
+      notify(
+        `${field} ${value === undefined ? 'reset to its default' : `set to ${String(value)}`} on ${tags.length} tags; the device restarts with them.`,
+      );
+      await reload();
+      return true;
+    } catch (err) {
+      setPageError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
+      return false;
     }
   };
 
@@ -395,6 +431,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 onSave={() => void saveEdit()}
                 onWrite={setWriting}
                 onDelete={(tag) => setDeleting({ kind: 'tag', group: group.name, tag })}
+                onBulkEdit={(tags, field, value) => bulkEdit(group.name, tags, field, value)}
+                onBulkDelete={(tags) => setDeleting({ kind: 'tags', group: group.name, tags })}
                 onTestRead={(address, type) => setTestRead({ address, type })}
                 onDecode={
                   isModbus
@@ -478,13 +516,23 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
       ) : null}
       {deleting ? (
         <ConfirmDialog
-          title={deleting.kind === 'group' ? `Delete group ${deleting.group}?` : `Delete tag ${deleting.tag}?`}
+          title={
+            deleting.kind === 'group'
+              ? `Delete group ${deleting.group}?`
+              : deleting.kind === 'tag'
+                ? `Delete tag ${deleting.tag}?`
+                : `Delete ${deleting.tags.length} tags?`
+          }
           message={
             deleting.kind === 'group'
-              ? `The group ${deleting.group} and its ${deleting.tags} tags are removed. This cannot be undone.`
-              : `The tag ${deleting.tag} is removed and no longer published.`
+              ? `The group ${deleting.group} and its ${deleting.tags} tags are removed. The configuration history keeps the previous version.`
+              : deleting.kind === 'tag'
+                ? `The tag ${deleting.tag} is removed and no longer published.`
+                : `${deleting.tags.join(', ')} are removed and no longer published.`
           }
-          confirmLabel={deleting.kind === 'group' ? 'Delete group' : 'Delete tag'}
+          confirmLabel={
+            deleting.kind === 'group' ? 'Delete group' : deleting.kind === 'tag' ? 'Delete tag' : 'Delete tags'
+          }
           onCancel={() => setDeleting(undefined)}
           onConfirm={() => void confirmDelete(deleting)}
         />

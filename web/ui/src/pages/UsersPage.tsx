@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Me } from '../api';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { ResetPasswordDialog } from '../components/ResetPasswordDialog';
 import { formatTimestamp } from '../format';
 import { useDocumentTitle } from '../live';
 import { ROLE_HELP, useMe } from '../me';
@@ -11,7 +12,7 @@ import type { UserInfo } from '../types';
 const ROLES: Array<Me['role']> = ['viewer', 'operator', 'admin'];
 const MIN_PASSWORD = 8;
 
-/** Users and their roles (admins only): create with a role, delete. */
+/** Users and their roles (admins only): create with a role, change a role, reset a password, delete. */
 export function UsersPage() {
   useDocumentTitle('Users');
   const me = useMe();
@@ -24,6 +25,7 @@ export function UsersPage() {
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<string>();
+  const [resetting, setResetting] = useState<string>();
 
   const reload = useCallback(async () => {
     try {
@@ -65,6 +67,17 @@ export function UsersPage() {
     } finally {
       setBusy(false);
     }
+  };
+
+  const changeRole = async (name: string, next: Me['role']) => {
+    setError(undefined);
+    try {
+      await api('PATCH', `/api/v1/users/${encodeURIComponent(name)}`, { role: next });
+      notify(`${name} is now ${next}: ${ROLE_HELP[next]}.`);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+    }
+    await reload();
   };
 
   const remove = async (name: string) => {
@@ -111,10 +124,35 @@ export function UsersPage() {
                         {u.username === me?.username ? <span class="muted"> (you)</span> : null}
                       </td>
                       <td>
-                        <span class="role-tag">{u.role}</span>
+                        {u.username === me?.username ? (
+                          <span class="role-tag">{u.role}</span>
+                        ) : (
+                          <select
+                            class="role-select"
+                            aria-label={`Role of ${u.username}`}
+                            value={u.role}
+                            onChange={(e) => void changeRole(u.username, e.currentTarget.value as Me['role'])}
+                          >
+                            {ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {r}
+                              </option>
+                            ))}
+                          </select>
+                        )}
                       </td>
                       <td class="timestamp">{formatTimestamp(u.createdAt)}</td>
                       <td class="actions">
+                        {u.username !== me?.username ? (
+                          <button
+                            type="button"
+                            class="button small"
+                            aria-label={`New password for ${u.username}`}
+                            onClick={() => setResetting(u.username)}
+                          >
+                            New password
+                          </button>
+                        ) : null}
                         {u.username !== me?.username ? (
                           <button
                             type="button"
@@ -179,6 +217,7 @@ export function UsersPage() {
           </div>
         </form>
       </div>
+      {resetting ? <ResetPasswordDialog username={resetting} onClose={() => setResetting(undefined)} /> : null}
       {deleting ? (
         <ConfirmDialog
           title={`Delete ${deleting}?`}
