@@ -70,6 +70,11 @@ export class ModbusDriver implements Driver, LinkUser {
     this.request = { unitId: settings.unitId, timeoutMs: settings.timeoutMs, retries: settings.retries };
   }
 
+  /** Raw frames to and from this unit are traced in this device's log. */
+  get frameLog(): { unitId: number; log: DriverContext['log'] } {
+    return { unitId: this.settings.unitId, log: this.ctx.log };
+  }
+
   async connect(): Promise<void> {
     this.link ??= this.pool.acquire(
       this.transport,

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import { type ModbusClient, ModbusClientClass } from './client.js';
+import { traceFrames } from './frame-trace.js';
 import { guardMbapStream } from './mbap-guard.js';
 import { DeadlineQueue } from './request-queue.js';
 
@@ -52,6 +54,8 @@ export function interFrameMs(t: Transport): number {
 export interface LinkUser {
   /** The link's connection was lost; every user reconnects through `open()`. */
   linkLost(error: string): void;
+  /** The unit id this user talks to and its logger: raw frames are traced there. */
+  readonly frameLog?: { unitId: number; log: Logger } | undefined;
 }
 
 export interface LinkStats {
@@ -181,9 +185,25 @@ export class ModbusLink {
         });
       }
     }
+    this.traceFramesOf(client);
     this.consecutiveTimeouts = 0;
     this.client = client;
     this.stats.openedAt = Date.now();
+  }
+
+  /** Raw frames in hex at trace level, for the device whose unit id they carry. */
+  private traceFramesOf(client: ModbusClient): void {
+    const port = (client as unknown as { _port?: { _client?: Socket } })._port;
+    const ends = this.transport.kind === 'tcp' ? port?._client : port;
+    if (!ends) return;
+    traceFrames(
+      ends as unknown as Parameters<typeof traceFrames>[0],
+      this.transport.kind === 'tcp' ? 'mbap' : 'rtu',
+      (unit) => {
+        for (const user of this.users) if (user.frameLog?.unitId === unit) return user.frameLog.log;
+        return undefined;
+      },
+    );
   }
 
   private lost(client: ModbusClient, error: string): void {
