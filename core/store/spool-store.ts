@@ -7,13 +7,13 @@ export interface SpoolMessage {
   retain: boolean;
 }
 
+/** A spooled message with its id; the payload as stored (from disk) or as queued (from memory). */
 export interface SpoolRow {
   id: number;
   topic: string;
-  payload: Buffer;
+  payload: string | Buffer;
   qos: 1 | 2;
   retain: boolean;
-  createdAt: number;
 }
 
 export interface SpoolLimits {
@@ -35,7 +35,23 @@ interface RawRow {
   payload: Buffer;
   qos: 1 | 2;
   retain: number;
-  created_at: number;
+}
+
+/** Rows per INSERT statement: one statement per row costs more than SQLite's own work. */
+const ROWS_PER_INSERT = 32;
+const INSERT_COLUMNS = 'INSERT INTO spool (app, topic, payload, qos, retain, created_at) VALUES ';
+// The payload is bound as text and stored as a BLOB by SQLite, without a Buffer copy in JS.
+const INSERT_ROW = '(?, ?, CAST(? AS BLOB), ?, ?, ?)';
+const VALUES_PER_ROW = 6;
+
+function bindRow(values: unknown[], row: number, app: string, m: SpoolMessage, now: number): void {
+  const o = row * VALUES_PER_ROW;
+  values[o] = app;
+  values[o + 1] = m.topic;
+  values[o + 2] = m.payload;
+  values[o + 3] = m.qos;
+  values[o + 4] = m.retain ? 1 : 0;
+  values[o + 5] = now;
 }
 
 /**
@@ -47,9 +63,13 @@ export class SpoolStore {
   private count: number;
   private size: number;
   private droppedCount = 0;
-  private readonly insert;
+  private readonly insertOne;
+  private readonly insertMany;
+  /** Parameter arrays reused by every insert. */
+  private readonly oneRow: unknown[] = new Array(VALUES_PER_ROW);
+  private readonly manyRows: unknown[] = new Array(ROWS_PER_INSERT * VALUES_PER_ROW);
   private readonly selectAfter;
-  private readonly deleteOne;
+  private readonly deleteRange;
   private readonly deleteOldest;
   private readonly deleteOlderThan;
   private readonly oldest;
@@ -64,11 +84,14 @@ export class SpoolStore {
       .get(app) as { n: number; b: number };
     this.count = totals.n;
     this.size = totals.b;
-    this.insert = db.prepare(
-      'INSERT INTO spool (app, topic, payload, qos, retain, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertOne = db.prepare(INSERT_COLUMNS + INSERT_ROW);
+    this.insertMany = db.prepare(INSERT_COLUMNS + Array(ROWS_PER_INSERT).fill(INSERT_ROW).join(', '));
+    this.selectAfter = db.prepare(
+      'SELECT id, topic, payload, qos, retain FROM spool WHERE app = ? AND id > ? ORDER BY id LIMIT ?',
     );
-    this.selectAfter = db.prepare('SELECT * FROM spool WHERE app = ? AND id > ? ORDER BY id LIMIT ?');
-    this.deleteOne = db.prepare('DELETE FROM spool WHERE id = ? RETURNING LENGTH(payload) AS b');
+    this.deleteRange = db.prepare(
+      'DELETE FROM spool WHERE app = ? AND id BETWEEN ? AND ? RETURNING LENGTH(payload) AS b',
+    );
     this.deleteOldest = db.prepare(
       'DELETE FROM spool WHERE id IN (SELECT id FROM spool WHERE app = ? ORDER BY id LIMIT ?) RETURNING LENGTH(payload) AS b',
     );
@@ -78,19 +101,38 @@ export class SpoolStore {
     this.oldest = db.prepare('SELECT MIN(created_at) AS t FROM spool WHERE app = ?');
   }
 
-  /** Stores messages durably (one transaction), then enforces the limits. */
-  append(messages: SpoolMessage[]): void {
-    if (messages.length === 0) return;
+  /** Messages dropped by the limits so far (a change tells a reader its copies may be gone). */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /**
+   * Stores messages durably (one transaction), then enforces the limits. Returns the id of
+   * the first: the others follow it one by one (one writer, inside one transaction).
+   */
+  append(messages: readonly SpoolMessage[]): number {
+    if (messages.length === 0) return 0;
     const now = Date.now();
+    let firstId = 0;
     this.db.transaction(() => {
-      for (const m of messages) {
-        const payload = typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload;
-        this.insert.run(this.app, m.topic, payload, m.qos, m.retain ? 1 : 0, now);
-        this.count++;
-        this.size += payload.length;
+      let i = 0;
+      const whole = messages.length - (messages.length % ROWS_PER_INSERT);
+      for (; i < whole; i += ROWS_PER_INSERT) {
+        for (let j = 0; j < ROWS_PER_INSERT; j++) bindRow(this.manyRows, j, this.app, messages[i + j]!, now);
+        const last = Number(this.insertMany.run(this.manyRows).lastInsertRowid);
+        if (i === 0) firstId = last - ROWS_PER_INSERT + 1;
       }
+      for (; i < messages.length; i++) {
+        bindRow(this.oneRow, 0, this.app, messages[i]!, now);
+        const id = Number(this.insertOne.run(this.oneRow).lastInsertRowid);
+        if (i === 0) firstId = id;
+      }
+      this.count += messages.length;
+      for (const m of messages)
+        this.size += typeof m.payload === 'string' ? Buffer.byteLength(m.payload) : m.payload.length;
       this.enforceCountAndBytes();
     })();
+    return firstId;
   }
 
   private enforceCountAndBytes(): void {
@@ -123,15 +165,25 @@ export class SpoolStore {
       payload: r.payload,
       qos: r.qos,
       retain: r.retain === 1,
-      createdAt: r.created_at,
     }));
   }
 
-  /** Deletes acknowledged messages (one transaction). */
-  ack(ids: number[]): void {
+  /** Deletes acknowledged messages (one transaction, one statement per run of consecutive ids). */
+  ack(ids: readonly number[]): void {
     if (ids.length === 0) return;
+    const sorted = [...ids].sort((a, b) => a - b);
     this.db.transaction(() => {
-      for (const id of ids) this.forget(this.deleteOne.all(id) as Array<{ b: number }>);
+      let start = sorted[0] as number;
+      let end = start;
+      for (let i = 1; i <= sorted.length; i++) {
+        const id = sorted[i];
+        if (id === end + 1 || id === end) {
+          end = id;
+          continue;
+        }
+        this.forget(this.deleteRange.all(this.app, start, end) as Array<{ b: number }>);
+        if (id !== undefined) start = end = id;
+      }
     })();
   }
 

@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { SpoolFeed } from '../../core/store/spool-feed.js';
 import type { SpoolMessage, SpoolStore } from '../../core/store/spool-store.js';
 
 /** Messages handed to mqtt.js and not yet acknowledged, at most. */
@@ -13,25 +14,25 @@ const WINDOW = 512;
 export class SpoolPump {
   private client: MqttClient | undefined;
   private generation = 0;
-  private lastId = 0;
   private inFlight = 0;
-  private pending: SpoolMessage[] = [];
-  private acked: number[] = [];
+  private readonly feed: SpoolFeed;
   private scheduled = false;
   sent = 0;
 
-  constructor(private readonly store: SpoolStore) {}
+  constructor(store: SpoolStore) {
+    this.feed = new SpoolFeed(store);
+  }
 
   /** Queues a message; it reaches the disk within this tick, before mqtt.js sees it. */
   enqueue(message: SpoolMessage): void {
-    this.pending.push(message);
+    this.feed.enqueue(message);
     this.schedule();
   }
 
   connected(client: MqttClient): void {
     this.client = client;
     this.generation++;
-    this.lastId = 0;
+    this.feed.rewind();
     this.inFlight = 0;
     this.schedule();
   }
@@ -43,10 +44,7 @@ export class SpoolPump {
 
   /** Writes what is queued to disk now (used on stop). */
   flush(): void {
-    this.store.append(this.pending);
-    this.pending = [];
-    this.store.ack(this.acked);
-    this.acked = [];
+    this.feed.flush();
   }
 
   private schedule(): void {
@@ -59,21 +57,21 @@ export class SpoolPump {
   }
 
   private run(): void {
-    this.flush();
+    this.feed.flush();
     const client = this.client;
     if (!client?.connected) return;
     const generation = this.generation;
     while (this.inFlight < WINDOW) {
-      const rows = this.store.next(this.lastId, WINDOW - this.inFlight);
+      const rows = this.feed.take(WINDOW - this.inFlight);
       if (rows.length === 0) break;
       for (const row of rows) {
-        this.lastId = row.id;
         this.inFlight++;
+        const id = row.id;
         client.publish(row.topic, row.payload, { qos: row.qos, retain: row.retain }, (err) => {
           if (generation !== this.generation) return;
           this.inFlight--;
           if (!err) {
-            this.acked.push(row.id);
+            this.feed.ack(id);
             this.sent++;
           }
           this.schedule();

@@ -1,3 +1,4 @@
+import { SpoolFeed } from '../../core/store/spool-feed.js';
 import type { SpoolMessage, SpoolRow, SpoolStore } from '../../core/store/spool-store.js';
 
 /** Messages handed to the MQTT client and not yet acknowledged, at most. */
@@ -27,10 +28,8 @@ export type Render = (row: SpoolRow) => { topic: string; payload: Buffer; qos: 0
 export class DataPump {
   private publisher: Publisher | undefined;
   private generation = 0;
-  private lastId = 0;
   private inFlight = 0;
-  private pending: SpoolMessage[] = [];
-  private acked: number[] = [];
+  private readonly feed: SpoolFeed;
   private scheduled = false;
   private running = false;
   private closed = false;
@@ -40,14 +39,16 @@ export class DataPump {
   skipped = 0;
 
   constructor(
-    private readonly store: SpoolStore,
+    store: SpoolStore,
     private readonly render: Render,
-  ) {}
+  ) {
+    this.feed = new SpoolFeed(store);
+  }
 
   /** Queues a record; it reaches the disk within this tick. */
   enqueue(message: SpoolMessage): void {
     if (this.closed) return;
-    this.pending.push(message);
+    this.feed.enqueue(message);
     this.schedule();
   }
 
@@ -55,7 +56,7 @@ export class DataPump {
   start(publisher: Publisher): void {
     this.publisher = publisher;
     this.generation++;
-    this.lastId = 0;
+    this.feed.rewind();
     this.inFlight = 0;
     this.schedule();
   }
@@ -72,10 +73,7 @@ export class DataPump {
 
   /** Writes queued records to disk and acknowledged deletions now (used on stop). */
   flush(): void {
-    this.store.append(this.pending);
-    this.pending = [];
-    this.store.ack(this.acked);
-    this.acked = [];
+    this.feed.flush();
   }
 
   /** The app stops: what is queued goes to disk, and nothing touches the store afterwards. */
@@ -115,14 +113,13 @@ export class DataPump {
     if (!publisher?.connected) return;
     const generation = this.generation;
     while (this.inFlight < WINDOW) {
-      const rows = this.store.next(this.lastId, WINDOW - this.inFlight);
+      const rows = this.feed.take(WINDOW - this.inFlight);
       if (rows.length === 0) break;
       for (const row of rows) {
-        this.lastId = row.id;
         const message = this.render(row);
         if (!message) {
           this.skipped++;
-          this.acked.push(row.id);
+          this.feed.ack(row.id);
           continue;
         }
         this.inFlight++;
@@ -130,7 +127,7 @@ export class DataPump {
           if (generation !== this.generation) return;
           this.inFlight--;
           if (!err) {
-            this.acked.push(row.id);
+            this.feed.ack(row.id);
             this.sent++;
           }
           this.schedule();

@@ -27,10 +27,10 @@ export function encodeRecord(record: DataRecord): string {
 }
 
 /** The record in a spool row; undefined for anything else (a row this code did not write). */
-export function decodeRecord(payload: Buffer): DataRecord | undefined {
+export function decodeRecord(payload: string | Buffer): DataRecord | undefined {
   let parsed: unknown;
   try {
-    parsed = parseExact(payload.toString('utf8'));
+    parsed = parseExact(typeof payload === 'string' ? payload : payload.toString('utf8'));
   } catch {
     return undefined;
   }
