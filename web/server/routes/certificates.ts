@@ -5,6 +5,8 @@ import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
 const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
+/** The error of a device whose server certificate is not trusted yet. */
+const UNTRUSTED = 'opcua-BadCertificateUntrusted';
 const params = pathParams({ thumbprint: 'SHA-1 thumbprint, 40 hex digits' });
 
 /**
@@ -41,7 +43,16 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
         if (known) {
           await store.trust(dataDir, thumbprint.toLowerCase());
           req.log.warn({ thumbprint, user: req.user?.username }, 'server certificate trusted');
-          return { ok: true };
+          // Devices that were waiting for this decision connect now, not at their next retry.
+          const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
+            .filter((d) => d.error === UNTRUSTED)
+            .map((d) => d.name);
+          for (const name of waiting) {
+            runtime.gateway.restartDevice(name).catch((err: unknown) => {
+              req.log.warn({ device: name, err }, 'reconnect after trust failed');
+            });
+          }
+          return { ok: true, reconnecting: waiting };
         }
       }
       return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);

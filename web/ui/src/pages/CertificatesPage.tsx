@@ -63,10 +63,13 @@ export function CertificatesPage() {
     setActionError(undefined);
     try {
       const path = `/api/v1/certificates/${c.thumbprint}${method === 'POST' ? '/trust' : ''}`;
-      await api(method, path);
+      const res = await api<{ reconnecting?: string[] }>(method, path);
+      const reconnecting = res?.reconnecting ?? [];
       notify(
         method === 'POST'
-          ? 'Certificate trusted. Devices use it from their next connection: restart them to connect now.'
+          ? reconnecting.length > 0
+            ? `Certificate trusted; ${reconnecting.join(', ')} ${reconnecting.length === 1 ? 'connects' : 'connect'} now.`
+            : 'Certificate trusted. Devices use it from their next connection.'
           : 'Certificate removed. A server presenting it is refused (and listed again) on its next connection.',
       );
       await reload();
