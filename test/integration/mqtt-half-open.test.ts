@@ -1,0 +1,129 @@
+/**
+ * A broker connection that goes silent without closing (half-open: a NAT or firewall forgot
+ * it) is noticed within 1.5 × keep-alive, the gateway reconnects, and nothing published at
+ * QoS 1 in the meantime is lost.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import { Runtime } from '../../core/runtime.js';
+import { saveConfig } from '../../core/store/config-store.js';
+import { openDb } from '../../core/store/db.js';
+import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { BlackholeProxy } from '../helpers/blackhole-proxy.js';
+import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
+
+const KEEPALIVE_S = 5;
+const TOPIC = 'halfopen/plc/clock';
+
+let dir: string;
+let broker: Mosquitto;
+let brokerPort: number;
+let proxy: BlackholeProxy;
+let sim: { port: number; close(): Promise<void> };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tagwire-halfopen-'));
+  brokerPort = await freePort();
+  broker = await startMosquitto(brokerPort);
+  proxy = new BlackholeProxy(brokerPort);
+  sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await broker.stop();
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('half-open broker connection', () => {
+  it(`is noticed within 1.5 × keep-alive (${KEEPALIVE_S} s), reconnected, and loses nothing at QoS 1`, {
+    timeout: 60_000,
+  }, async () => {
+    const proxyPort = await proxy.listen();
+    const stamps = new Set<number>();
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: 'halfopen-sub' });
+    sub.on('message', (_t, payload) => stamps.add((JSON.parse(payload.toString()) as { timestamp: number }).timestamp));
+    await sub.subscribeAsync(TOPIC, { qos: 1 });
+
+    const db = openDb(dir);
+    const config = validateConfig(
+      {
+        gateway: { id: 'halfopen', uns: 'halfopen' },
+        devices: [
+          {
+            name: 'plc',
+            driver: 'modbus-tcp',
+            settings: { host: '127.0.0.1', port: sim.port },
+            groups: [
+              {
+                name: 'g',
+                intervalMs: 100,
+                publish: 'always',
+                tags: [{ name: 'clock', address: 'ir:10', type: 'uint64' }],
+              },
+            ],
+          },
+        ],
+        north: [
+          {
+            name: 'broker',
+            plugin: 'mqtt',
+            settings: { url: `mqtt://127.0.0.1:${proxyPort}`, qos: 1, retain: false, keepalive: KEEPALIVE_S },
+          },
+        ],
+      },
+      builtinRegistry(),
+    );
+    if (!config.ok) throw new Error(config.errors.join('\n'));
+    saveConfig(db, config.config);
+    const runtime = new Runtime({
+      db,
+      dataDir: dir,
+      registry: builtinRegistry(),
+      log: silentLogger(),
+      version: 'test',
+      demoSimulator: false,
+    });
+    const published: number[] = [];
+    runtime.gateway.bus.subscribe({
+      reading: (r) => {
+        for (const i of r.items) if (i.publish) published.push(i.value.timestamp);
+      },
+    });
+    const northState = () => (runtime.gateway.status().north[0] as { state: string }).state;
+    try {
+      await runtime.start(config.config);
+      await vi.waitFor(() => expect(stamps.size).toBeGreaterThan(5), { timeout: 10_000, interval: 20 });
+
+      expect(proxy.swallowOpenConnections()).toBe(1);
+      const silentFrom = Date.now();
+      await vi.waitFor(() => expect(northState()).not.toBe('connected'), { timeout: 15_000, interval: 50 });
+      const noticedAfterMs = Date.now() - silentFrom;
+      // 1.5 × keep-alive after the last acknowledgement, which came just before the silence
+      // (7.5 s here); the margin is timer lateness on a loaded box, not slack in the check.
+      expect(noticedAfterMs).toBeLessThanOrEqual(1.5 * KEEPALIVE_S * 1000 + 1500);
+
+      await vi.waitFor(() => expect(northState()).toBe('connected'), { timeout: 15_000, interval: 50 });
+      const upTo = published.length;
+      await vi.waitFor(
+        () => {
+          const missing = published.slice(0, upTo).filter((t) => !stamps.has(t));
+          expect(missing, `${missing.length} of ${upTo} values missing`).toEqual([]);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      console.log(`half-open: noticed after ${noticedAfterMs} ms, ${upTo} values, none lost`);
+    } finally {
+      await runtime.stop();
+      db.close();
+      await sub.endAsync();
+    }
+  });
+});
