@@ -239,4 +239,29 @@ describe('GET /metrics', () => {
       await open.close();
     }
   });
+  it('is served without login on the address of TAGWIRE_METRICS_LISTEN only, and a bad address is refused', async () => {
+    const port = await freePort();
+    vi.stubEnv('TAGWIRE_METRICS_LISTEN', `127.0.0.1:${port}`);
+    const withListener = await build({ runtime, db, log: silentLogger(), version: '9.9.9-test' });
+    vi.unstubAllEnvs();
+    try {
+      await withListener.listen({ host: '127.0.0.1', port: 0 });
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      expect(await res.text()).toContain('tagwire_device_reads_total');
+      expect((await fetch(`http://127.0.0.1:${port}/api/v1/status`)).status).toBe(404);
+      // The API's own /metrics still needs a login.
+      expect((await withListener.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    } finally {
+      await withListener.close();
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+
+    vi.stubEnv('TAGWIRE_METRICS_LISTEN', 'everywhere');
+    await expect(build({ runtime, db, log: silentLogger(), version: '9.9.9-test' })).rejects.toThrow(
+      /TAGWIRE_METRICS_LISTEN must be HOST:PORT/,
+    );
+    vi.unstubAllEnvs();
+  });
 });

@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { createMetrics } from '../../../core/metrics/metrics.js';
 import type { Runtime } from '../../../core/runtime.js';
+import { parseListen, startMetricsListener } from '../metrics-listener.js';
 import { routeDocs } from '../route-docs.js';
 
 /** `TAGWIRE_METRICS_PUBLIC=1` lets Prometheus scrape without a token (README "Metrics"). */
@@ -10,11 +12,27 @@ export function metricsArePublic(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /**
  * `GET /metrics` (SPEC §5), Prometheus text format. Needs a login like the API (the auth
- * hook covers the `/metrics` route) unless metrics are made public.
+ * hook covers the `/metrics` route) unless metrics are made public. With
+ * `TAGWIRE_METRICS_LISTEN=HOST:PORT` they are also served, without login, on that address
+ * alone, from when the API listens.
  */
 export function registerMetrics(app: FastifyInstance, runtime: Runtime, version: string): void {
+  const extra = process.env.TAGWIRE_METRICS_LISTEN ? parseListen(process.env.TAGWIRE_METRICS_LISTEN) : undefined;
   const metrics = createMetrics(runtime.gateway, version);
-  app.addHook('onClose', async () => metrics.close());
+  let listener: Server | undefined;
+  if (extra) {
+    app.addHook('onListen', async () => {
+      listener = await startMetricsListener(extra, async () => ({
+        contentType: metrics.contentType,
+        body: await metrics.scrape(),
+      }));
+      app.log.warn({ address: `${extra.host}:${extra.port}` }, 'metrics served without login on this address');
+    });
+  }
+  app.addHook('onClose', async () => {
+    await new Promise<void>((resolve) => (listener ? listener.close(() => resolve()) : resolve()));
+    metrics.close();
+  });
   app.get(
     '/metrics',
     { config: { public: metricsArePublic() }, schema: routeDocs('Operations', 'Prometheus metrics (text format)') },
