@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
@@ -30,32 +30,41 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
     },
   );
 
+  /** The store holding a certificate; answers 400/404 itself when there is none. */
+  const holder = async (req: FastifyRequest<{ Params: { thumbprint: string } }>, reply: FastifyReply) => {
+    const thumbprint = req.params.thumbprint.toLowerCase();
+    if (!THUMBPRINT.test(thumbprint)) {
+      sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
+      return undefined;
+    }
+    for (const { store } of stores()) {
+      if ((await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint)) {
+        return { store, thumbprint };
+      }
+    }
+    sendError(reply, 404, 'not-found', `no certificate with thumbprint ${req.params.thumbprint}`);
+    return undefined;
+  };
+
   app.post<{ Params: { thumbprint: string } }>(
     '/api/v1/certificates/:thumbprint/trust',
     { schema: routeDocs('Certificates', 'Trust a server certificate (admin)', { params }) },
     async (req, reply) => {
       if (!allow(req, reply, ['admin'])) return reply;
-      const { thumbprint } = req.params;
-      if (!THUMBPRINT.test(thumbprint))
-        return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
-      for (const { store } of stores()) {
-        const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
-        if (known) {
-          await store.trust(dataDir, thumbprint.toLowerCase());
-          req.log.warn({ thumbprint, user: req.user?.username }, 'server certificate trusted');
-          // Devices that were waiting for this decision connect now, not at their next retry.
-          const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
-            .filter((d) => d.error === UNTRUSTED)
-            .map((d) => d.name);
-          for (const name of waiting) {
-            runtime.gateway.restartDevice(name).catch((err: unknown) => {
-              req.log.warn({ device: name, err }, 'reconnect after trust failed');
-            });
-          }
-          return { ok: true, reconnecting: waiting };
-        }
+      const found = await holder(req, reply);
+      if (!found) return reply;
+      await found.store.trust(dataDir, found.thumbprint);
+      req.log.warn({ thumbprint: found.thumbprint, user: req.user?.username }, 'server certificate trusted');
+      // Devices that were waiting for this decision connect now, not at their next retry.
+      const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
+        .filter((d) => d.error === UNTRUSTED)
+        .map((d) => d.name);
+      for (const name of waiting) {
+        runtime.gateway.restartDevice(name).catch((err: unknown) => {
+          req.log.warn({ device: name, err }, 'reconnect after trust failed');
+        });
       }
-      return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+      return { ok: true, reconnecting: waiting };
     },
   );
 
@@ -64,17 +73,10 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
     { schema: routeDocs('Certificates', 'Remove a server certificate (admin)', { params }) },
     async (req, reply) => {
       if (!allow(req, reply, ['admin'])) return reply;
-      const { thumbprint } = req.params;
-      if (!THUMBPRINT.test(thumbprint))
-        return sendError(reply, 400, 'invalid-request', 'thumbprint must be 40 hex digits');
-      for (const { store } of stores()) {
-        const known = (await store.list(dataDir)).some((c) => c.thumbprint.toLowerCase() === thumbprint.toLowerCase());
-        if (known) {
-          await store.remove(dataDir, thumbprint.toLowerCase());
-          return { ok: true };
-        }
-      }
-      return sendError(reply, 404, 'not-found', `no certificate with thumbprint ${thumbprint}`);
+      const found = await holder(req, reply);
+      if (!found) return reply;
+      await found.store.remove(dataDir, found.thumbprint);
+      return { ok: true };
     },
   );
 }
