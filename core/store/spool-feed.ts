@@ -2,6 +2,8 @@ import type { SpoolMessage, SpoolRow, SpoolStore } from './spool-store.js';
 
 /** Rows kept in memory beyond the send cursor before the feed falls back to reading the disk. */
 const DEFAULT_MAX_IN_MEMORY = 4096;
+/** Acknowledgements that are deleted together when nothing else is written. */
+const ACK_BATCH = 512;
 /** Handed-out rows at the front of the memory queue that are cut off at once. */
 const COMPACT_AFTER = 1024;
 
@@ -11,7 +13,7 @@ const COMPACT_AFTER = 1024;
  * durable before the MQTT client sees it. While the sender keeps up, what was just written
  * is handed out from memory instead of being read back; after a reconnect, a full memory,
  * or messages dropped by the spool's limits, it reads the disk from its cursor until it has
- * caught up again. Acknowledged ids are deleted at the next flush, in ranges.
+ * caught up again. Acknowledged ids are deleted with the next write, in ranges.
  */
 export class SpoolFeed {
   private pending: SpoolMessage[] = [];
@@ -42,23 +44,26 @@ export class SpoolFeed {
     this.acked.push(id);
   }
 
-  /** Writes queued messages to disk and deletes acknowledged ones, each in one transaction. */
-  flush(): void {
-    if (this.pending.length > 0) {
-      const messages = this.pending;
-      this.pending = [];
-      const firstId = this.store.append(messages);
-      if (this.complete && this.store.dropped === this.droppedSeen) {
-        for (let i = 0; i < messages.length; i++) {
-          const m = messages[i] as SpoolMessage;
-          this.fresh.push({ id: firstId + i, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain });
-        }
-        if (this.fresh.length - this.head > this.maxInMemory) this.forgetFresh();
+  /**
+   * Writes queued messages to disk and deletes acknowledged ones, in one transaction.
+   * With `allAcks` false, acknowledgements alone wait until ACK_BATCH of them have come
+   * (or messages are written anyway): a commit per handful of PUBACKs costs more than the
+   * rows. Until deleted, an acknowledged row could only be sent twice, never lost.
+   */
+  flush(allAcks = true): void {
+    const writeAcks = allAcks || this.acked.length >= ACK_BATCH || this.pending.length > 0;
+    if (this.pending.length === 0 && !(writeAcks && this.acked.length > 0)) return;
+    const messages = this.pending;
+    const acked = writeAcks ? this.acked : [];
+    this.pending = [];
+    if (writeAcks) this.acked = [];
+    const firstId = this.store.write(messages, acked);
+    if (messages.length > 0 && this.complete && this.store.dropped === this.droppedSeen) {
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i] as SpoolMessage;
+        this.fresh.push({ id: firstId + i, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain });
       }
-    }
-    if (this.acked.length > 0) {
-      this.store.ack(this.acked);
-      this.acked = [];
+      if (this.fresh.length - this.head > this.maxInMemory) this.forgetFresh();
     }
   }
 

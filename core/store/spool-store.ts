@@ -111,27 +111,49 @@ export class SpoolStore {
    * the first: the others follow it one by one (one writer, inside one transaction).
    */
   append(messages: readonly SpoolMessage[]): number {
-    if (messages.length === 0) return 0;
-    const now = Date.now();
+    return this.write(messages, []);
+  }
+
+  /** Deletes acknowledged messages (one transaction). */
+  ack(ids: readonly number[]): void {
+    this.write([], ids);
+  }
+
+  /**
+   * Both in one transaction — one commit instead of two: deletes the acknowledged ids, stores
+   * the messages, enforces the limits. Returns the first new id as `append` does (0 if none).
+   */
+  write(messages: readonly SpoolMessage[], ackedIds: readonly number[]): number {
+    if (messages.length === 0 && ackedIds.length === 0) return 0;
     let firstId = 0;
     this.db.transaction(() => {
-      let i = 0;
-      const whole = messages.length - (messages.length % ROWS_PER_INSERT);
-      for (; i < whole; i += ROWS_PER_INSERT) {
-        for (let j = 0; j < ROWS_PER_INSERT; j++) bindRow(this.manyRows, j, this.app, messages[i + j]!, now);
-        const last = Number(this.insertMany.run(this.manyRows).lastInsertRowid);
-        if (i === 0) firstId = last - ROWS_PER_INSERT + 1;
+      if (ackedIds.length > 0) this.deleteIds(ackedIds);
+      if (messages.length > 0) {
+        firstId = this.insert(messages);
+        this.enforceCountAndBytes();
       }
-      for (; i < messages.length; i++) {
-        bindRow(this.oneRow, 0, this.app, messages[i]!, now);
-        const id = Number(this.insertOne.run(this.oneRow).lastInsertRowid);
-        if (i === 0) firstId = id;
-      }
-      this.count += messages.length;
-      for (const m of messages)
-        this.size += typeof m.payload === 'string' ? Buffer.byteLength(m.payload) : m.payload.length;
-      this.enforceCountAndBytes();
     })();
+    return firstId;
+  }
+
+  private insert(messages: readonly SpoolMessage[]): number {
+    const now = Date.now();
+    let firstId = 0;
+    let i = 0;
+    const whole = messages.length - (messages.length % ROWS_PER_INSERT);
+    for (; i < whole; i += ROWS_PER_INSERT) {
+      for (let j = 0; j < ROWS_PER_INSERT; j++) bindRow(this.manyRows, j, this.app, messages[i + j]!, now);
+      const last = Number(this.insertMany.run(this.manyRows).lastInsertRowid);
+      if (i === 0) firstId = last - ROWS_PER_INSERT + 1;
+    }
+    for (; i < messages.length; i++) {
+      bindRow(this.oneRow, 0, this.app, messages[i]!, now);
+      const id = Number(this.insertOne.run(this.oneRow).lastInsertRowid);
+      if (i === 0) firstId = id;
+    }
+    this.count += messages.length;
+    for (const m of messages)
+      this.size += typeof m.payload === 'string' ? Buffer.byteLength(m.payload) : m.payload.length;
     return firstId;
   }
 
@@ -168,23 +190,20 @@ export class SpoolStore {
     }));
   }
 
-  /** Deletes acknowledged messages (one transaction, one statement per run of consecutive ids). */
-  ack(ids: readonly number[]): void {
-    if (ids.length === 0) return;
+  /** One DELETE per run of consecutive ids. */
+  private deleteIds(ids: readonly number[]): void {
     const sorted = [...ids].sort((a, b) => a - b);
-    this.db.transaction(() => {
-      let start = sorted[0] as number;
-      let end = start;
-      for (let i = 1; i <= sorted.length; i++) {
-        const id = sorted[i];
-        if (id === end + 1 || id === end) {
-          end = id;
-          continue;
-        }
-        this.forget(this.deleteRange.all(this.app, start, end) as Array<{ b: number }>);
-        if (id !== undefined) start = end = id;
+    let start = sorted[0] as number;
+    let end = start;
+    for (let i = 1; i <= sorted.length; i++) {
+      const id = sorted[i];
+      if (id === end + 1 || id === end) {
+        end = id;
+        continue;
       }
-    })();
+      this.forget(this.deleteRange.all(this.app, start, end) as Array<{ b: number }>);
+      if (id !== undefined) start = end = id;
+    }
   }
 
   private forget(removed: Array<{ b: number }>): void {

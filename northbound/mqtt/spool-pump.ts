@@ -57,7 +57,8 @@ export class SpoolPump {
   }
 
   private run(): void {
-    this.feed.flush();
+    // Acknowledgements are deleted in batches, and all of them once nothing is in flight.
+    this.feed.flush(this.inFlight === 0);
     const client = this.client;
     if (!client?.connected) return;
     const generation = this.generation;

@@ -101,7 +101,8 @@ export class DataPump {
     if (this.running || this.closed) return;
     this.running = true;
     try {
-      this.flush();
+      // Acknowledgements are deleted in batches, and all of them once nothing is in flight.
+      this.feed.flush(this.inFlight === 0);
       this.send();
     } finally {
       this.running = false;

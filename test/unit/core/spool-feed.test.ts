@@ -58,6 +58,21 @@ describe('SpoolFeed', () => {
     expect(values(feed.take(10))).toEqual(['{"v":2}', '{"v":4}', '{"v":5}']);
   });
 
+  it('deletes acknowledgements alone only in batches, and with any write', () => {
+    const { store, feed } = setup();
+    feed.take(1);
+    enqueue(feed, 0, 3);
+    feed.flush();
+    const [a, b] = feed.take(10);
+    feed.ack(a!.id);
+    feed.flush(false);
+    expect(store.stats().messages).toBe(3); // one acknowledgement is not worth a commit
+    feed.ack(b!.id);
+    enqueue(feed, 3, 4);
+    feed.flush(false);
+    expect(store.stats().messages).toBe(2); // written together with the new message
+  });
+
   it('reads the disk while behind, then memory again once caught up, with no gaps or repeats', () => {
     const { feed, next } = setup({}, 10);
     feed.take(1);
