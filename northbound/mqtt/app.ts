@@ -15,6 +15,7 @@ import {
 } from '../../core/uns.js';
 import { clientOptions } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
+import { Qos0Queue } from './qos0-queue.js';
 import type { MqttSettings } from './settings.js';
 import { SpoolPump } from './spool-pump.js';
 
@@ -43,6 +44,7 @@ export class MqttNorthApp implements NorthApp {
   private readonly statusTopic: string;
   private readonly spool: SpoolStore | undefined;
   private readonly pump: SpoolPump | undefined;
+  private readonly qos0: Qos0Queue | undefined;
   private readonly options: IClientOptions;
 
   constructor(
@@ -54,6 +56,9 @@ export class MqttNorthApp implements NorthApp {
     if (settings.qos > 0) {
       this.spool = ctx.spool(settings.buffer);
       this.pump = new SpoolPump(this.spool);
+    } else {
+      // Not spooled, but bounded: a broker slower than the gateway must not grow memory.
+      this.qos0 = new Qos0Queue(settings.retain, settings.buffer);
     }
     this.options = {
       ...clientOptions(ctx, settings),
@@ -101,6 +106,7 @@ export class MqttNorthApp implements NorthApp {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.pump?.flush();
     this.pump?.disconnected();
+    this.qos0?.disconnected();
     const client = this.client;
     this.client = undefined;
     this.state = 'disconnected';
@@ -124,11 +130,11 @@ export class MqttNorthApp implements NorthApp {
       state: this.state,
       counters: {
         ...this.counters,
-        published: this.pump?.sent ?? this.directSent,
+        published: this.pump?.sent ?? this.directSent + (this.qos0?.sent ?? 0),
         buffered: spool?.messages ?? 0,
         bufferedBytes: spool?.bytes ?? 0,
         oldestBufferedAgeMs: spool?.oldestAgeMs ?? 0,
-        dropped: this.counters.dropped + (spool?.dropped ?? 0),
+        dropped: this.counters.dropped + (spool?.dropped ?? 0) + (this.qos0?.dropped ?? 0),
       },
     };
     if (this.lastError && this.state !== 'connected') status.error = this.lastError;
@@ -167,6 +173,7 @@ export class MqttNorthApp implements NorthApp {
     this.backoff.reset();
     this.state = 'connected';
     this.lastError = undefined;
+    this.qos0?.connected(client);
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
     // State first, straight out: it describes now, not the backlog.
     this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
@@ -184,6 +191,7 @@ export class MqttNorthApp implements NorthApp {
     if (this.state === 'connected') this.ctx.log.warn('disconnected from broker');
     this.state = 'disconnected';
     this.pump?.disconnected();
+    this.qos0?.disconnected();
     client.end(true);
     if (this.reconnectTimer) return;
     const delay = this.backoff.next();
@@ -214,14 +222,14 @@ export class MqttNorthApp implements NorthApp {
     if (topic !== undefined) this.publishDirect(deviceStatusTopic(topic), statusPayload(state), true);
   }
 
-  /** A value: spooled on disk at QoS >= 1, else sent now if connected. */
+  /** A value: spooled on disk at QoS >= 1, else sent (or queued, bounded) if connected. */
   private publishValue(topic: string, payload: string): void {
     this.counters.bytes += payload.length;
     if (this.pump) {
       this.pump.enqueue({ topic, payload, qos: this.settings.qos as 1 | 2, retain: this.settings.retain });
       return;
     }
-    this.publishDirect(topic, payload, this.settings.retain, { qos: 0, retain: this.settings.retain });
+    if (!this.qos0?.send(topic, payload)) this.counters.dropped++;
   }
 
   /** State and replies: meaningful only now, never spooled (state is republished on every connect). */

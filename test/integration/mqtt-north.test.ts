@@ -221,6 +221,21 @@ describe('MQTT north app (format uns)', () => {
     expect(closeToNow(field(gw, 'timestamp'))).toBe(true);
   });
 
+  it('at QoS 0 publishes straight out, never through the disk spool', async () => {
+    const { port } = await startSimulator();
+    const uns = nextUns();
+    const dev = `${uns}/line1/plc1`;
+    const sub = await subscriber(`${uns}/#`);
+    const { runtime, db } = await startRuntime(configDoc(uns, [device({ port })], { qos: 0 }));
+    const first = await sub.waitForTopic(`${dev}/clock`, isGood);
+    await sub.waitFor((m) => m.topic === `${dev}/clock` && isGood(m), { since: first.index + 1 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM spool').get()).toEqual({ n: 0 });
+    const north = runtime.gateway.status().north[0] as { counters: Record<string, number> };
+    expect(north.counters.published).toBeGreaterThan(0);
+    // Values read before the connection was up are dropped (QoS 0 is never buffered on disk).
+    expect(north.counters.buffered).toBe(0);
+  });
+
   it('retains values, device status and gateway status for a subscriber that connects later', async () => {
     const { port } = await startSimulator();
     const uns = nextUns();
