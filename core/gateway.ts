@@ -8,7 +8,7 @@ import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
 import type { Db } from './store/db.js';
 import { openMemoryDb } from './store/memory-db.js';
-import { SpoolStore } from './store/spool-store.js';
+import { moveSpool, SpoolStore } from './store/spool-store.js';
 import { deviceTopic } from './uns.js';
 import type { TagValue } from './values.js';
 
@@ -76,8 +76,14 @@ export class Gateway {
     this.north.clear();
   }
 
-  /** Applies a new (validated) configuration as a diff; returns what was restarted. */
-  async apply(next: Config): Promise<{ devices: string[]; north: string[] }> {
+  /**
+   * Applies a new (validated) configuration as a diff; returns what was restarted. A north
+   * app renamed (`renamedNorth`) keeps its undelivered messages under the new name.
+   */
+  async apply(
+    next: Config,
+    renamedNorth?: { from: string; to: string },
+  ): Promise<{ devices: string[]; north: string[] }> {
     const prev = this.currentConfig;
     // Topics depend on id and uns only; http and broker changes are the runtime's business.
     const gatewayChanged = prev.gateway.id !== next.gateway.id || prev.gateway.uns !== next.gateway.uns;
@@ -109,6 +115,10 @@ export class Gateway {
         this.north.delete(name);
         changedNorth.push(name);
       }
+    }
+    // Between the old app's stop and the new one's start: nobody writes to either spool.
+    if (renamedNorth && !this.north.has(renamedNorth.from) && !this.north.has(renamedNorth.to)) {
+      moveSpool(this.db, renamedNorth.from, renamedNorth.to);
     }
     for (const n of next.north) {
       if (!this.north.has(n.name)) {

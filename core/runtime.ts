@@ -96,10 +96,13 @@ export class Runtime {
    * undoes the other. `make` may throw to refuse the change; nothing is applied then.
    */
   updateConfig(
-    make: (current: Config) => unknown,
+    make: (current: Config) => unknown | { document: unknown; renamedNorth?: { from: string; to: string } },
     origin: { source: string; user?: string },
   ): Promise<{ devices: string[]; north: string[] }> {
-    const next = this.applying.then(() => this.applyNow(make(this.config), origin));
+    const next = this.applying.then(() => {
+      const made = make(this.config);
+      return isEdit(made) ? this.applyNow(made.document, origin, made.renamedNorth) : this.applyNow(made, origin);
+    });
     this.applying = next.catch(() => undefined);
     return next;
   }
@@ -107,6 +110,7 @@ export class Runtime {
   private async applyNow(
     input: unknown,
     origin: { source: string; user?: string },
+    renamedNorth?: { from: string; to: string },
   ): Promise<{ devices: string[]; north: string[] }> {
     const result = validateConfig(input, this.opts.registry);
     if (!result.ok) throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
@@ -120,7 +124,7 @@ export class Runtime {
       this.broker = undefined;
       await this.startBroker(result.config);
     }
-    return this.gateway.apply(result.config);
+    return this.gateway.apply(result.config, renamedNorth);
   }
 
   async stop(): Promise<void> {
@@ -128,4 +132,9 @@ export class Runtime {
     await this.broker?.stop();
     await this.simulator?.close();
   }
+}
+
+/** `make` of updateConfig may say, beside the document, that a north app was renamed. */
+function isEdit(v: unknown): v is { document: unknown; renamedNorth?: { from: string; to: string } } {
+  return typeof v === 'object' && v !== null && 'document' in v && !('gateway' in v) && !('devices' in v);
 }

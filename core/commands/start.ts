@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routeNodeOpcuaLogs } from '../../drivers/opcua/logging.js';
 import { build } from '../../web/server/app.js';
+import { parseListen } from '../../web/server/metrics-listener.js';
 import { builtinRegistry } from '../builtin-plugins.js';
 import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
@@ -67,8 +68,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   routeNodeOpcuaLogs(log);
   const dataDir = resolveDataDir(opts.data);
   const registry = builtinRegistry();
-  // A bad --config is refused before anything is touched.
+  // A bad --config or metrics address is refused before anything is touched.
   const fileConfig = opts.config ? loadConfigFile(opts.config) : undefined;
+  if (process.env.TAGWIRE_METRICS_LISTEN) parseListen(process.env.TAGWIRE_METRICS_LISTEN);
   const adminPassword = process.env.TAGWIRE_ADMIN_PASSWORD;
   if (adminPassword !== undefined && adminPassword.length < MIN_PASSWORD_LENGTH) {
     throw new GatewayError(

@@ -91,3 +91,26 @@ export function restoreSecrets(input: unknown, current: Config, registry: Plugin
   if (errors.length > 0) throw new GatewayError('invalid-config', 'the configuration is invalid', errors);
   return doc;
 }
+
+/** Setting names that hold a secret whatever the plugin (for documents no plugin can vouch for). */
+const SECRET_NAME = /pass(word|phrase)?|secret|token|private|^key$|Key$/i;
+
+/**
+ * `redactSecrets` for a document that does not validate (a history entry from an older
+ * version, a plugin no longer installed): besides the secrets the plugins declare, every
+ * setting whose name looks like a secret is hidden.
+ */
+export function redactAnySecrets(doc: unknown, registry: PluginRegistry): Json {
+  const copy = redactSecrets(doc as Config, registry);
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (isObject(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        if (typeof v === 'string' && SECRET_NAME.test(k)) node[k] = SECRET_PLACEHOLDER;
+        else walk(v);
+      }
+    }
+  };
+  walk(copy);
+  return copy;
+}

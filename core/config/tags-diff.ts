@@ -13,7 +13,8 @@ export interface TagsDiff {
   changed: TagChange[];
   unchanged: number;
   groupsAdded: string[];
-  groupsRemoved: string[];
+  /** Groups that had tags and would have none (a group itself is never removed by an import). */
+  groupsEmptied: string[];
 }
 
 const show = (v: unknown) => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -34,7 +35,7 @@ function tagsByKey(device: DeviceConfig): Map<string, { group: string; tag: TagC
 export function diffDeviceTags(before: DeviceConfig, after: DeviceConfig): TagsDiff {
   const old = tagsByKey(before);
   const next = tagsByKey(after);
-  const diff: TagsDiff = { added: [], removed: [], changed: [], unchanged: 0, groupsAdded: [], groupsRemoved: [] };
+  const diff: TagsDiff = { added: [], removed: [], changed: [], unchanged: 0, groupsAdded: [], groupsEmptied: [] };
   for (const [key, { group, tag }] of next) {
     const was = old.get(key);
     if (!was) {
@@ -49,8 +50,8 @@ export function diffDeviceTags(before: DeviceConfig, after: DeviceConfig): TagsD
   }
   for (const [key, { group, tag }] of old) if (!next.has(key)) diff.removed.push({ group, tag: tag.name });
   const oldGroups = new Set(before.groups.map((g) => g.name));
-  const newGroups = new Set(after.groups.map((g) => g.name));
-  diff.groupsAdded = [...newGroups].filter((g) => !oldGroups.has(g));
-  diff.groupsRemoved = [...oldGroups].filter((g) => !newGroups.has(g));
+  diff.groupsAdded = after.groups.map((g) => g.name).filter((g) => !oldGroups.has(g));
+  const hadTags = new Set(before.groups.filter((g) => g.tags.length > 0).map((g) => g.name));
+  diff.groupsEmptied = after.groups.filter((g) => g.tags.length === 0 && hadTags.has(g.name)).map((g) => g.name);
   return diff;
 }

@@ -218,3 +218,8 @@ export class SpoolStore {
     return { messages: this.count, bytes: this.size, dropped: this.droppedCount, oldestAgeMs: t ? now - t : 0 };
   }
 }
+
+/** Hands a north app's undelivered messages to its new name (the app is renamed, not replaced). */
+export function moveSpool(db: Db, from: string, to: string): number {
+  return db.prepare('UPDATE spool SET app = ? WHERE app = ?').run(to, from).changes;
+}

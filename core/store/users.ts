@@ -38,14 +38,43 @@ export async function setPassword(db: Db, username: string, password: string, ro
   ).run(username, hash, role, now, now);
 }
 
-/** The user when the password matches, else undefined (same time either way is not promised). */
-export async function authenticate(db: Db, username: string, password: string): Promise<User | undefined> {
+/** Sets a new password of an existing user only (never creates one); false when there is no such user. */
+export async function changePassword(db: Db, username: string, password: string): Promise<boolean> {
+  checkPassword(password);
+  const hash = await hashPassword(password);
+  return (
+    db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?').run(hash, Date.now(), username)
+      .changes > 0
+  );
+}
+
+/**
+ * The user when the password matches, else undefined (same time either way is not promised).
+ * `passwordHash` is the hash it was checked against: see `stillCurrent`.
+ */
+export async function authenticate(
+  db: Db,
+  username: string,
+  password: string,
+): Promise<(User & { passwordHash: string }) | undefined> {
   const row = db.prepare('SELECT id, username, role, password_hash FROM users WHERE username = ?').get(username) as
     | (User & { password_hash: string })
     | undefined;
   if (!row) return undefined;
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
-  return { id: row.id, username: row.username, role: row.role };
+  return { id: row.id, username: row.username, role: row.role, passwordHash: row.password_hash };
+}
+
+/**
+ * Whether the user still exists with the password hash a login was checked against: checking
+ * takes a while, and a password reset or deletion meanwhile must not let the old password in.
+ * Call it with no `await` between it and creating the session.
+ */
+export function stillCurrent(db: Db, user: { id: number; passwordHash: string }): boolean {
+  const row = db.prepare('SELECT password_hash FROM users WHERE id = ?').get(user.id) as
+    | { password_hash: string }
+    | undefined;
+  return row?.password_hash === user.passwordHash;
 }
 
 export function listUsers(db: Db): Array<User & { createdAt: number }> {

@@ -132,7 +132,7 @@ describe('web UI with an OPC UA server, in Chromium', { timeout: 90_000 }, () =>
     await cert.getByRole('button', { name: 'Trust' }).click();
     await cert.locator('[data-status="trusted"]').waitFor();
     await cert.getByRole('button', { name: 'Trust' }).waitFor({ state: 'detached' });
-    await page.getByRole('status').getByText('Certificate trusted; oven connects now.').waitFor();
+    await page.getByRole('status').getByText('Certificate trusted; oven tries to connect again now.').waitFor();
     await screenshot(page, 'opcua-03-certificates-trusted');
 
     await nav(page, 'Devices').click();

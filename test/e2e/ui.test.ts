@@ -288,7 +288,7 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await confirm.getByRole('button', { name: 'Roll back' }).click();
     await page
       .getByRole('status')
-      .getByText(/Rolled back to the configuration of/)
+      .getByText(/Rolled back to the configuration of .*; restarted devices plc\./)
       .waitFor();
     const setpoint = runtime.config.devices[0]?.groups[0]?.tags.find((t) => t.name === 'motor/setpoint');
     expect(setpoint?.byteOrder).toBeUndefined();
@@ -541,6 +541,10 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     const row = page.locator('[data-testid=users-table] tr[data-user="shift-lead"]');
     await row.waitFor();
     await row.getByLabel('Role of shift-lead').selectOption('operator');
+    await page
+      .getByRole('dialog', { name: 'Make shift-lead operator?' })
+      .getByRole('button', { name: 'Change role' })
+      .click();
     await page.getByRole('status').getByText('shift-lead is now operator').waitFor();
     await row.getByRole('button', { name: 'New password for shift-lead' }).click();
     const dialog = page.getByRole('dialog', { name: 'New password for shift-lead' });

@@ -202,7 +202,7 @@ describe('device resources', () => {
         changed: [{ group: 'fast', tag: 'motor/speed', fields: ['unit: rpm → 1/min'] }],
         unchanged: 0,
         groupsAdded: ['slow'],
-        groupsRemoved: [],
+        groupsEmptied: [],
       },
     });
     expect(JSON.stringify(runtime.config)).toBe(before);
@@ -213,6 +213,16 @@ describe('device resources', () => {
       payload: bad,
     });
     expect(badPreview.json().error.details).toEqual(['line 5: address: hr:70000: register number must be 0..65535']);
+    // Anything but true/false is refused, never taken as "import for real".
+    const unclear = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/devices/plc/tags.csv?dryRun=1',
+      headers: { ...admin, 'content-type': 'text/csv' },
+      payload: good,
+    });
+    expect(unclear.statusCode).toBe(400);
+    expect(unclear.json().error.message).toBe('dryRun must be true or false');
+    expect(JSON.stringify(runtime.config)).toBe(before);
 
     const accepted = await app.inject({
       method: 'PUT',
@@ -331,5 +341,81 @@ describe('device resources', () => {
     expect(yaml.body).toContain('intervalMs: 640');
     const bad = await app.inject({ method: 'GET', url: '/api/v1/config?format=xml', headers: admin });
     expect(bad.statusCode).toBe(400);
+  });
+  it('never shows secrets from the history, also for an entry that no longer validates', async () => {
+    const admin = await login('admin', 'admin-password-1');
+    const stale = {
+      gateway: { id: 'res', retired: true },
+      devices: [],
+      north: [
+        { name: 'cloud', plugin: 'mqtt', settings: { url: 'mqtt://x', password: 'broker-secret-1' } },
+        { name: 'old', plugin: 'gone-plugin', settings: { apiToken: 'token-secret-2', tls: { key: 'key-secret-3' } } },
+      ],
+    };
+    const id = Number(
+      db
+        .prepare('INSERT INTO config_history (applied_at, username, source, config) VALUES (?, ?, ?, ?)')
+        .run(Date.now(), 'admin', 'test', JSON.stringify(stale)).lastInsertRowid,
+    );
+    for (const format of ['json', 'yaml']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/config/history/${id}?format=${format}`,
+        headers: admin,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toMatch(/secret-\d/);
+      expect(res.body).toContain('********');
+    }
+  });
+  it('lets no login with an old password through while the password is being reset', async () => {
+    const admin = await login('admin', 'admin-password-1');
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: admin,
+      payload: { username: 'racer', password: 'old-password-0', role: 'viewer' },
+    });
+    for (let i = 1; i <= 8; i++) {
+      const [attempt, reset] = await Promise.all([
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'racer', password: `old-password-${i - 1}` },
+        }),
+        app.inject({
+          method: 'PATCH',
+          url: '/api/v1/users/racer',
+          headers: admin,
+          payload: { password: `old-password-${i}` },
+        }),
+      ]);
+      expect(reset.statusCode).toBe(200);
+      // Whichever finished first: a session made with the old password does not outlive the reset.
+      if (attempt.statusCode === 200) {
+        const me = await app.inject({
+          method: 'GET',
+          url: '/api/v1/auth/me',
+          headers: { authorization: `Bearer ${attempt.json().token}` },
+        });
+        expect(me.statusCode, `round ${i}`).toBe(401);
+      } else expect(attempt.statusCode).toBe(401);
+    }
+    // A user deleted while their password is reset stays deleted.
+    const [gone, reset] = await Promise.all([
+      app.inject({ method: 'DELETE', url: '/api/v1/users/racer', headers: admin }),
+      app.inject({
+        method: 'PATCH',
+        url: '/api/v1/users/racer',
+        headers: admin,
+        payload: { password: 'new-password-x' },
+      }),
+    ]);
+    expect(gone.statusCode).toBe(200);
+    expect([404]).toContain(reset.statusCode);
+    const users = (await app.inject({ method: 'GET', url: '/api/v1/users', headers: admin })).json() as Array<{
+      username: string;
+    }>;
+    expect(users.map((u) => u.username)).not.toContain('racer');
   });
 });

@@ -258,6 +258,20 @@ describe('GET /metrics', () => {
     }
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
 
+    // An address already in use: the API still starts, /metrics stays on it.
+    const blocker = await build({ runtime, db, log: silentLogger(), version: '9.9.9-test' });
+    await blocker.listen({ host: '127.0.0.1', port });
+    vi.stubEnv('TAGWIRE_METRICS_LISTEN', `127.0.0.1:${port}`);
+    const busy = await build({ runtime, db, log: silentLogger(), version: '9.9.9-test' });
+    vi.unstubAllEnvs();
+    try {
+      await busy.listen({ host: '127.0.0.1', port: 0 });
+      expect((await busy.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await busy.close();
+      await blocker.close();
+    }
+
     vi.stubEnv('TAGWIRE_METRICS_LISTEN', 'everywhere');
     await expect(build({ runtime, db, log: silentLogger(), version: '9.9.9-test' })).rejects.toThrow(
       /TAGWIRE_METRICS_LISTEN must be HOST:PORT/,

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
-import { authenticate, type User } from '../../core/store/users.js';
+import { authenticate, stillCurrent, type User } from '../../core/store/users.js';
 import { sendError } from './errors.js';
 import { routeDocs } from './route-docs.js';
 
@@ -113,7 +113,9 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       if (typeof username !== 'string' || typeof password !== 'string') {
         return sendError(reply, 400, 'invalid-request', 'send {"username": "…", "password": "…"}');
       }
-      const user = await authenticate(db, username, password);
+      const checked = await authenticate(db, username, password);
+      // The password may have been reset (or the user deleted) while it was being checked.
+      const user = checked && stillCurrent(db, checked) ? checked : undefined;
       if (!user) {
         limiter.fail(key, now);
         req.log.warn({ username, ip: key }, 'failed login');

@@ -10,7 +10,7 @@ import { stableStringify } from '../../../core/stable-json.js';
 import { hasConfig, loadConfig, saveConfig } from '../../../core/store/config-store.js';
 import { DB_FILE, type Db, openDb, schemaVersion } from '../../../core/store/db.js';
 import { migrations } from '../../../core/store/migrations.js';
-import { authenticate, countUsers, findUser, setPassword } from '../../../core/store/users.js';
+import { authenticate, countUsers, findUser, setPassword, stillCurrent } from '../../../core/store/users.js';
 
 let dir: string;
 const open: Db[] = [];
@@ -226,7 +226,17 @@ describe('users', () => {
     await setPassword(d, 'admin', 'correct horse battery');
     expect(countUsers(d)).toBe(1);
     const user = await authenticate(d, 'admin', 'correct horse battery');
-    expect(user).toEqual({ id: expect.any(Number), username: 'admin', role: 'admin' });
+    expect(user).toEqual({
+      id: expect.any(Number),
+      username: 'admin',
+      role: 'admin',
+      passwordHash: expect.any(String),
+    });
+    expect(stillCurrent(d, user as NonNullable<typeof user>)).toBe(true);
+    // A new password (or a deleted user) makes a login checked against the old hash stale.
+    await setPassword(d, 'admin', 'another horse battery');
+    expect(stillCurrent(d, user as NonNullable<typeof user>)).toBe(false);
+    expect(await authenticate(d, 'admin', 'correct horse battery')).toBeUndefined();
     expect(await authenticate(d, 'admin', 'correct horse batterY')).toBeUndefined();
     expect(await authenticate(d, 'admin', '')).toBeUndefined();
     expect(await authenticate(d, 'nobody', 'correct horse battery')).toBeUndefined();

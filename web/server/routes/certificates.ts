@@ -55,7 +55,8 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       if (!found) return reply;
       await found.store.trust(dataDir, found.thumbprint);
       req.log.warn({ thumbprint: found.thumbprint, user: req.user?.username }, 'server certificate trusted');
-      // Devices that were waiting for this decision connect now, not at their next retry.
+      // Devices waiting for a trust decision try again now, not at their next retry (the ones
+      // waiting for another certificate are refused again, harmlessly).
       const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
         .filter((d) => d.error === UNTRUSTED)
         .map((d) => d.name);

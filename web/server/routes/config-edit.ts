@@ -74,7 +74,11 @@ export async function applyEdit(
       (current) => {
         const doc = redactSecrets(current, runtime.registry) as unknown as EditableConfig;
         const renamed = edit(doc);
-        return restoreRenamed(doc, current, runtime.registry, renamed);
+        const document = restoreRenamed(doc, current, runtime.registry, renamed);
+        // A renamed north app keeps its undelivered messages.
+        return renamed?.kind === 'north'
+          ? { document, renamedNorth: { from: renamed.from, to: renamed.to } }
+          : document;
       },
       { source, user: req.user?.username },
     );

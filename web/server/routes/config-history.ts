@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { formatConfig } from '../../../core/config/file.js';
 import type { Config } from '../../../core/config/schema.js';
-import { redactSecrets } from '../../../core/config/secrets.js';
+import { redactAnySecrets, redactSecrets } from '../../../core/config/secrets.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { historyConfig, listHistory } from '../../../core/store/config-history.js';
@@ -30,8 +30,12 @@ export function registerConfigHistory(app: FastifyInstance, runtime: Runtime, db
       }
       const config = historyConfig(db, Number(req.params.id));
       if (!config) return sendError(reply, 404, 'not-found', `no configuration history entry ${req.params.id}`);
+      // An entry that no longer validates (older version, plugin gone) is shown as stored,
+      // but its secrets are hidden all the same.
       const checked = validateConfig(config, runtime.registry);
-      const shown = checked.ok ? redactSecrets(checked.config, runtime.registry) : config;
+      const shown = checked.ok
+        ? redactSecrets(checked.config, runtime.registry)
+        : redactAnySecrets(config, runtime.registry);
       if (format === 'json') return shown;
       // The text form the UI compares entries in; same layout as `tagwire export`.
       return reply.type('application/yaml; charset=utf-8').send(formatConfig(shown as Config, 'yaml'));

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DeviceConfig } from '../../../core/config/schema.js';
+import type { Config, DeviceConfig } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
 import { deviceWithCsvTags, tagsToCsv } from '../../../core/config/tags-csv.js';
 import { diffDeviceTags } from '../../../core/config/tags-diff.js';
@@ -64,24 +64,46 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
       const found = find(req.params.device);
       if (!found) return sendError(reply, 404, 'unknown-device', `no device named "${req.params.device}"`);
       if (typeof req.body !== 'string') return sendError(reply, 400, 'invalid-request', 'send the CSV as text/csv');
+      const dryRun = req.query.dryRun;
+      if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') {
+        return sendError(reply, 400, 'invalid-request', 'dryRun must be true or false');
+      }
+      const csv = req.body;
+      const name = found.device.name;
+      /** The device with the CSV's tags, made from the configuration `current`. */
+      const withCsv = (current: Config) => {
+        const index = current.devices.findIndex((d) => d.name === name);
+        const before = current.devices[index];
+        if (!before) throw new GatewayError('unknown-device', `device "${name}" was deleted meanwhile`);
+        const { device, lineOf } = deviceWithCsvTags(before, csv);
+        const doc = redactSecrets(current, runtime.registry) as { devices: DeviceConfig[] };
+        doc.devices[index] = device;
+        const next = restoreSecrets(doc, current, runtime.registry);
+        return { index, before, device, next, withLines: (err: GatewayError) => csvLineErrors(err, index, lineOf) };
+      };
       try {
-        const { device, lineOf } = deviceWithCsvTags(found.device, req.body);
-        const doc = redactSecrets(runtime.config, runtime.registry) as { devices: DeviceConfig[] };
-        doc.devices[found.index] = device;
-        const next = restoreSecrets(doc, runtime.config, runtime.registry);
-        const withLines = (err: GatewayError) => csvLineErrors(err, found.index, lineOf);
-        if (req.query.dryRun === 'true') {
+        if (dryRun === 'true') {
+          const { index, before, next, withLines } = withCsv(runtime.config);
           const checked = validateConfig(next, runtime.registry);
           if (!checked.ok) throw withLines(new GatewayError('invalid-config', 'the CSV is invalid', checked.errors));
-          const after = checked.config.devices[found.index] as DeviceConfig;
-          return { ok: true, dryRun: true, tags: tagCount(after), changes: diffDeviceTags(found.device, after) };
+          const after = checked.config.devices[index] as DeviceConfig;
+          return { ok: true, dryRun: true, tags: tagCount(after), changes: diffDeviceTags(before, after) };
         }
+        // Made from the configuration in force when this change's turn comes, so that a change
+        // applied meanwhile (e.g. the device disabled) is not undone.
+        let made: ReturnType<typeof withCsv> | undefined;
         try {
-          await runtime.applyConfig(next, { source: `tags.csv of ${found.device.name}`, user: req.user?.username });
+          await runtime.updateConfig(
+            (current) => {
+              made = withCsv(current);
+              return made.next;
+            },
+            { source: `tags.csv of ${name}`, user: req.user?.username },
+          );
         } catch (err) {
-          throw err instanceof GatewayError ? withLines(err) : err;
+          throw err instanceof GatewayError && made ? made.withLines(err) : err;
         }
-        return { ok: true, tags: tagCount(device) };
+        return { ok: true, tags: made ? tagCount(made.device) : 0 };
       } catch (err) {
         return sendGatewayError(reply, err);
       }

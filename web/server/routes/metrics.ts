@@ -22,11 +22,20 @@ export function registerMetrics(app: FastifyInstance, runtime: Runtime, version:
   let listener: Server | undefined;
   if (extra) {
     app.addHook('onListen', async () => {
-      listener = await startMetricsListener(extra, async () => ({
-        contentType: metrics.contentType,
-        body: await metrics.scrape(),
-      }));
-      app.log.warn({ address: `${extra.host}:${extra.port}` }, 'metrics served without login on this address');
+      const address = `${extra.host}:${extra.port}`;
+      try {
+        listener = await startMetricsListener(extra, async () => ({
+          contentType: metrics.contentType,
+          body: await metrics.scrape(),
+        }));
+        app.log.warn({ address }, 'metrics served without login on this address');
+      } catch (err) {
+        // The gateway keeps running: metrics are not worth stopping the plant's data for.
+        app.log.error(
+          { address, err: (err as Error).message },
+          'TAGWIRE_METRICS_LISTEN: cannot listen on this address (in use, or not an address of this machine); /metrics stays on the API port only',
+        );
+      }
     });
   }
   app.addHook('onClose', async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../../core/store/db.js';
 import { deleteUserSessions } from '../../../core/store/sessions.js';
 import {
+  changePassword,
   deleteUser,
   findUser,
   isLastAdmin,
@@ -122,7 +123,10 @@ export function registerUsers(app: FastifyInstance, db: Db): void {
       }
       if (change.role !== undefined) setRole(db, user.username, change.role);
       if (change.password !== undefined) {
-        await setPassword(db, user.username, change.password, change.role ?? user.role);
+        // Only an existing user's password: a user deleted meanwhile is not created again.
+        if (!(await changePassword(db, user.username, change.password))) {
+          return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
+        }
         deleteUserSessions(db, user.id);
       }
       return { username: user.username, role: change.role ?? user.role };

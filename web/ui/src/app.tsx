@@ -181,7 +181,8 @@ export function App() {
         </div>
       </header>
       <Notices />
-      <main id="main" class="content" key={path}>
+      {/* Focusable so that "Skip to content" moves the keyboard focus here. */}
+      <main id="main" class="content" key={path} tabIndex={-1}>
         {page(path)}
       </main>
     </MeContext.Provider>

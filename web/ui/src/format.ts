@@ -73,3 +73,15 @@ export function formatAny(v: unknown): string {
   if (v === null || v === undefined || typeof v !== 'object') return formatValue(v as Scalar | undefined);
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
+
+/** What a configuration change restarted (`restarted` of PUT /api/v1/config and rollback), in words. */
+export function restartedText(restarted: { devices?: string[]; north?: string[] } | undefined): string {
+  const devices = restarted?.devices ?? [];
+  const north = restarted?.north ?? [];
+  if (devices.length + north.length === 0) return 'nothing needed a restart';
+  const parts = [
+    devices.length > 0 ? `devices ${devices.join(', ')}` : '',
+    north.length > 0 ? `north apps ${north.join(', ')}` : '',
+  ].filter(Boolean);
+  return `restarted ${parts.join(' and ')}`;
+}

@@ -174,7 +174,6 @@ export interface BrowseEntry {
   hasChildren: boolean;
 }
 
-/** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
 /** `GET /api/v1/devices/{d}/decode`: raw registers and every type × byte order of them. */
 export interface DecodeResult {
   address: string;
@@ -182,6 +181,7 @@ export interface DecodeResult {
   decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
 }
 
+/** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
 export interface ReadResult {
   value: unknown;
   timestamp: number;

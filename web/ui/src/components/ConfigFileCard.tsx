@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
+import { restartedText } from '../format';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { ErrorBox } from './ErrorBox';
@@ -22,16 +23,16 @@ export function ConfigFileCard({ onApplied }: { onApplied(): Promise<void> }) {
     setError(undefined);
     try {
       const text = await file.text();
-      const res = await api<{ restarted?: string[] }>('PUT', '/api/v1/config', undefined, {
-        rawBody: text,
-        contentType: /\.json$/i.test(file.name) ? 'application/json' : 'application/yaml',
-      });
-      const restarted = res.restarted ?? [];
-      notify(
-        restarted.length > 0
-          ? `${file.name} applied; restarted: ${restarted.join(', ')}.`
-          : `${file.name} applied; nothing needed a restart.`,
+      const res = await api<{ restarted?: { devices?: string[]; north?: string[] } }>(
+        'PUT',
+        '/api/v1/config',
+        undefined,
+        {
+          rawBody: text,
+          contentType: /\.json$/i.test(file.name) ? 'application/json' : 'application/yaml',
+        },
       );
+      notify(`${file.name} applied; ${restartedText(res.restarted)}.`);
       await onApplied();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));

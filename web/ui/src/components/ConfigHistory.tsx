@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
-import { formatTimestamp } from '../format';
+import { formatTimestamp, restartedText } from '../format';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { ConfigDiff } from './ConfigDiff';
@@ -59,11 +59,12 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
     setBusy(true);
     setError(undefined);
     try {
-      const res = await api<{ restarted?: string[] }>('POST', `/api/v1/config/history/${entry.id}/rollback`);
-      const restarted = res.restarted ?? [];
+      const res = await api<{ restarted?: { devices?: string[]; north?: string[] } }>(
+        'POST',
+        `/api/v1/config/history/${entry.id}/rollback`,
+      );
       notify(
-        `Rolled back to the configuration of ${formatTimestamp(entry.appliedAt)}` +
-          (restarted.length > 0 ? `; restarted: ${restarted.join(', ')}.` : '.'),
+        `Rolled back to the configuration of ${formatTimestamp(entry.appliedAt)}; ${restartedText(res.restarted)}.`,
       );
       setRollingBack(undefined);
       setOpen(undefined);

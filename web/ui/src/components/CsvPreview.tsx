@@ -5,7 +5,7 @@ export interface CsvChanges {
   changed: Array<{ group: string; tag: string; fields: string[] }>;
   unchanged: number;
   groupsAdded: string[];
-  groupsRemoved: string[];
+  groupsEmptied: string[];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -47,7 +47,7 @@ export function CsvPreview({ changes, tags }: { changes: CsvChanges; tags: numbe
         <strong>{plural(tags, 'tag')}</strong> in the file: {changes.added.length} added, {changes.changed.length}{' '}
         changed, {changes.removed.length} removed, {changes.unchanged} unchanged.
         {changes.groupsAdded.length > 0 ? ` New groups (default settings): ${changes.groupsAdded.join(', ')}.` : ''}
-        {changes.groupsRemoved.length > 0 ? ` Groups left empty: ${changes.groupsRemoved.join(', ')}.` : ''}
+        {changes.groupsEmptied.length > 0 ? ` Groups left without tags: ${changes.groupsEmptied.join(', ')}.` : ''}
       </p>
       {nothing ? <p class="muted">The file matches the tags as they are; importing it changes nothing.</p> : null}
       <TagList title="Added" items={changes.added} kind="added" />

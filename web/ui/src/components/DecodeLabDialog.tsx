@@ -80,6 +80,8 @@ export function DecodeLabDialog({ device, address: initial = '', current, applyL
     if (initial) void read(initial);
   }, []);
 
+  // Applying also sets the address read here: say so when it is not the one the dialog opened with.
+  const movedTo = result && initial && result.asTyped !== initial.trim() ? ` at ${result.asTyped}` : '';
   const types = result ? [...new Set(result.decodes.map((d) => d.type))] : [];
   const orders = result ? [...new Set(result.decodes.map((d) => d.byteOrder))] : [];
   const cell = (type: string, byteOrder: string) =>
@@ -113,7 +115,7 @@ export function DecodeLabDialog({ device, address: initial = '', current, applyL
             onClick={() => void apply()}
             data-testid="decode-apply"
           >
-            {choice ? `${applyLabel}: ${choice.type} · ${choice.byteOrder}` : applyLabel}
+            {choice ? `${applyLabel}: ${choice.type} · ${choice.byteOrder}${movedTo}` : applyLabel}
           </button>
         </>
       }

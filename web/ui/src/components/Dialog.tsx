@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 interface DialogProps {
   title: string;
@@ -14,10 +14,17 @@ interface DialogProps {
 /** A modal `<dialog>`: focus is trapped by the browser, Escape closes it. */
 export function Dialog({ title, onClose, children, footer, labelId = 'dialog-title', wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  // The dialog is removed from the page when it closes, so the browser cannot give the focus
+  // back by itself: the control that opened it gets it again. Taken at the first render,
+  // before anything in the dialog takes the focus.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : undefined));
   useEffect(() => {
     const el = ref.current;
     if (el && !el.open) el.showModal();
-    return () => el?.close();
+    return () => {
+      el?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

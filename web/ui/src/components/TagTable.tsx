@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { usePermissions } from '../me';
@@ -48,7 +48,12 @@ export function TagTable(props: Props) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkBusy, setBulkBusy] = useState(false);
   const columns = COLUMNS + (configure ? 1 : 0);
-  // Names that no longer exist (deleted, renamed) drop out of the selection.
+  // Names that no longer exist (deleted, renamed) drop out of the selection, so that a tag
+  // added again later under the same name is not ticked already.
+  useEffect(() => {
+    const names = new Set(group.tags.map((t) => t.name));
+    if ([...selected].some((n) => !names.has(n))) setSelected(new Set([...selected].filter((n) => names.has(n))));
+  }, [group.tags]);
   const picked = group.tags.filter((t) => selected.has(t.name)).map((t) => t.name);
   const allPicked = picked.length > 0 && picked.length === group.tags.length;
   const toggle = (name: string, on: boolean) => {

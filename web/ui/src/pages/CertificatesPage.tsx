@@ -68,7 +68,7 @@ export function CertificatesPage() {
       notify(
         method === 'POST'
           ? reconnecting.length > 0
-            ? `Certificate trusted; ${reconnecting.join(', ')} ${reconnecting.length === 1 ? 'connects' : 'connect'} now.`
+            ? `Certificate trusted; ${reconnecting.join(', ')} ${reconnecting.length === 1 ? 'tries' : 'try'} to connect again now.`
             : 'Certificate trusted. Devices use it from their next connection.'
           : 'Certificate removed. A server presenting it is refused (and listed again) on its next connection.',
       );

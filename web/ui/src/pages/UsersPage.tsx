@@ -26,6 +26,8 @@ export function UsersPage() {
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<string>();
   const [resetting, setResetting] = useState<string>();
+  // A role picked in the table waits for a confirmation: arrow keys on a closed select change it.
+  const [pendingRole, setPendingRole] = useState<{ username: string; role: Me['role'] }>();
 
   const reload = useCallback(async () => {
     try {
@@ -131,7 +133,9 @@ export function UsersPage() {
                             class="role-select"
                             aria-label={`Role of ${u.username}`}
                             value={u.role}
-                            onChange={(e) => void changeRole(u.username, e.currentTarget.value as Me['role'])}
+                            onChange={(e) =>
+                              setPendingRole({ username: u.username, role: e.currentTarget.value as Me['role'] })
+                            }
                           >
                             {ROLES.map((r) => (
                               <option key={r} value={r}>
@@ -217,6 +221,21 @@ export function UsersPage() {
           </div>
         </form>
       </div>
+      {pendingRole ? (
+        <ConfirmDialog
+          title={`Make ${pendingRole.username} ${pendingRole.role}?`}
+          message={`${pendingRole.role}: ${ROLE_HELP[pendingRole.role]}. It applies from their next request.`}
+          confirmLabel="Change role"
+          onCancel={() => {
+            setPendingRole(undefined);
+            void reload();
+          }}
+          onConfirm={() => {
+            setPendingRole(undefined);
+            void changeRole(pendingRole.username, pendingRole.role);
+          }}
+        />
+      ) : null}
       {resetting ? <ResetPasswordDialog username={resetting} onClose={() => setResetting(undefined)} /> : null}
       {deleting ? (
         <ConfirmDialog

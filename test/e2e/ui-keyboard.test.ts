@@ -1,0 +1,179 @@
+/**
+ * The web UI used with the keyboard alone, in a real Chromium against the real gateway and a
+ * simulated Modbus PLC: log in, skip to the content, move through the main navigation, write
+ * a value through the dialog and close it with Escape — with a visible focus ring throughout.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import { Runtime } from '../../core/runtime.js';
+import { saveConfig } from '../../core/store/config-store.js';
+import { type Db, openDb } from '../../core/store/db.js';
+import { setPassword } from '../../core/store/users.js';
+import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { build } from '../../web/server/app.js';
+import { eventually, launchChromium, screenshot, text } from './browser.js';
+
+const PASSWORD = 'keyboard only 123';
+
+let dir: string;
+let db: Db;
+let runtime: Runtime;
+let app: FastifyInstance;
+let sim: { port: number; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+let base: string;
+
+/** The little of the DOM the focus checks use (the tests' TypeScript has no DOM types). */
+interface FocusedElement {
+  tagName: string;
+  id: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  closest(selector: string): unknown;
+}
+interface BrowserGlobals {
+  document: { activeElement: FocusedElement | null };
+  getComputedStyle(el: FocusedElement): { outlineStyle: string; outlineWidth: string };
+}
+
+/** What has the focus: its tag, accessible text and whether a focus ring is drawn. */
+const focused = () =>
+  // Runs in the page: DOM globals are the browser's.
+  page.evaluate(() => {
+    const { document, getComputedStyle } = globalThis as unknown as BrowserGlobals;
+    const el = document.activeElement;
+    const style = el ? getComputedStyle(el) : undefined;
+    return {
+      tag: el?.tagName.toLowerCase() ?? '',
+      text: (el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim(),
+      id: el?.id ?? '',
+      ring: style ? style.outlineStyle !== 'none' && style.outlineWidth !== '0px' : false,
+      inDialog: el?.closest('dialog') !== null,
+    };
+  });
+
+/** Presses Tab (Shift+Tab with `back`) until the focused element's text is `label` (at most `max` times). */
+async function tabTo(label: string | RegExp, { back = false, max = 60 } = {}): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const f = await focused();
+    if (typeof label === 'string' ? f.text === label : label.test(f.text)) return;
+  }
+  throw new Error(`Tab never reached "${String(label)}"`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-kbd-'));
+  db = openDb(dir);
+  await setPassword(db, 'admin', PASSWORD, 'admin');
+  sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
+  const config = validateConfig(
+    {
+      gateway: { id: 'gw-kbd' },
+      devices: [
+        {
+          name: 'plc',
+          driver: 'modbus-tcp',
+          settings: { host: '127.0.0.1', port: sim.port },
+          groups: [
+            {
+              name: 'fast',
+              intervalMs: 200,
+              tags: [{ name: 'speed', address: 'hr:2', type: 'uint16', access: 'readwrite', unit: 'rpm' }],
+            },
+          ],
+        },
+      ],
+    },
+    builtinRegistry(),
+  );
+  if (!config.ok) throw new Error(config.errors.join('\n'));
+  saveConfig(db, config.config);
+  runtime = new Runtime({
+    db,
+    dataDir: dir,
+    registry: builtinRegistry(),
+    log: silentLogger(),
+    version: '0.0.0-e2e',
+    demoSimulator: false,
+  });
+  await runtime.start(config.config);
+  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-e2e' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no listening address');
+  base = `http://127.0.0.1:${address.port}`;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.setDefaultTimeout(15_000);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await runtime?.stop();
+  await sim?.close();
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('web UI with the keyboard alone', { timeout: 60_000 }, () => {
+  it('logs in with the keyboard: the password field has the focus (user name admin filled in), Enter submits', async () => {
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Log in to the gateway' }).waitFor();
+    expect(await focused()).toMatchObject({ tag: 'input', id: 'login-password' });
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  });
+
+  it('skips to the content, and reaches every page of the main navigation with Tab and Enter', async () => {
+    await page.keyboard.press('Tab');
+    const skip = await focused();
+    expect(skip.text).toBe('Skip to content');
+    expect(skip.ring).toBe(true);
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+    await tabTo('Devices', { back: true });
+    expect((await focused()).ring).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await tabTo('plc');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'plc' }).waitFor();
+    await eventually(async () =>
+      expect(await text(page.locator('tr[data-tag="speed"] [data-testid=value]'))).toBe('1500'),
+    );
+  });
+
+  it('writes a value through the dialog: focus starts in it, Enter writes, Escape closes and focus returns', async () => {
+    await tabTo('Write');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Write speed' });
+    await dialog.waitFor();
+    const inside = await focused();
+    expect(inside.inDialog).toBe(true);
+    expect(inside.tag).toBe('input');
+    // The field starts with the current value, selected or not: replace it.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('1777');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').getByText('Written at').waitFor();
+    await screenshot(page, 'kbd-01-write-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // The page re-renders without the dialog right after: the focus lands on Write then.
+    await eventually(async () => expect((await focused()).text).toBe('Write'));
+    await eventually(async () =>
+      expect(await text(page.locator('tr[data-tag="speed"] [data-testid=value]'))).toBe('1777'),
+    );
+  });
+});
