@@ -1,17 +1,16 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { DeviceError } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { RestartButton } from '../components/RestartButton';
-import { EditError, removeDeviceFromNorth, updateConfig } from '../config-edit';
+import { EditError, removeDeviceFromNorth } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
 import { usePermissions } from '../me';
-import { notify } from '../notice';
 import { devicePath, Link } from '../router';
 import type { Config, DeviceConfig } from '../types';
+import { useConfigChange } from '../use-config-change';
 
 function findDevice(config: Config, name: string): DeviceConfig {
   const device = config.devices.find((d) => d.name === name);
@@ -23,24 +22,9 @@ export function DevicesPage() {
   useDocumentTitle('Devices');
   const { config, error: configError, reload } = useConfig();
   const { status } = useStatus();
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState<string>();
+  const { change, busy, error } = useConfigChange(reload);
   const [deleting, setDeleting] = useState<DeviceConfig>();
   const { configure } = usePermissions();
-
-  const change = async (name: string, what: string, mutate: (c: Config) => void) => {
-    setBusy(name);
-    setError(undefined);
-    try {
-      await updateConfig(mutate);
-      notify(what);
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
-    } finally {
-      setBusy(undefined);
-      await reload();
-    }
-  };
 
   const stateOf = (name: string) => status?.devices.find((d) => d.name === name);
 

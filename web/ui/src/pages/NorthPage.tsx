@@ -1,39 +1,21 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
-import { updateConfig } from '../config-edit';
 import { formatCount } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
 import { usePermissions } from '../me';
-import { notify } from '../notice';
 import { Link, northPath } from '../router';
-import type { Config } from '../types';
+import { useConfigChange } from '../use-config-change';
 
 /** North apps (MQTT connections): state, counters, enable/disable, edit, delete. */
 export function NorthPage() {
   useDocumentTitle('North apps');
   const { config, error: configError, reload } = useConfig();
   const { status } = useStatus();
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState<string>();
+  const { change, busy, error } = useConfigChange(reload);
   const [deleting, setDeleting] = useState<string>();
   const { configure } = usePermissions();
-
-  const change = async (name: string, what: string, mutate: (c: Config) => void) => {
-    setBusy(name);
-    setError(undefined);
-    try {
-      await updateConfig(mutate);
-      notify(what);
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message));
-    } finally {
-      setBusy(undefined);
-      await reload();
-    }
-  };
 
   return (
     <section>
