@@ -3,33 +3,18 @@
  * simulated Modbus PLC: log in, skip to the content, move through the main navigation, write
  * a value through the dialog and close it with Escape — with a visible focus ring throughout.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
-import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
-import { Runtime } from '../../core/runtime.js';
-import { saveConfig } from '../../core/store/config-store.js';
-import { type Db, openDb } from '../../core/store/db.js';
-import { setPassword } from '../../core/store/users.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { build } from '../../web/server/app.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { eventually, launchChromium, screenshot, text } from './browser.js';
 
 const PASSWORD = 'keyboard only 123';
 
-let dir: string;
-let db: Db;
-let runtime: Runtime;
-let app: FastifyInstance;
+let gw: TestGateway;
 let sim: { port: number; close(): Promise<void> };
 let browser: Browser;
 let page: Page;
-let base: string;
 
 /** The little of the DOM the focus checks use (the tests' TypeScript has no DOM types). */
 interface FocusedElement {
@@ -71,11 +56,8 @@ async function tabTo(label: string | RegExp, { back = false, max = 60 } = {}): P
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tagwire-e2e-kbd-'));
-  db = openDb(dir);
-  await setPassword(db, 'admin', PASSWORD, 'admin');
   sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
-  const config = validateConfig(
+  gw = await startTestGateway(
     {
       gateway: { id: 'gw-kbd' },
       devices: [
@@ -93,41 +75,23 @@ beforeAll(async () => {
         },
       ],
     },
-    builtinRegistry(),
+    { users: { admin: [PASSWORD, 'admin'] }, listen: true },
   );
-  if (!config.ok) throw new Error(config.errors.join('\n'));
-  saveConfig(db, config.config);
-  runtime = new Runtime({
-    db,
-    dataDir: dir,
-    registry: builtinRegistry(),
-    log: silentLogger(),
-    version: '0.0.0-e2e',
-    demoSimulator: false,
-  });
-  await runtime.start(config.config);
-  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-e2e' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no listening address');
-  base = `http://127.0.0.1:${address.port}`;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.setDefaultTimeout(15_000);
 }, 60_000);
 
 afterAll(async () => {
+  // The browser first: it holds the SSE stream open.
   await browser?.close();
-  await app?.close();
-  await runtime?.stop();
+  await gw?.close();
   await sim?.close();
-  db?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('web UI with the keyboard alone', { timeout: 60_000 }, () => {
   it('logs in with the keyboard: the password field has the focus (user name admin filled in), Enter submits', async () => {
-    await page.goto(base);
+    await page.goto(gw.base);
     await page.getByRole('heading', { name: 'Log in to the gateway' }).waitFor();
     expect(await focused()).toMatchObject({ tag: 'input', id: 'login-password' });
     await page.keyboard.type(PASSWORD);

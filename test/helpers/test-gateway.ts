@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { builtinRegistry } from '../../core/builtin-plugins.js';
+import type { Config } from '../../core/config/schema.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import { Runtime } from '../../core/runtime.js';
+import { recordConfig } from '../../core/store/config-history.js';
+import { saveConfig } from '../../core/store/config-store.js';
+import { type Db, openDb } from '../../core/store/db.js';
+import { type Role, setPassword } from '../../core/store/users.js';
+import { build } from '../../web/server/app.js';
+
+export interface TestGateway {
+  dir: string;
+  db: Db;
+  runtime: Runtime;
+  app: FastifyInstance;
+  config: Config;
+  /** `http://127.0.0.1:PORT` when started with `listen`. */
+  base: string;
+  /** Logs in through the API and returns the bearer header. */
+  login(username: string, password: string): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Users created before the start, as `{ name: [password, role] }`. */
+  users?: Record<string, [string, Role]>;
+  /** Listen on a free port of 127.0.0.1 (for a browser or fetch), not only `inject()`. */
+  listen?: boolean;
+  log?: Logger;
+  /** Kept as the first history entry, as `tagwire start` does on a first start. */
+  recordFirstStart?: boolean;
+  version?: string;
+}
+
+/**
+ * A whole gateway for a test, as `tagwire start` puts it together: a data directory, the
+ * store with `configDoc` (validated; a bad one throws with its errors), users, the runtime
+ * started and the HTTP app built. `close()` undoes all of it.
+ */
+export async function startTestGateway(configDoc: unknown, opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'tagwire-test-'));
+  const db = openDb(dir);
+  for (const [name, [password, role]] of Object.entries(opts.users ?? {})) await setPassword(db, name, password, role);
+  const checked = validateConfig(configDoc, builtinRegistry());
+  if (!checked.ok) throw new Error(checked.errors.join('\n'));
+  saveConfig(db, checked.config);
+  if (opts.recordFirstStart) recordConfig(db, checked.config, 'first start');
+  const log = opts.log ?? silentLogger();
+  const version = opts.version ?? '0.0.0-test';
+  const runtime = new Runtime({ db, dataDir: dir, registry: builtinRegistry(), log, version, demoSimulator: false });
+  await runtime.start(checked.config);
+  const app = await build({ runtime, db, log, version });
+  let base = '';
+  if (opts.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no listening address');
+    base = `http://127.0.0.1:${address.port}`;
+  }
+  return {
+    dir,
+    db,
+    runtime,
+    app,
+    config: checked.config,
+    base,
+    async login(username, password) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+      if (res.statusCode !== 200) throw new Error(`login of ${username} failed: ${res.statusCode} ${res.body}`);
+      return { authorization: `Bearer ${(res.json() as { token: string }).token}` };
+    },
+    async close() {
+      await app.close();
+      await runtime.stop();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
