@@ -13,11 +13,11 @@ import {
   SET_SUFFIX,
   tagTopic,
 } from '../../core/uns.js';
+import { SpoolPump } from '../spool-pump.js';
 import { clientOptions } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import type { MqttSettings } from './settings.js';
-import { SpoolPump } from './spool-pump.js';
 
 interface SetTarget {
   device: string;
@@ -105,7 +105,7 @@ export class MqttNorthApp implements NorthApp {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.pump?.flush();
-    this.pump?.disconnected();
+    this.pump?.stop();
     this.qos0?.disconnected();
     const client = this.client;
     this.client = undefined;
@@ -183,14 +183,14 @@ export class MqttNorthApp implements NorthApp {
     if (this.settings.format === 'uns') {
       for (const s of this.ctx.snapshot()) this.publishValue(s.topic, valuePayload(s.value));
     }
-    this.pump?.connected(client);
+    this.pump?.start(client);
   }
 
   private onClose(client: MqttClient): void {
     if (this.stopping) return;
     if (this.state === 'connected') this.ctx.log.warn('disconnected from broker');
     this.state = 'disconnected';
-    this.pump?.disconnected();
+    this.pump?.stop();
     this.qos0?.disconnected();
     client.end(true);
     if (this.reconnectTimer) return;

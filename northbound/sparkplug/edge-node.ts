@@ -4,10 +4,10 @@ import type { DeviceConfig } from '../../core/config/schema.js';
 import type { NorthContext } from '../../core/plugin.js';
 import type { SpoolRow, SpoolStore } from '../../core/store/spool-store.js';
 import type { TagValue } from '../../core/values.js';
+import { type Publisher, SpoolPump } from '../spool-pump.js';
 import { AliasTable } from './aliases.js';
 import { buildCatalog, deviceTags, hasAllValues, metricKeys, metricSignature } from './catalog.js';
 import { encodePayload, type ReceivedMetric, type SpbMetric, type SpbPayload } from './codec.js';
-import { DataPump, type Publisher } from './data-pump.js';
 import { decodeRecord, encodeRecord } from './data-record.js';
 import { inferType } from './datatypes.js';
 import { birthMetric, dataMetric, devicePayload, type MetricDef, NODE_METRICS, nodeBirthPayload } from './payloads.js';
@@ -55,7 +55,7 @@ export interface EdgeNodeOptions {
 export class EdgeNode {
   readonly aliases = new AliasTable();
   readonly seq = new SeqCounter();
-  readonly pump: DataPump;
+  readonly pump: SpoolPump;
   /** `published` counts births and deaths; data is counted by the pump when acknowledged. */
   readonly counters = { births: 0, deaths: 0, rebirths: 0, published: 0 };
   private readonly devices = new Map<string, DeviceEntry>();
@@ -67,7 +67,7 @@ export class EdgeNode {
   private backlogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: EdgeNodeOptions) {
-    this.pump = new DataPump(opts.spool, (row) => this.render(row));
+    this.pump = new SpoolPump(opts.spool, (row) => this.render(row));
     this.aliases.assign(Object.values(NODE_METRICS).map((metric) => ({ metric })));
     this.syncDevices();
   }

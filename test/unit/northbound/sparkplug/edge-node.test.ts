@@ -7,9 +7,9 @@ import type { Db } from '../../../../core/store/db.js';
 import { openMemoryDb } from '../../../../core/store/memory-db.js';
 import { SpoolStore } from '../../../../core/store/spool-store.js';
 import type { TagValue } from '../../../../core/values.js';
-import type { Publisher } from '../../../../northbound/sparkplug/data-pump.js';
 import { EdgeNode } from '../../../../northbound/sparkplug/edge-node.js';
 import { SparkplugTopics } from '../../../../northbound/sparkplug/topics.js';
+import type { Publisher } from '../../../../northbound/spool-pump.js';
 import {
   aliasNames,
   decodeMessage,

@@ -1,5 +1,5 @@
-import { SpoolFeed } from '../../core/store/spool-feed.js';
-import type { SpoolMessage, SpoolRow, SpoolStore } from '../../core/store/spool-store.js';
+import { SpoolFeed } from '../core/store/spool-feed.js';
+import type { SpoolMessage, SpoolRow, SpoolStore } from '../core/store/spool-store.js';
 
 /** Messages handed to the MQTT client and not yet acknowledged, at most. */
 const WINDOW = 512;
@@ -9,23 +9,30 @@ export interface Publisher {
   readonly connected: boolean;
   publish(
     topic: string,
-    payload: Buffer,
+    payload: string | Buffer,
     opts: { qos: 0 | 1 | 2; retain: boolean },
     callback?: (err?: Error) => void,
   ): unknown;
 }
 
 /** A spooled record made into the message to send now, or undefined to drop it. */
-export type Render = (row: SpoolRow) => { topic: string; payload: Buffer; qos: 0 | 1 } | undefined;
+export type Render = (
+  row: SpoolRow,
+) => { topic: string; payload: string | Buffer; qos: 0 | 1 | 2; retain?: boolean | undefined } | undefined;
+
+/** The `mqtt` plugin sends rows as they were spooled. */
+const asSpooled: Render = (row) => row;
 
 /**
- * Moves NDATA/DDATA from the disk spool to the broker, oldest first, at most WINDOW in
- * flight; a row is deleted only when the broker acknowledged it (QoS 1) or it was written
- * to the socket (QoS 0). Unlike the `mqtt` plugin's pump, each row is rendered at the moment
- * it is sent: the Sparkplug seq, the aliases and is_historical belong to that moment.
- * It runs only while the Sparkplug session is live (births sent).
+ * Moves spooled messages from the disk spool to the broker, oldest first, at most WINDOW in
+ * flight; a row is deleted only when the broker acknowledged it (QoS ≥ 1) or it was written
+ * to the socket (QoS 0). After a new start everything not acknowledged is sent again from the
+ * oldest (QoS 1 allows duplicates, never gaps), so per-topic order holds across outages and
+ * restarts. Used by both north plugins: `mqtt` sends rows as spooled; `sparkplug-b` renders
+ * each row at the moment it is sent (seq, aliases and is_historical belong to that moment)
+ * and runs the pump only while its session is live (births sent).
  */
-export class DataPump {
+export class SpoolPump {
   private publisher: Publisher | undefined;
   private generation = 0;
   private inFlight = 0;
@@ -40,7 +47,7 @@ export class DataPump {
 
   constructor(
     store: SpoolStore,
-    private readonly render: Render,
+    private readonly render: Render = asSpooled,
   ) {
     this.feed = new SpoolFeed(store);
   }
@@ -52,7 +59,7 @@ export class DataPump {
     this.schedule();
   }
 
-  /** The session is live: send from the oldest unacknowledged row. */
+  /** Connected (Sparkplug: the session is live): send from the oldest unacknowledged row. */
   start(publisher: Publisher): void {
     this.publisher = publisher;
     this.generation++;
@@ -61,7 +68,7 @@ export class DataPump {
     this.schedule();
   }
 
-  /** The session ended: what is not acknowledged is sent again in the next one. */
+  /** Disconnected (session ended): what is not acknowledged is sent again after the next start. */
   stop(): void {
     this.publisher = undefined;
     this.generation++;
@@ -124,7 +131,8 @@ export class DataPump {
           continue;
         }
         this.inFlight++;
-        publisher.publish(message.topic, message.payload, { qos: message.qos, retain: false }, (err) => {
+        const opts = { qos: message.qos, retain: message.retain ?? false };
+        publisher.publish(message.topic, message.payload, opts, (err) => {
           if (generation !== this.generation) return;
           this.inFlight--;
           if (!err) {
