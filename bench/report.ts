@@ -65,6 +65,7 @@ function throughputSection(r: BenchResults): Section {
       'Modbus vs limit',
       'MQTT vs limit',
       'p99 ms',
+      'loop p99 ms',
       'others cores',
     ],
     rows: r.throughput.map((t) => [
@@ -81,6 +82,7 @@ function throughputSection(r: BenchResults): Section {
       pct(modbusRatio(r, t)),
       pct(mqttRatio(r, t)),
       ms(t.latency.fromClock.p99),
+      t.eventLoop?.p99Ms ?? Number.NaN,
       t.cores.others ?? Number.NaN,
     ]),
   };
@@ -97,6 +99,7 @@ function latencyRow(t: LoadResult): Cell[] {
     ms(t.latency.fromClock.max),
     ms(t.latency.fromTimestamp.p50),
     ms(t.latency.fromTimestamp.p99),
+    t.eventLoop?.p99Ms ?? Number.NaN,
     t.latency.fromClock.samples,
   ];
 }
@@ -116,6 +119,7 @@ function latencySection(r: BenchResults): Section {
       'max ms',
       'read→sub p50',
       'read→sub p99',
+      'loop p99 ms',
       'samples',
     ],
     rows: runs.map(latencyRow),

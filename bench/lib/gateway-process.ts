@@ -125,6 +125,21 @@ export class GatewayProcess {
     return (await res.json()) as GatewayStatus;
   }
 
+  /**
+   * The event-loop delay since the previous call (prom-client resets its histogram on every
+   * scrape of /metrics): call once at the start of a window, then at its end.
+   */
+  async eventLoopDelay(): Promise<{ p99Ms: number; maxMs: number }> {
+    const res = await fetch(`${this.baseUrl}/metrics`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!res.ok) throw new Error(`gateway metrics: HTTP ${res.status}`);
+    const text = await res.text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return {
+      p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000,
+      maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
+    };
+  }
+
   /** SIGTERM, as systemd would; SIGKILL if it has not exited after the product's 5 s limit. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');

@@ -44,6 +44,8 @@ export interface LoadResult {
   /** RSS of every process of the run at the end of the window (MB). */
   rssAtEndMb: Record<string, number>;
   latency: { fromClock: LatencySummary; fromTimestamp: LatencySummary };
+  /** The gateway's event-loop delay over the window (prom-client's monitor, 10 ms resolution). */
+  eventLoop?: { p99Ms: number; maxMs: number };
   error?: string;
 }
 
@@ -102,6 +104,7 @@ export async function runLoad(env: Env, spec: LoadSpec, timing: LoadTiming): Pro
     await firstValues(env, gateway, spec, 30_000);
     await sleep(timing.warmupMs);
     const s0 = await gateway.status();
+    await gateway.eventLoopDelay();
     const a = await snapshot(env, { gateway: gateway.pid });
     await env.subscriber.call('latency');
     const series: number[] = [];
@@ -111,12 +114,14 @@ export async function runLoad(env: Env, spec: LoadSpec, timing: LoadTiming): Pro
       series.push(round(sampleProc(gateway.pid)?.rssMb ?? Number.NaN, 1));
     }
     const s1 = await gateway.status();
+    const eventLoop = await gateway.eventLoopDelay();
     const b = await snapshot(env, { gateway: gateway.pid });
     const latency = await env.subscriber.call<LoadResult['latency']>('latency');
-    return summarize(spec, startupMs, a, b, totals(s0), totals(s1), latency, {
+    const result = summarize(spec, startupMs, a, b, totals(s0), totals(s1), latency, {
       afterStartMb: afterStart?.rssMb ?? Number.NaN,
       series,
     });
+    return { ...result, eventLoop: { p99Ms: round(eventLoop.p99Ms, 1), maxMs: round(eventLoop.maxMs, 1) } };
   } finally {
     await gateway.stop();
     await env.subscriber.call('unwatch', prefix);
