@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { type RunningModbusSimulator, runModbusSimulator } from '../drivers/simulator/run-modbus.js';
-import { EmbeddedBroker } from './broker.js';
+import type { RunningModbusSimulator } from '../drivers/simulator/run-modbus.js';
+import type { EmbeddedBroker } from './broker.js';
 import type { Config } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
 import { DEMO_SIMULATOR } from './demo.js';
@@ -64,6 +64,8 @@ export class Runtime {
 
   private async startSimulator(): Promise<void> {
     try {
+      // Loaded only for the demo: the simulator pulls in serialport.
+      const { runModbusSimulator } = await import('../drivers/simulator/run-modbus.js');
       this.simulator = await runModbusSimulator({
         host: DEMO_SIMULATOR.host,
         port: DEMO_SIMULATOR.port,
@@ -76,6 +78,8 @@ export class Runtime {
 
   private async startBroker(config: Config): Promise<void> {
     if (!config.gateway.broker.enabled) return;
+    // aedes is loaded only when the embedded broker is enabled.
+    const { EmbeddedBroker } = await import('./broker.js');
     const broker = new EmbeddedBroker(config.gateway.broker, this.opts.log.child({ component: 'broker' }));
     if (await broker.start()) this.broker = broker;
   }

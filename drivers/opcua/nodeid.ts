@@ -1,9 +1,19 @@
 /**
  * NodeId addresses (`ns=2;s=Line1.Temp`, `ns=3;i=1001`, `i=85`, `ns=1;g=…`, `ns=1;b=…`,
- * `nsu=urn:…;s=…`). Only node-opcua's small NodeId module is loaded here, so that checking a
- * configuration does not load the whole OPC UA stack.
+ * `nsu=urn:…;s=…`). Only node-opcua's small NodeId module is used here, so that checking a
+ * configuration does not load the whole OPC UA stack — and that module is itself loaded at the
+ * first OPC UA address (it costs about 25 MB of RSS, mostly its table of standard node ids), so
+ * a gateway without OPC UA tags never loads it.
  */
-import { coerceNodeId, type NodeId } from 'node-opcua-nodeid';
+import { createRequire } from 'node:module';
+import type { NodeId } from 'node-opcua-nodeid';
+
+type CoerceNodeId = typeof import('node-opcua-nodeid').coerceNodeId;
+let coerce: CoerceNodeId | undefined;
+function coerceNodeId(value: string): NodeId {
+  coerce ??= (createRequire(import.meta.url)('node-opcua-nodeid') as typeof import('node-opcua-nodeid')).coerceNodeId;
+  return coerce(value);
+}
 
 export interface NodeIdAddress {
   /** Set for `nsu=` addresses: resolved to a namespace index once connected. */

@@ -3,12 +3,24 @@
  * collapse metric values to `any` (they name a `long` type that does not resolve), so
  * this file is the one place that talks to it: typed objects in, plain values out.
  */
-import sparkplug from 'sparkplug-payload';
+import { createRequire } from 'node:module';
+import type sparkplugModule from 'sparkplug-payload';
 import type { Value } from '../../core/values.js';
 
-const codec = sparkplug.get('spBv1.0');
-if (!codec) throw new Error('sparkplug-payload does not know namespace spBv1.0');
-const spb = codec;
+type SpbCodec = NonNullable<ReturnType<(typeof sparkplugModule)['get']>>;
+let codec: SpbCodec | undefined;
+/**
+ * The encoder, loaded (synchronously) at the first payload: sparkplug-payload brings
+ * protobufjs, which a gateway without a Sparkplug B app does not need in memory.
+ */
+function spb(): SpbCodec {
+  if (codec) return codec;
+  const sparkplug = createRequire(import.meta.url)('sparkplug-payload') as typeof sparkplugModule;
+  const loaded = sparkplug.get('spBv1.0');
+  if (!loaded) throw new Error('sparkplug-payload does not know namespace spBv1.0');
+  codec = loaded;
+  return loaded;
+}
 
 /** The Sparkplug datatypes this gateway sends (Sparkplug 3.0 §6.4.16). */
 export type SpbType =
@@ -58,7 +70,7 @@ export interface SpbPayload {
 }
 
 export function encodePayload(payload: SpbPayload): Buffer {
-  const bytes = spb.encodePayload(payload);
+  const bytes = spb().encodePayload(payload);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -85,7 +97,7 @@ export interface ReceivedPayload {
 
 /** Decodes a command (NCMD/DCMD); throws on bytes that are not a Sparkplug B payload. */
 export function decodePayload(bytes: Uint8Array): ReceivedPayload {
-  const raw: unknown = spb.decodePayload(bytes);
+  const raw: unknown = spb().decodePayload(bytes);
   const payload = record(raw);
   const metrics = Array.isArray(payload.metrics) ? payload.metrics : [];
   const out: ReceivedPayload = { metrics: metrics.map((m: unknown) => receivedMetric(record(m))) };
