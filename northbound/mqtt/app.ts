@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { Backoff } from '../../core/backoff.js';
 import type { DeviceState, GroupReading } from '../../core/bus.js';
 import { errorCode, errorMessage, GatewayError } from '../../core/errors.js';
@@ -14,7 +14,7 @@ import {
   tagTopic,
 } from '../../core/uns.js';
 import { SpoolPump } from '../spool-pump.js';
-import { clientOptions } from './connection.js';
+import { clientOptions, connectMqtt } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import type { MqttSettings } from './settings.js';
@@ -31,8 +31,13 @@ interface SetTarget {
 export class MqttNorthApp implements NorthApp {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
-  private setTopics = new Map<string, SetTarget>();
-  /** Device name → device topic, kept with the set topics so the publish path does no lookups. */
+  /**
+   * Device topic → the device and the names of its tags, for `{device topic}/{tag}/_set`. The
+   * `_set` topics themselves are only built to subscribe: kept per tag they cost about
+   * 120 bytes each (a string and a target), 12 MB at 100,000 tags.
+   */
+  private setTargets = new Map<string, { device: string; tags: Set<string> }>();
+  /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
   private readonly backoff = new Backoff(1000, 30_000);
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -87,7 +92,7 @@ export class MqttNorthApp implements NorthApp {
 
   /** A new mqtt.js client per connection: nothing is carried over but what the spool holds. */
   private connect(): void {
-    const client = mqtt.connect(this.settings.url, this.options);
+    const client = connectMqtt(this.settings.url, this.options);
     this.client = client;
     this.state = 'connecting';
     client.on('connect', () => this.client === client && this.onConnect(client));
@@ -144,29 +149,50 @@ export class MqttNorthApp implements NorthApp {
   private directSent = 0;
 
   devicesChanged(): void {
-    const before = new Set(this.setTopics.keys());
+    const before = new Set(this.setTopicList());
     this.refreshSetTopics();
     const client = this.client;
     if (!client?.connected) return;
-    const added = [...this.setTopics.keys()].filter((t) => !before.has(t));
-    const removed = [...before].filter((t) => !this.setTopics.has(t));
+    const now = new Set(this.setTopicList());
+    const added = [...now].filter((t) => !before.has(t));
+    const removed = [...before].filter((t) => !now.has(t));
     if (added.length > 0) client.subscribe(added, { qos: 1 });
     if (removed.length > 0) client.unsubscribe(removed);
     for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
   }
 
   private refreshSetTopics(): void {
-    this.setTopics = new Map();
+    this.setTargets = new Map();
     this.deviceTopics = new Map();
     for (const d of this.ctx.devices()) {
       this.deviceTopics.set(d.config.name, d.topic);
-      for (const g of d.config.groups) {
-        for (const t of g.tags) {
-          // Read-only tags are subscribed too, so that a write to one is answered with "read-only".
-          this.setTopics.set(tagTopic(d.topic, t.name) + SET_SUFFIX, { device: d.config.name, tag: t.name });
-        }
-      }
+      // Read-only tags are included too, so that a write to one is answered with "read-only".
+      const tags = new Set<string>();
+      for (const g of d.config.groups) for (const t of g.tags) tags.add(t.name);
+      this.setTargets.set(d.topic, { device: d.config.name, tags });
     }
+  }
+
+  /** Every `_set` topic to subscribe to, built when needed. */
+  private setTopicList(): string[] {
+    const topics: string[] = [];
+    for (const [topic, { tags }] of this.setTargets) {
+      for (const tag of tags) topics.push(tagTopic(topic, tag) + SET_SUFFIX);
+    }
+    return topics;
+  }
+
+  /** The device and tag of a `_set` topic (when several match, the last device configured). */
+  private setTarget(topic: string): SetTarget | undefined {
+    if (!topic.endsWith(SET_SUFFIX)) return undefined;
+    const path = topic.slice(0, -SET_SUFFIX.length);
+    let found: SetTarget | undefined;
+    for (const [deviceTopic, { device, tags }] of this.setTargets) {
+      const tag =
+        deviceTopic === '' ? path : path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : undefined;
+      if (tag !== undefined && tags.has(tag)) found = { device, tag };
+    }
+    return found;
   }
 
   private onConnect(client: MqttClient): void {
@@ -178,7 +204,8 @@ export class MqttNorthApp implements NorthApp {
     // State first, straight out: it describes now, not the backlog.
     this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
     for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
-    if (this.setTopics.size > 0) client.subscribe([...this.setTopics.keys()], { qos: 1 });
+    const setTopics = this.setTopicList();
+    if (setTopics.length > 0) client.subscribe(setTopics, { qos: 1 });
     // Current values after the backlog, so a restarted broker has the whole tree and order per tag holds.
     if (this.settings.format === 'uns') {
       for (const s of this.ctx.snapshot()) this.publishValue(s.topic, valuePayload(s.value));
@@ -244,7 +271,7 @@ export class MqttNorthApp implements NorthApp {
   }
 
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const target = this.setTopics.get(topic);
+    const target = this.setTarget(topic);
     if (!target) return;
     if (packet.retain) {
       // A retained write would be replayed on every reconnect and restart: never act on it.

@@ -1,9 +1,9 @@
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { Backoff } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
-import { clientOptions } from '../mqtt/connection.js';
+import { clientOptions, connectMqtt } from '../mqtt/connection.js';
 import { BdSeqStore } from './bdseq-store.js';
 import { encodePayload } from './codec.js';
 import { CommandHandler } from './commands.js';
@@ -122,7 +122,7 @@ export class SparkplugNorthApp implements NorthApp {
       reconnectPeriod: 0, // reconnects are ours: backoff with jitter, and a new bdSeq each time
       will: { topic: this.topics.node('NDEATH'), payload: this.ndeath(bdSeq), qos: 1, retain: false },
     };
-    const client = mqtt.connect(this.settings.url, options);
+    const client = connectMqtt(this.settings.url, options);
     this.client = client;
     this.link = 'connecting';
     client.on('connect', () => {
