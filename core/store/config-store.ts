@@ -21,9 +21,9 @@ interface TagRow {
   group_id: number;
   name: string;
   address: string;
-  type: TagConfig['type'] | null;
+  type: NonNullable<TagConfig['type']> | null;
   length: number | null;
-  byte_order: TagConfig['byteOrder'] | null;
+  byte_order: NonNullable<TagConfig['byteOrder']> | null;
   access: TagConfig['access'];
   scale: number;
   offset: number;
@@ -101,17 +101,28 @@ export function saveConfig(db: Db, config: Config): void {
   })();
 }
 
-function tagFromRow(r: TagRow): TagConfig {
+/**
+ * One copy of each type, byte order, access and unit text: SQLite hands out a new string
+ * per row, which made `"read"`, `"float32"`… 100,000 strings at 100,000 tags.
+ */
+function shared<T extends string>(strings: Map<string, string>, value: T): T {
+  const known = strings.get(value);
+  if (known !== undefined) return known as T;
+  strings.set(value, value);
+  return value;
+}
+
+function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   // Keys in schema order so that export is stable and round-trips exactly.
   const tag: TagConfig = { name: r.name, address: r.address } as TagConfig;
-  if (r.type !== null) tag.type = r.type;
+  if (r.type !== null) tag.type = shared(strings, r.type);
   if (r.length !== null) tag.length = r.length;
-  if (r.byte_order !== null) tag.byteOrder = r.byte_order;
-  tag.access = r.access;
+  if (r.byte_order !== null) tag.byteOrder = shared(strings, r.byte_order);
+  tag.access = shared(strings, r.access);
   tag.scale = r.scale;
   tag.offset = r.offset;
   tag.deadband = r.deadband;
-  if (r.unit !== null) tag.unit = r.unit;
+  if (r.unit !== null) tag.unit = shared(strings, r.unit);
   if (r.description !== null) tag.description = r.description;
   return tag;
 }
@@ -128,9 +139,10 @@ export function loadConfig(db: Db): Config | undefined {
   const gateway = Object.fromEntries(GATEWAY_KEYS.map((k) => [k, settings.get(k)])) as GatewayConfig;
 
   const tagsByGroup = new Map<number, TagConfig[]>();
+  const strings = new Map<string, string>();
   for (const r of db.prepare('SELECT * FROM tags ORDER BY group_id, position').all() as TagRow[]) {
     const list = tagsByGroup.get(r.group_id) ?? [];
-    list.push(tagFromRow(r));
+    list.push(tagFromRow(r, strings));
     tagsByGroup.set(r.group_id, list);
   }
   const groupsByDevice = new Map<number, GroupConfig[]>();

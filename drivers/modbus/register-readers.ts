@@ -92,8 +92,20 @@ function uint64(high: number, low: number, b: Buffer, o: number, little: boolean
 /** Where the mixed byte orders assemble a value; safe to share, the read is synchronous. */
 const scratch = Buffer.alloc(8);
 
-/** The reader for one numeric type in one byte order. */
+const numericReaders = new Map<string, RegisterReader>();
+
+/** The reader for one numeric type in one byte order, shared by every tag that needs it. */
 export function numericReader(type: NumericType, order: ByteOrder): RegisterReader {
+  const key = `${type}/${order}`;
+  let reader = numericReaders.get(key);
+  if (!reader) {
+    reader = makeNumericReader(type, order);
+    numericReaders.set(key, reader);
+  }
+  return reader;
+}
+
+function makeNumericReader(type: NumericType, order: ByteOrder): RegisterReader {
   const size = BYTES[type];
   const positions = bytePositions(size / 2, order);
   if (positions.every((p, i) => p === i)) {
