@@ -55,9 +55,10 @@ export class SpoolFeed {
     if (this.pending.length === 0 && !(writeAcks && this.acked.length > 0)) return;
     const messages = this.pending;
     const acked = writeAcks ? this.acked : [];
+    const firstId = this.store.write(messages, acked);
+    // Only once they are on disk: a failed write (disk full) keeps them for the next flush.
     this.pending = [];
     if (writeAcks) this.acked = [];
-    const firstId = this.store.write(messages, acked);
     if (messages.length > 0 && this.complete && this.store.dropped === this.droppedSeen) {
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i] as SpoolMessage;
