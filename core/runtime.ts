@@ -27,6 +27,12 @@ export interface RuntimeOptions {
  * the demo PLC. Configuration changes go through `applyConfig`, which stores first
  * and then applies the difference.
  */
+/** A change made by `updateConfig`: the new document, and a north app it renames (its spool follows). */
+export interface ConfigEdit {
+  document: unknown;
+  renamedNorth?: { from: string; to: string } | undefined;
+}
+
 export class Runtime {
   readonly gateway: Gateway;
   private broker: EmbeddedBroker | undefined;
@@ -100,12 +106,12 @@ export class Runtime {
    * undoes the other. `make` may throw to refuse the change; nothing is applied then.
    */
   updateConfig(
-    make: (current: Config) => unknown | { document: unknown; renamedNorth?: { from: string; to: string } },
+    make: (current: Config) => ConfigEdit,
     origin: { source: string; user?: string },
   ): Promise<{ devices: string[]; north: string[] }> {
     const next = this.applying.then(() => {
-      const made = make(this.config);
-      return isEdit(made) ? this.applyNow(made.document, origin, made.renamedNorth) : this.applyNow(made, origin);
+      const { document, renamedNorth } = make(this.config);
+      return this.applyNow(document, origin, renamedNorth);
     });
     this.applying = next.catch(() => undefined);
     return next;
@@ -136,9 +142,4 @@ export class Runtime {
     await this.broker?.stop();
     await this.simulator?.close();
   }
-}
-
-/** `make` of updateConfig may say, beside the document, that a north app was renamed. */
-function isEdit(v: unknown): v is { document: unknown; renamedNorth?: { from: string; to: string } } {
-  return typeof v === 'object' && v !== null && 'document' in v && !('gateway' in v) && !('devices' in v);
 }

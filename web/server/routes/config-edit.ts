@@ -76,9 +76,7 @@ export async function applyEdit(
         const renamed = edit(doc);
         const document = restoreRenamed(doc, current, runtime.registry, renamed);
         // A renamed north app keeps its undelivered messages.
-        return renamed?.kind === 'north'
-          ? { document, renamedNorth: { from: renamed.from, to: renamed.to } }
-          : document;
+        return { document, renamedNorth: renamed?.kind === 'north' ? renamed : undefined };
       },
       { source, user: req.user?.username },
     );

@@ -96,7 +96,7 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
           await runtime.updateConfig(
             (current) => {
               made = withCsv(current);
-              return made.next;
+              return { document: made.next };
             },
             { source: `tags.csv of ${name}`, user: req.user?.username },
           );

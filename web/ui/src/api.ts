@@ -29,6 +29,8 @@ interface RequestOptions {
   rawBody?: string;
   /** Content type of `rawBody`; default application/json. */
   contentType?: string;
+  /** The answer as text (e.g. `?format=yaml`) instead of parsed JSON; errors are handled the same. */
+  asText?: boolean;
 }
 
 /** Parses JSON keeping integers beyond 2^53 exact, as bigint (the API writes them exactly). */
@@ -72,7 +74,7 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
     }
     throw new ApiError(res.status, err?.code ?? `http-${res.status}`, err?.message ?? res.statusText, details);
   }
-  return data as T;
+  return (opts.asText ? text : data) as T;
 }
 
 export interface LoginResult {

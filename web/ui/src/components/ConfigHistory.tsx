@@ -20,11 +20,8 @@ const SOURCE_LABEL: Record<string, string> = {
   'first start': 'first start',
 };
 
-async function yamlOf(id: number): Promise<string> {
-  const res = await fetch(`/api/v1/config/history/${id}?format=yaml`, { credentials: 'same-origin' });
-  if (!res.ok) throw new ApiError(res.status, `http-${res.status}`, `cannot read history entry #${id}`);
-  return res.text();
-}
+const yamlOf = (id: number) =>
+  api<string>('GET', `/api/v1/config/history/${id}?format=yaml`, undefined, { asText: true });
 
 /**
  * Every configuration the gateway applied, newest first, with who and how. Each entry shows
