@@ -1,19 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
-import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
-import { Runtime } from '../../core/runtime.js';
-import { saveConfig } from '../../core/store/config-store.js';
-import { type Db, openDb } from '../../core/store/db.js';
+import type { Runtime } from '../../core/runtime.js';
+import type { Db } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { build } from '../../web/server/app.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-let dir: string;
+let gw: TestGateway;
 let db: Db;
 let runtime: Runtime;
 let app: FastifyInstance;
@@ -76,13 +69,8 @@ function modbusDevice(name: string, extra: Json = {}): Json {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tagwire-api-res-'));
-  db = openDb(dir);
-  await setPassword(db, 'admin', 'admin-password-1', 'admin');
-  await setPassword(db, 'op', 'operator-password', 'operator');
-  await setPassword(db, 'view', 'viewer-password', 'viewer');
   sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
-  const initial = validateConfig(
+  gw = await startTestGateway(
     {
       gateway: { id: 'api-res', uns: 'plant' },
       devices: [
@@ -119,31 +107,23 @@ beforeAll(async () => {
         },
       ],
     },
-    builtinRegistry(),
+    {
+      users: {
+        admin: ['admin-password-1', 'admin'],
+        op: ['operator-password', 'operator'],
+        view: ['viewer-password', 'viewer'],
+      },
+    },
   );
-  if (!initial.ok) throw new Error(initial.errors.join('\n'));
-  saveConfig(db, initial.config);
-  runtime = new Runtime({
-    db,
-    dataDir: dir,
-    registry: builtinRegistry(),
-    log: silentLogger(),
-    version: '0.0.0-test',
-    demoSimulator: false,
-  });
-  await runtime.start(initial.config);
-  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-test' });
+  ({ app, runtime, db } = gw);
   admin = await login('admin', 'admin-password-1');
   operator = await login('op', 'operator-password');
   viewer = await login('view', 'viewer-password');
 });
 
 afterAll(async () => {
-  await app.close();
-  await runtime.stop();
+  await gw.close();
   await sim.close();
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('logins, roles and CSRF on the resource endpoints', () => {

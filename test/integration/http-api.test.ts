@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
-import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
-import { Runtime } from '../../core/runtime.js';
-import { saveConfig } from '../../core/store/config-store.js';
-import { type Db, openDb } from '../../core/store/db.js';
-import { setPassword } from '../../core/store/users.js';
+import type { Runtime } from '../../core/runtime.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { build } from '../../web/server/app.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-let dir: string;
-let db: Db;
+let gw: TestGateway;
 let runtime: Runtime;
 let app: FastifyInstance;
 let sim: { port: number; close(): Promise<void> };
@@ -52,31 +42,14 @@ function config(speedInterval = 100): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tagwire-http-'));
-  db = openDb(dir);
-  await setPassword(db, 'admin', 'correct horse battery', 'admin');
   sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
-  const initial = validateConfig(config(), builtinRegistry());
-  if (!initial.ok) throw new Error(initial.errors.join('\n'));
-  saveConfig(db, initial.config);
-  runtime = new Runtime({
-    db,
-    dataDir: dir,
-    registry: builtinRegistry(),
-    log: silentLogger(),
-    version: '0.0.0-test',
-    demoSimulator: false,
-  });
-  await runtime.start(initial.config);
-  app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-test' });
+  gw = await startTestGateway(config(), { users: { admin: ['correct horse battery', 'admin'] } });
+  ({ app, runtime } = gw);
 });
 
 afterAll(async () => {
-  await app.close();
-  await runtime.stop();
+  await gw.close();
   await sim.close();
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const auth = () => ({ authorization: `Bearer ${token}` });

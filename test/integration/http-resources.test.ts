@@ -1,19 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
-import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
-import { Runtime } from '../../core/runtime.js';
-import { saveConfig } from '../../core/store/config-store.js';
-import { type Db, openDb } from '../../core/store/db.js';
-import { setPassword } from '../../core/store/users.js';
+import type { Runtime } from '../../core/runtime.js';
+import type { Db } from '../../core/store/db.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { build } from '../../web/server/app.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-let dir: string;
+let gw: TestGateway;
 let db: Db;
 let runtime: Runtime;
 let app: FastifyInstance;
@@ -26,11 +18,8 @@ async function login(username: string, password: string): Promise<Record<string,
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tagwire-res-'));
-  db = openDb(dir);
-  await setPassword(db, 'admin', 'admin-password-1', 'admin');
   sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
-  const config = validateConfig(
+  gw = await startTestGateway(
     {
       gateway: { id: 'res' },
       devices: [
@@ -57,28 +46,14 @@ beforeAll(async () => {
         },
       ],
     },
-    builtinRegistry(),
+    { users: { admin: ['admin-password-1', 'admin'] }, version: '1.0.0-test' },
   );
-  if (!config.ok) throw new Error(config.errors.join('\n'));
-  saveConfig(db, config.config);
-  runtime = new Runtime({
-    db,
-    dataDir: dir,
-    registry: builtinRegistry(),
-    log: silentLogger(),
-    version: '1.0.0-test',
-    demoSimulator: false,
-  });
-  await runtime.start(config.config);
-  app = await build({ runtime, db, log: silentLogger(), version: '1.0.0-test' });
+  ({ app, runtime, db } = gw);
 });
 
 afterAll(async () => {
-  await app.close();
-  await runtime.stop();
+  await gw.close();
   await sim.close();
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('users, roles and API tokens', () => {
