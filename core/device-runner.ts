@@ -33,15 +33,16 @@ export interface DeviceCounters {
 }
 
 /**
- * Where in its interval a group's reads fall: spread by a hash of device and group, so
- * that many groups with the same interval do not all read (and publish) in one burst.
- * The first group of a device starts at once, so a new device shows values right away.
+ * Where in its interval a group's reads fall. A device's groups are spaced evenly over the
+ * interval, from a point set by a hash of the device's name, so that many groups with the
+ * same interval do not all read (and publish) in one burst — a burst of thousands of values
+ * waits behind itself at the broker.
  */
-function firstReadOffset(key: string, intervalMs: number, index: number): number {
-  if (index === 0) return 0;
+function readPhase(device: string, index: number, groups: number, intervalMs: number): number {
+  const span = Math.max(1, Math.min(intervalMs, 60_000));
   let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) % Math.max(1, Math.min(intervalMs, 60_000));
+  for (let i = 0; i < device.length; i++) h = Math.imul(h ^ device.charCodeAt(i), 16777619);
+  return ((h >>> 0) + Math.floor((index * span) / groups)) % span;
 }
 
 /** Consecutive reads that time out on every tag before the device is reported disconnected. */
@@ -167,7 +168,7 @@ export class DeviceRunner {
 
   private startSchedules(): void {
     this.generation++;
-    // Spread the first reads of a device's groups a little so they do not all hit the link at once.
+    // Every group reads at once (values right after connecting), then on its own phase.
     this.groups.forEach((g, i) => {
       if (g.readable.tags.length === 0) return;
       g.schedule = new GroupSchedule(
@@ -175,7 +176,7 @@ export class DeviceRunner {
         () => this.readGroup(g),
         (total) => this.onOverrun(g, total),
       );
-      g.schedule.start(firstReadOffset(`${this.name}/${g.config.name}`, g.config.intervalMs, i));
+      g.schedule.start(0, readPhase(this.name, i, this.groups.length, g.config.intervalMs));
     });
   }
 

@@ -8,6 +8,8 @@ export class GroupSchedule {
   private running = false;
   private stopped = true;
   private nextAt = 0;
+  /** Moves the grid once, after the first read, from the first read's moment onto the phase. */
+  private shiftAfterFirstMs = 0;
   overruns = 0;
 
   constructor(
@@ -16,11 +18,18 @@ export class GroupSchedule {
     private readonly onOverrun: (total: number) => void,
   ) {}
 
-  /** Starts with a first read after `delayMs` (used to spread groups of many devices). */
-  start(delayMs = 0): void {
+  /**
+   * Starts with a first read after `delayMs`; later reads fall on the grid
+   * `start + phaseMs + k·intervalMs` (so many groups with one interval can be spread over it
+   * while each still reads at once on start). The read after the first comes at least one
+   * interval later, never as a quick second read.
+   */
+  start(delayMs = 0, phaseMs = delayMs): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.nextAt = performance.now() + delayMs;
+    const shift = (phaseMs - delayMs) % this.intervalMs;
+    this.shiftAfterFirstMs = shift < 0 ? shift + this.intervalMs : shift;
     this.timer = setTimeout(this.tick, delayMs);
   }
 
@@ -48,7 +57,8 @@ export class GroupSchedule {
         });
     }
     const now = performance.now();
-    this.nextAt += this.intervalMs;
+    this.nextAt += this.intervalMs + this.shiftAfterFirstMs;
+    this.shiftAfterFirstMs = 0;
     if (this.nextAt <= now) {
       // The loop was blocked past whole periods: skip them (each is an overrun) and stay on the grid.
       const missed = Math.floor((now - this.nextAt) / this.intervalMs) + 1;

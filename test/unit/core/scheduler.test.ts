@@ -103,6 +103,21 @@ describe('GroupSchedule', () => {
     expect(rel(reads.starts)).toEqual([40, 290, 540, 790, 1040]);
   });
 
+  it('reads at once, then moves onto its phase with at least one interval between', async () => {
+    const reads = new Reads(() => 10);
+    schedule(250, reads).start(0, 40);
+    await vi.advanceTimersByTimeAsync(1040);
+    expect(rel(reads.starts)).toEqual([0, 290, 540, 790, 1040]);
+    expect(reads.overrunReports).toEqual([]);
+  });
+
+  it('takes a phase outside the interval modulo the interval', async () => {
+    const reads = new Reads(() => 0);
+    schedule(100, reads).start(0, 730);
+    await vi.advanceTimersByTimeAsync(330);
+    expect(rel(reads.starts)).toEqual([0, 130, 230, 330]);
+  });
+
   it('skips and counts a tick that finds the previous read still running, never queueing it', async () => {
     // The first read takes 250 ms of a 100 ms interval; the rest are quick.
     const reads = new Reads((i) => (i === 0 ? 250 : 20));
