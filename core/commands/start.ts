@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { DEMO_SIMULATOR, demoConfig } from '../demo.js';
 import { GatewayError } from '../errors.js';
+import { tuneHeap } from '../heap-tuning.js';
 import { ensureAdmin } from '../first-start.js';
 import { createLogger } from '../log.js';
 import { resolveDataDir } from '../paths.js';
@@ -64,6 +65,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // Signals are taken from the first moment: one that arrives during start-up stops the
   // gateway cleanly as soon as there is something to stop.
   const stopper = new Stopper();
+  tuneHeap();
   const log = createLogger();
   routeNodeOpcuaLogs(log);
   const dataDir = resolveDataDir(opts.data);

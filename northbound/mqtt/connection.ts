@@ -15,6 +15,14 @@ export function connectMqtt(url: string, options: IClientOptions): MqttClient {
   return mqttModule.connect(url, options);
 }
 
+/**
+ * mqtt.js logs every step of every packet through `debug`, which builds an arguments array
+ * per call even when disabled — a fifth of what the gateway allocates at 10k messages/s.
+ * A function that ignores its arguments allocates nothing. `DEBUG=mqttjs*` still works.
+ */
+const ignoreMqttLog = (): void => undefined;
+const mqttDebugWanted = (): boolean => /mqttjs/.test(process.env.DEBUG ?? '');
+
 /** PEM text as given, or the contents of the file it names. */
 function pem(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -38,7 +46,11 @@ export function clientOptions(
     connectTimeout: 10_000,
     queueQoSZero: false,
     resubscribe: false,
+    // A ping every keep-alive, answered or the connection is dropped — instead of re-arming a
+    // timer on every PUBACK (two timer objects per message under load).
+    reschedulePings: false,
   };
+  if (!mqttDebugWanted()) options.log = ignoreMqttLog;
   if (settings.username !== undefined) options.username = settings.username;
   if (settings.password !== undefined) options.password = settings.password;
   if (settings.tls) {
