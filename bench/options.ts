@@ -8,6 +8,8 @@ export interface BenchOptions {
   skip100k: boolean;
   /** Run the gateway with --cpu-prof, profiles under bench/results/profiles/. */
   cpuProf: boolean;
+  /** More node options for the gateway process (e.g. V8 heap flags to compare). */
+  gatewayNodeArgs: string[];
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only ID[,ID…]] [--skip-100k]
@@ -15,15 +17,24 @@ export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only
   --soak N      memory run of N minutes at 10k tags/s (default 1; 0.25 with --quick)
   --only IDS    only scenarios whose id starts with one of IDS (limits, uns-, group-, lat-, memory, rtu, micro)
   --skip-100k   leave out the 100k-tag scenarios
-  --cpu-prof    profile the gateway process (node --cpu-prof) into bench/results/profiles/`;
+  --cpu-prof    profile the gateway process (node --cpu-prof) into bench/results/profiles/
+  --gateway-node-args "ARGS"  more node options for the gateway process, space-separated`;
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, soakMinutes: Number.NaN, only: [], skip100k: false, cpuProf: false };
+  const options: BenchOptions = {
+    quick: false,
+    soakMinutes: Number.NaN,
+    only: [],
+    skip100k: false,
+    cpuProf: false,
+    gatewayNodeArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') options.quick = true;
     else if (a === '--skip-100k') options.skip100k = true;
     else if (a === '--cpu-prof') options.cpuProf = true;
+    else if (a === '--gateway-node-args') options.gatewayNodeArgs = (argv[++i] ?? '').split(' ').filter(Boolean);
     else if (a === '--soak') options.soakMinutes = Number(argv[++i]);
     else if (a === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--help' || a === '-h') {

@@ -25,7 +25,7 @@ const paths = resultPaths(startedAt);
 const profiles = join(RESULTS_DIR, 'profiles', startedAt.toISOString().replace(/[:.]/g, '-'));
 const timing: LoadTiming = {
   ...(options.quick ? { warmupMs: 2000, measureMs: 4000 } : { warmupMs: 2000, measureMs: 6000 }),
-  nodeArgs: options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [],
+  nodeArgs: [...options.gatewayNodeArgs, ...(options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profiles] : [])],
 };
 const limitMs = options.quick ? 3000 : 5000;
 const budget: QuietBudget = { remainingMs: options.quick ? 10_000 : 30_000 };

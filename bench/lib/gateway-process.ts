@@ -3,7 +3,7 @@
  * of its own (so its CPU and memory are its own), with its HTTP API for counters.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killOnExit } from './cleanup.js';
@@ -40,8 +40,11 @@ export class GatewayProcess {
     readonly startedAt: number,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // BENCH_GATEWAY_OUTPUT=FILE keeps the whole output (e.g. with --trace-gc) in FILE.
+    const copyTo = process.env.BENCH_GATEWAY_OUTPUT;
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
+      if (copyTo) appendFileSync(copyTo, chunk);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
