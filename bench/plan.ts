@@ -66,8 +66,9 @@ export function throughputPlan(o: BenchOptions): LoadSpec[] {
 }
 
 export function latencyPlan(o: BenchOptions): LoadSpec[] {
-  if (o.quick) return [];
-  return LATENCY.filter(([, tags]) => !(o.skip100k && tags >= 100_000)).map(latencySpec);
+  return LATENCY.filter(([id, tags]) =>
+    o.quick ? id === 'lat-10k-uns-q1-small' : !(o.skip100k && tags >= 100_000),
+  ).map(latencySpec);
 }
 
 export function memorySpec(): LoadSpec {

@@ -1,5 +1,5 @@
 /** Issue 9's targets, judged on one run's figures. */
-import { modbusRatio, mqttRatio, sustained } from './ratios.js';
+import { modbusRatio, mqttLimitFor, mqttRatio, sustained } from './ratios.js';
 import type { BenchResults, Target } from './results.js';
 import type { LoadResult } from './scenarios/load-run.js';
 
@@ -16,13 +16,24 @@ function target(name: string, goal: string, measured: string | undefined, met: b
   return { name, goal, measured: measured ?? 'not measured', met: measured === undefined ? null : (met ?? null) };
 }
 
-function latencyTarget(r: LoadResult | undefined, rate: string, limitMs: number): Target {
+/**
+ * The subscriber samples the clock tag, the last value of its group: a `uns` group of N tags
+ * is N messages read at one moment, so that value waits for the N − 1 before it — at least
+ * N divided by the broker's own rate (the plain publisher's, same run).
+ */
+function burstFloorMs(results: BenchResults, r: LoadResult): string {
+  const limit = r.spec.format === 'uns' ? mqttLimitFor(results, r.spec.qos) : 0;
+  return limit > 0 ? `; broker alone ≥ ${((1000 * r.spec.tagsPerGroup) / limit).toFixed(1)} ms per group` : '';
+}
+
+function latencyTarget(r: LoadResult | undefined, rate: string, limitMs: number, results: BenchResults): Target {
   // NaN travels through JSON (IPC) as null: no samples.
   const raw = r?.latency.fromClock.p99;
   const p99 = typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
-  const note = r && !sustained(r) ? ' (rate not sustained)' : '';
+  const note = (r && !sustained(r) ? ' (rate not sustained)' : '') + (r ? burstFloorMs(results, r) : '');
+  const groups = r ? `, ${r.spec.tagsPerGroup}-tag groups` : '';
   return target(
-    `latency p99 at ${rate} values/s (${r?.spec.format ?? '-'})`,
+    `latency p99 at ${rate} values/s (${r?.spec.format ?? '-'}${groups})`,
     `≤ ${limitMs} ms`,
     r && p99 !== undefined ? `${p99.toFixed(1)} ms${note}` : undefined,
     r && p99 !== undefined ? p99 <= limitMs && sustained(r) : undefined,
@@ -39,9 +50,19 @@ export function judgeTargets(results: BenchResults): Target[] {
     (r) => mqttRatio(results, r),
   );
   const gFast = best(group, (r) => r.readPerSecond);
-  const gCpu = best(group, (r) => -r.cpuPer100k);
-  const uCpu = best(uns, (r) => -r.cpuPer100k);
+  // CPU per value only where every value read was also delivered: in a run that offers more
+  // than the broker takes, the spool drops the surplus and the CPU spent on it means nothing.
+  const delivered = [...runs, ...results.latency, ...(results.memory ? [results.memory] : [])].filter(sustained);
+  const gCpu = best(
+    delivered.filter((r) => r.spec.format === 'group'),
+    (r) => -r.cpuPer100k,
+  );
+  const uCpu = best(
+    delivered.filter((r) => r.spec.format === 'uns'),
+    (r) => -r.cpuPer100k,
+  );
   const lat10k = results.memory;
+  const lat10kSmall = results.latency.find((r) => r.spec.id === 'lat-10k-uns-q1-small');
   const lat100k = best(
     results.latency.filter((r) => r.tags >= 100_000),
     (r) => -Number(r.latency.fromClock.p99 ?? Number.NaN),
@@ -68,19 +89,20 @@ export function judgeTargets(results: BenchResults): Target[] {
       gFast && gFast.readPerSecond >= 1_000_000,
     ),
     target(
-      'group: CPU-s per 1M values',
+      'group: CPU-s per 1M values (all delivered)',
       '≤ 1',
       gCpu && `${(gCpu.cpuPer100k * 10).toFixed(1)} (${gCpu.spec.id})${floor}`,
       gCpu && gCpu.cpuPer100k * 10 <= 1,
     ),
     target(
-      'uns: CPU-s per 1M values',
+      'uns: CPU-s per 1M values (all delivered)',
       '≤ 5',
       uCpu && `${(uCpu.cpuPer100k * 10).toFixed(1)} (${uCpu.spec.id})`,
       uCpu && uCpu.cpuPer100k * 10 <= 5,
     ),
-    latencyTarget(lat10k, '10k', 20),
-    latencyTarget(lat100k, '100k', 50),
+    latencyTarget(lat10kSmall, '10k', 20, results),
+    latencyTarget(lat10k, '10k', 20, results),
+    latencyTarget(lat100k, '100k', 50, results),
     target(
       'RSS with 10k tags',
       '≤ 100 MB',
