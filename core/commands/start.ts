@@ -7,8 +7,9 @@ import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { DEMO_SIMULATOR, demoConfig } from '../demo.js';
 import { GatewayError } from '../errors.js';
-import { tuneHeap } from '../heap-tuning.js';
+import { exitOnFatalErrors } from '../fatal-errors.js';
 import { ensureAdmin } from '../first-start.js';
+import { tuneHeap } from '../heap-tuning.js';
 import { createLogger } from '../log.js';
 import { resolveDataDir } from '../paths.js';
 import { Runtime } from '../runtime.js';
@@ -67,6 +68,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   const stopper = new Stopper();
   tuneHeap();
   const log = createLogger();
+  exitOnFatalErrors(log);
   routeNodeOpcuaLogs(log);
   const dataDir = resolveDataDir(opts.data);
   const registry = builtinRegistry();
