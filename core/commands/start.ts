@@ -9,7 +9,7 @@ import { DEMO_SIMULATOR, demoConfig } from '../demo.js';
 import { GatewayError } from '../errors.js';
 import { exitOnFatalErrors } from '../fatal-errors.js';
 import { ensureAdmin } from '../first-start.js';
-import { tuneHeap } from '../heap-tuning.js';
+import { collectStartupGarbage, tuneHeap } from '../heap-tuning.js';
 import { createLogger } from '../log.js';
 import { resolveDataDir } from '../paths.js';
 import { Runtime } from '../runtime.js';
@@ -143,6 +143,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     app = undefined;
   }
 
+  collectStartupGarbage();
   // Ready only now: devices and north apps started, HTTP listening (or reported as not started).
   const systemd = notifySystemd(log, `tagwire ${VERSION} running${app ? '' : '; HTTP not started'}`);
 
