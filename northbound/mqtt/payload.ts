@@ -1,4 +1,5 @@
 import type { DeviceState, ReadingItem } from '../../core/bus.js';
+import type { TagConfig } from '../../core/config/schema.js';
 import { stringifyExact, valueToJson } from '../../core/json.js';
 import type { TagValue } from '../../core/values.js';
 
@@ -8,16 +9,28 @@ export function valuePayload(v: TagValue): string {
   return v.error ? `${head},"error":${JSON.stringify(v.error)}}` : `${head}}`;
 }
 
+/** `"name":` per tag configuration object (a new configuration brings new objects; old ones go with it). */
+const jsonKeys = new WeakMap<TagConfig, string>();
+
+function jsonKey(tag: TagConfig): string {
+  let key = jsonKeys.get(tag);
+  if (key === undefined) {
+    key = `${JSON.stringify(tag.name)}:`;
+    jsonKeys.set(tag, key);
+  }
+  return key;
+}
+
 /** Format `group`: every tag of one group read in one message. */
 export function groupPayload(timestamp: number, items: ReadingItem[]): string {
-  const values: string[] = [];
-  const errors: string[] = [];
+  let values = '';
+  let errors = '';
   for (const item of items) {
-    const key = JSON.stringify(item.tag.name);
-    if (item.value.quality === 'bad') errors.push(`${key}:${JSON.stringify(item.value.error ?? 'bad')}`);
-    else values.push(`${key}:${valueToJson(item.value.value)}`);
+    const v = item.value;
+    if (v.quality === 'bad') errors += `${errors ? ',' : ''}${jsonKey(item.tag)}${JSON.stringify(v.error ?? 'bad')}`;
+    else values += `${values ? ',' : ''}${jsonKey(item.tag)}${valueToJson(v.value)}`;
   }
-  return `{"timestamp":${timestamp},"values":{${values.join(',')}},"errors":{${errors.join(',')}}}`;
+  return `{"timestamp":${timestamp},"values":{${values}},"errors":{${errors}}}`;
 }
 
 export function statusPayload(state: DeviceState): string {
