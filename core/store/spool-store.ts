@@ -69,8 +69,9 @@ export class SpoolStore {
   private readonly oneRow: unknown[] = new Array(VALUES_PER_ROW);
   private readonly manyRows: unknown[] = new Array(ROWS_PER_INSERT * VALUES_PER_ROW);
   private readonly selectAfter;
+  private readonly rangeTotals;
   private readonly deleteRange;
-  private readonly deleteOldest;
+  private readonly nthOldest;
   private readonly deleteOlderThan;
   private readonly oldest;
 
@@ -89,12 +90,11 @@ export class SpoolStore {
     this.selectAfter = db.prepare(
       'SELECT id, topic, payload, qos, retain FROM spool WHERE app = ? AND id > ? ORDER BY id LIMIT ?',
     );
-    this.deleteRange = db.prepare(
-      'DELETE FROM spool WHERE app = ? AND id BETWEEN ? AND ? RETURNING LENGTH(payload) AS b',
+    this.rangeTotals = db.prepare(
+      'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS b FROM spool WHERE app = ? AND id BETWEEN ? AND ?',
     );
-    this.deleteOldest = db.prepare(
-      'DELETE FROM spool WHERE id IN (SELECT id FROM spool WHERE app = ? ORDER BY id LIMIT ?) RETURNING LENGTH(payload) AS b',
-    );
+    this.deleteRange = db.prepare('DELETE FROM spool WHERE app = ? AND id BETWEEN ? AND ?');
+    this.nthOldest = db.prepare('SELECT id FROM spool WHERE app = ? ORDER BY id LIMIT 1 OFFSET ?');
     this.deleteOlderThan = db.prepare(
       'DELETE FROM spool WHERE app = ? AND created_at < ? RETURNING LENGTH(payload) AS b',
     );
@@ -161,10 +161,12 @@ export class SpoolStore {
     const { maxMessages, maxBytes } = this.limits;
     while (this.count > maxMessages || this.size > maxBytes) {
       const excess = Math.max(this.count - maxMessages, this.size > maxBytes ? Math.ceil(this.count / 10) : 0, 1);
-      const removed = this.deleteOldest.all(this.app, excess) as Array<{ b: number }>;
-      if (removed.length === 0) break;
-      this.forget(removed);
-      this.droppedCount += removed.length;
+      // The `excess` oldest are every id up to the excess-th oldest (all of them if fewer).
+      const last = this.nthOldest.get(this.app, excess - 1) as { id: number } | undefined;
+      const before = this.count;
+      this.forgetRange(0, last?.id ?? Number.MAX_SAFE_INTEGER);
+      if (this.count === before) break;
+      this.droppedCount += before - this.count;
     }
   }
 
@@ -201,9 +203,21 @@ export class SpoolStore {
         end = id;
         continue;
       }
-      this.forget(this.deleteRange.all(this.app, start, end) as Array<{ b: number }>);
+      this.forgetRange(start, end);
       if (id !== undefined) start = end = id;
     }
+  }
+
+  /**
+   * Deletes ids start..end. Their count and bytes come from one aggregate query instead of
+   * RETURNING a row object per message (a quarter of the spool's cost per message).
+   */
+  private forgetRange(start: number, end: number): void {
+    const totals = this.rangeTotals.get(this.app, start, end) as { n: number; b: number };
+    if (totals.n === 0) return;
+    this.deleteRange.run(this.app, start, end);
+    this.count -= totals.n;
+    this.size -= totals.b;
   }
 
   private forget(removed: Array<{ b: number }>): void {

@@ -75,6 +75,27 @@ describe('SpoolStore', () => {
     expect(bytes.stats().messages + bytes.stats().dropped).toBe(30);
   });
 
+  it('keeps its count and bytes equal to the table through drops, acks of dropped ids and a second app', () => {
+    const { db } = open();
+    const a = new SpoolStore(db, 'a', { ...limits, maxMessages: 10 });
+    const b = new SpoolStore(db, 'b', limits);
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      b.append([msg(100 + i)]);
+      ids.push(a.append([{ ...msg(i), payload: 'y'.repeat(i + 1) }]));
+    }
+    // a's ids 1..15 were dropped; acknowledging some of them again changes nothing.
+    a.ack([ids[0]!, ids[1]!, ids[2]!, ids[15]!, ids[16]!]);
+    const table = (app: string) =>
+      db
+        .prepare('SELECT COUNT(*) AS messages, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM spool WHERE app = ?')
+        .get(app) as { messages: number; bytes: number };
+    expect(a.stats()).toMatchObject({ ...table('a'), dropped: 15 });
+    expect(a.stats().messages).toBe(8);
+    expect(a.next(0, 1)[0]!.payload.toString()).toBe('y'.repeat(18));
+    expect(b.stats()).toMatchObject({ ...table('b'), messages: 25, dropped: 0 });
+  });
+
   it('drops messages older than maxAgeSeconds', () => {
     const { db } = open();
     const spool = new SpoolStore(db, 'app', { ...limits, maxAgeSeconds: 60 });
