@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { eventually, launchChromium, screenshot, text } from './browser.js';
 
 const PASSWORD = 'keyboard only 123';
@@ -61,18 +61,13 @@ beforeAll(async () => {
     {
       gateway: { id: 'gw-kbd' },
       devices: [
-        {
-          name: 'plc',
-          driver: 'modbus-tcp',
-          settings: { host: '127.0.0.1', port: sim.port },
-          groups: [
-            {
-              name: 'fast',
-              intervalMs: 200,
-              tags: [{ name: 'speed', address: 'hr:2', type: 'uint16', access: 'readwrite', unit: 'rpm' }],
-            },
-          ],
-        },
+        simulatedPlc(sim.port, [
+          {
+            name: 'fast',
+            intervalMs: 200,
+            tags: [{ name: 'speed', address: 'hr:2', type: 'uint16', access: 'readwrite', unit: 'rpm' }],
+          },
+        ]),
       ],
     },
     { users: { admin: [PASSWORD, 'admin'] }, listen: true },

@@ -20,6 +20,7 @@ import { setPassword } from '../../core/store/users.js';
 import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
 import { build } from '../../web/server/app.js';
 import { freePort } from '../helpers/mosquitto.js';
+import { secureOven } from '../helpers/test-gateway.js';
 import { eventually, launchChromium, screenshot, text } from './browser.js';
 
 const PASSWORD = 'e2e opcua correct horse';
@@ -58,16 +59,7 @@ beforeAll(async () => {
   const initial = validateConfig(
     {
       gateway: { id: 'gw-e2e-opcua', uns: 'acme/plant2' },
-      devices: [
-        {
-          name: 'oven',
-          driver: 'opcua',
-          settings: { endpointUrl, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' },
-          groups: [
-            { name: 'main', intervalMs: 500, tags: [{ name: 'counter', address: 'ns=1;s=Demo.Dynamic.Counter' }] },
-          ],
-        },
-      ],
+      devices: [secureOven(endpointUrl)],
       north: [],
     },
     builtinRegistry(),

@@ -36,6 +36,26 @@ export interface TestGatewayOptions {
   /** Kept as the first history entry, as `tagwire start` does on a first start. */
   recordFirstStart?: boolean;
   version?: string;
+  /** Called with the runtime before it starts (e.g. to watch the bus from the first reading). */
+  beforeStart?: (runtime: Runtime) => void;
+}
+
+/**
+ * A device `oven` reading the OPC UA simulator's counter over SignAndEncrypt, without
+ * trusting the server's certificate up front (it lands in `rejected` until trusted).
+ */
+export function secureOven(endpointUrl: string): Record<string, unknown> {
+  return {
+    name: 'oven',
+    driver: 'opcua',
+    settings: { endpointUrl, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' },
+    groups: [{ name: 'main', intervalMs: 500, tags: [{ name: 'counter', address: 'ns=1;s=Demo.Dynamic.Counter' }] }],
+  };
+}
+
+/** A device `plc` reading tagwire's simulated Modbus TCP PLC on 127.0.0.1:`port`. */
+export function simulatedPlc(port: number, groups: unknown[]): Record<string, unknown> {
+  return { name: 'plc', driver: 'modbus-tcp', settings: { host: '127.0.0.1', port }, groups };
 }
 
 /**
@@ -54,6 +74,7 @@ export async function startTestGateway(configDoc: unknown, opts: TestGatewayOpti
   const log = opts.log ?? silentLogger();
   const version = opts.version ?? '0.0.0-test';
   const runtime = new Runtime({ db, dataDir: dir, registry: builtinRegistry(), log, version, demoSimulator: false });
+  opts.beforeStart?.(runtime);
   await runtime.start(checked.config);
   const app = await build({ runtime, db, log, version });
   let base = '';

@@ -4,7 +4,7 @@ import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;
 let db: Db;
@@ -74,22 +74,17 @@ beforeAll(async () => {
     {
       gateway: { id: 'api-res', uns: 'plant' },
       devices: [
-        {
-          name: 'plc',
-          driver: 'modbus-tcp',
-          settings: { host: '127.0.0.1', port: sim.port },
-          groups: [
-            {
-              name: 'fast',
-              intervalMs: 100,
-              tags: [
-                { name: 'motor/speed', address: 'hr:2', access: 'readwrite', unit: 'rpm' },
-                { name: 'temp', address: 'ir:0', type: 'float32' },
-              ],
-            },
-            { name: 'slow', intervalMs: 1000, tags: [{ name: 'counter', address: 'ir:4' }] },
-          ],
-        },
+        simulatedPlc(sim.port, [
+          {
+            name: 'fast',
+            intervalMs: 100,
+            tags: [
+              { name: 'motor/speed', address: 'hr:2', access: 'readwrite', unit: 'rpm' },
+              { name: 'temp', address: 'ir:0', type: 'float32' },
+            ],
+          },
+          { name: 'slow', intervalMs: 1000, tags: [{ name: 'counter', address: 'ir:4' }] },
+        ]),
         {
           name: 'ua',
           driver: 'opcua',

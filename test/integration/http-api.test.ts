@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;
 let runtime: Runtime;
@@ -22,21 +22,16 @@ function config(speedInterval = 100): Record<string, unknown> {
       },
     ],
     devices: [
-      {
-        name: 'plc',
-        driver: 'modbus-tcp',
-        settings: { host: '127.0.0.1', port: sim.port },
-        groups: [
-          {
-            name: 'g',
-            intervalMs: speedInterval,
-            tags: [
-              { name: 'motor/speed', address: 'hr:2', access: 'readwrite' },
-              { name: 'big', address: 'hr:6', type: 'int64' },
-            ],
-          },
-        ],
-      },
+      simulatedPlc(sim.port, [
+        {
+          name: 'g',
+          intervalMs: speedInterval,
+          tags: [
+            { name: 'motor/speed', address: 'hr:2', access: 'readwrite' },
+            { name: 'big', address: 'hr:6', type: 'int64' },
+          ],
+        },
+      ]),
     ],
   };
 }

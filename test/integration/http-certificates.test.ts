@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
 import { freePort } from '../helpers/mosquitto.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { secureOven, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;
 let sim: OpcuaSimulator;
@@ -27,16 +27,7 @@ beforeAll(async () => {
   gw = await startTestGateway(
     {
       gateway: { id: 'certs' },
-      devices: [
-        {
-          name: 'oven',
-          driver: 'opcua',
-          settings: { endpointUrl, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' },
-          groups: [
-            { name: 'main', intervalMs: 500, tags: [{ name: 'counter', address: 'ns=1;s=Demo.Dynamic.Counter' }] },
-          ],
-        },
-      ],
+      devices: [secureOven(endpointUrl)],
     },
     { users: { admin: ['admin-password-1', 'admin'], watcher: ['viewer-password-1', 'viewer'] } },
   );

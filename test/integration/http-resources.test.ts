@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;
 let db: Db;
@@ -23,27 +23,22 @@ beforeAll(async () => {
     {
       gateway: { id: 'res' },
       devices: [
-        {
-          name: 'plc',
-          driver: 'modbus-tcp',
-          settings: { host: '127.0.0.1', port: sim.port },
-          groups: [
-            {
-              name: 'fast',
-              intervalMs: 200,
-              tags: [
-                {
-                  name: 'motor/speed',
-                  address: 'hr:2',
-                  access: 'readwrite',
-                  unit: 'rpm',
-                  description: 'Drive, "main"',
-                },
-                { name: 'temp', address: 'ir:0', type: 'float32', scale: 0.5 },
-              ],
-            },
-          ],
-        },
+        simulatedPlc(sim.port, [
+          {
+            name: 'fast',
+            intervalMs: 200,
+            tags: [
+              {
+                name: 'motor/speed',
+                address: 'hr:2',
+                access: 'readwrite',
+                unit: 'rpm',
+                description: 'Drive, "main"',
+              },
+              { name: 'temp', address: 'ir:0', type: 'float32', scale: 0.5 },
+            ],
+          },
+        ]),
       ],
     },
     { users: { admin: ['admin-password-1', 'admin'] }, version: '1.0.0-test' },

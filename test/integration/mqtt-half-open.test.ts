@@ -3,32 +3,22 @@
  * it) is noticed within 1.5 × keep-alive, the gateway reconnects, and nothing published at
  * QoS 1 in the meantime is lost.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
-import { validateConfig } from '../../core/config/validate.js';
-import { silentLogger } from '../../core/log.js';
-import { Runtime } from '../../core/runtime.js';
-import { saveConfig } from '../../core/store/config-store.js';
-import { openDb } from '../../core/store/db.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { BlackholeProxy } from '../helpers/blackhole-proxy.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
+import { simulatedPlc, startTestGateway } from '../helpers/test-gateway.js';
 
 const KEEPALIVE_S = 5;
 const TOPIC = 'halfopen/plc/clock';
 
-let dir: string;
 let broker: Mosquitto;
 let brokerPort: number;
 let proxy: BlackholeProxy;
 let sim: { port: number; close(): Promise<void> };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tagwire-halfopen-'));
   brokerPort = await freePort();
   broker = await startMosquitto(brokerPort);
   proxy = new BlackholeProxy(brokerPort);
@@ -39,7 +29,6 @@ afterAll(async () => {
   await proxy.close();
   await broker.stop();
   await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('half-open broker connection', () => {
@@ -52,24 +41,19 @@ describe('half-open broker connection', () => {
     sub.on('message', (_t, payload) => stamps.add((JSON.parse(payload.toString()) as { timestamp: number }).timestamp));
     await sub.subscribeAsync(TOPIC, { qos: 1 });
 
-    const db = openDb(dir);
-    const config = validateConfig(
+    const published: number[] = [];
+    const gw = await startTestGateway(
       {
         gateway: { id: 'halfopen', uns: 'halfopen' },
         devices: [
-          {
-            name: 'plc',
-            driver: 'modbus-tcp',
-            settings: { host: '127.0.0.1', port: sim.port },
-            groups: [
-              {
-                name: 'g',
-                intervalMs: 100,
-                publish: 'always',
-                tags: [{ name: 'clock', address: 'ir:10', type: 'uint64' }],
-              },
-            ],
-          },
+          simulatedPlc(sim.port, [
+            {
+              name: 'g',
+              intervalMs: 100,
+              publish: 'always',
+              tags: [{ name: 'clock', address: 'ir:10', type: 'uint64' }],
+            },
+          ]),
         ],
         north: [
           {
@@ -79,35 +63,26 @@ describe('half-open broker connection', () => {
           },
         ],
       },
-      builtinRegistry(),
-    );
-    if (!config.ok) throw new Error(config.errors.join('\n'));
-    saveConfig(db, config.config);
-    const runtime = new Runtime({
-      db,
-      dataDir: dir,
-      registry: builtinRegistry(),
-      log: silentLogger(),
-      version: 'test',
-      demoSimulator: false,
-    });
-    const published: number[] = [];
-    runtime.gateway.bus.subscribe({
-      reading: (r) => {
-        for (const i of r.items) if (i.publish) published.push(i.value.timestamp);
+      {
+        beforeStart: (runtime) =>
+          runtime.gateway.bus.subscribe({
+            reading: (r) => {
+              for (const i of r.items) if (i.publish) published.push(i.value.timestamp);
+            },
+          }),
       },
-    });
+    );
+    const runtime = gw.runtime;
     const northState = () => (runtime.gateway.status().north[0] as { state: string }).state;
     try {
-      await runtime.start(config.config);
       await vi.waitFor(() => expect(stamps.size).toBeGreaterThan(5), { timeout: 10_000, interval: 20 });
 
       expect(proxy.swallowOpenConnections()).toBe(1);
       const silentFrom = Date.now();
       await vi.waitFor(() => expect(northState()).not.toBe('connected'), { timeout: 15_000, interval: 50 });
       const noticedAfterMs = Date.now() - silentFrom;
-      // 1.5 × keep-alive after the last acknowledgement, which came just before the silence
-      // (7.5 s here); the margin is timer lateness on a loaded box, not slack in the check.
+      // The gateway pings every keep-alive and gives up 1.5 × keep-alive after the last answer,
+      // which came before the silence (≤ 7.5 s here); the margin is timer lateness on a loaded box.
       expect(noticedAfterMs).toBeLessThanOrEqual(1.5 * KEEPALIVE_S * 1000 + 1500);
 
       await vi.waitFor(() => expect(northState()).toBe('connected'), { timeout: 15_000, interval: 50 });
@@ -121,8 +96,7 @@ describe('half-open broker connection', () => {
       );
       console.log(`half-open: noticed after ${noticedAfterMs} ms, ${upTo} values, none lost`);
     } finally {
-      await runtime.stop();
-      db.close();
+      await gw.close();
       await sub.endAsync();
     }
   });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { freePort } from '../helpers/mosquitto.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;
 let sim: { port: number; close(): Promise<void> };
@@ -21,12 +21,9 @@ beforeAll(async () => {
     {
       gateway: { id: 'rename' },
       devices: [
-        {
-          name: 'plc',
-          driver: 'modbus-tcp',
-          settings: { host: '127.0.0.1', port: sim.port },
-          groups: [{ name: 'g', intervalMs: 50, publish: 'always', tags: [{ name: 'speed', address: 'hr:2' }] }],
-        },
+        simulatedPlc(sim.port, [
+          { name: 'g', intervalMs: 50, publish: 'always', tags: [{ name: 'speed', address: 'hr:2' }] },
+        ]),
       ],
       north: [{ name: 'plant', plugin: 'mqtt', settings: { url: `mqtt://127.0.0.1:${deadBroker}`, qos: 1 } }],
     },
