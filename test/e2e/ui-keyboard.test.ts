@@ -135,4 +135,24 @@ describe('web UI with the keyboard alone', { timeout: 60_000 }, () => {
       expect(await text(page.locator('tr[data-tag="speed"] [data-testid=value]'))).toBe('1777'),
     );
   });
+
+  it('keeps every top-bar entry on screen, on one line from 1280 px and wrapped below', async () => {
+    const heights: Record<number, number> = {};
+    for (const width of [1920, 1280, 1024, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      const offScreen = await page.evaluate(() =>
+        [...document.querySelectorAll('.topbar a, .topbar button')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .map((e) => e.textContent),
+      );
+      expect(offScreen, `at ${width} px`).toEqual([]);
+      heights[width] = await page.evaluate(
+        () => document.querySelector('.topbar')?.getBoundingClientRect().height ?? 0,
+      );
+    }
+    expect(heights[1920]).toBe(58);
+    expect(heights[1280]).toBe(58);
+    expect(heights[390]).toBeGreaterThan(58);
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
 });
