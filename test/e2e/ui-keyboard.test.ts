@@ -140,15 +140,13 @@ describe('web UI with the keyboard alone', { timeout: 60_000 }, () => {
     const heights: Record<number, number> = {};
     for (const width of [1920, 1280, 1024, 390]) {
       await page.setViewportSize({ width, height: 800 });
-      const offScreen = await page.evaluate(() =>
-        [...document.querySelectorAll('.topbar a, .topbar button')]
-          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-          .map((e) => e.textContent),
-      );
+      const offScreen: string[] = [];
+      for (const entry of await page.locator('.topbar a, .topbar button').all()) {
+        const box = await entry.boundingBox();
+        if (box && box.x + box.width > width + 0.5) offScreen.push(await text(entry));
+      }
       expect(offScreen, `at ${width} px`).toEqual([]);
-      heights[width] = await page.evaluate(
-        () => document.querySelector('.topbar')?.getBoundingClientRect().height ?? 0,
-      );
+      heights[width] = (await page.locator('.topbar').boundingBox())?.height ?? 0;
     }
     expect(heights[1920]).toBe(58);
     expect(heights[1280]).toBe(58);
