@@ -7,6 +7,7 @@ import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { reportRead } from './metrics/read-observer.js';
 import type { BrowseEntry, Driver, DriverManifest, InspectResult } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
+import type { DeviceCounters, DeviceStatusPayload } from './status-payload.js';
 import { tagTopic } from './uns.js';
 import { badValue, type TagValue } from './values.js';
 
@@ -19,17 +20,6 @@ interface GroupRuntime {
   published: PublishedState[];
   current: Array<TagValue | undefined>;
   schedule?: GroupSchedule;
-}
-
-export interface DeviceCounters {
-  reads: number;
-  readErrors: number;
-  tagErrors: number;
-  overruns: number;
-  writes: number;
-  writeErrors: number;
-  reconnects: number;
-  lastReadMs: number;
 }
 
 /**
@@ -366,7 +356,7 @@ export class DeviceRunner {
     return out;
   }
 
-  status(): Record<string, unknown> {
+  status(): DeviceStatusPayload {
     return {
       name: this.name,
       driver: this.config.driver,

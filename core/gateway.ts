@@ -6,6 +6,7 @@ import { errorMessage, GatewayError } from './errors.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
+import type { GatewayStatusPayload } from './status-payload.js';
 import type { Db } from './store/db.js';
 import { openMemoryDb } from './store/memory-db.js';
 import { moveSpool, SpoolStore } from './store/spool-store.js';
@@ -279,7 +280,7 @@ export class Gateway {
     return rows;
   }
 
-  status(): { gateway: Record<string, unknown>; devices: unknown[]; north: unknown[] } {
+  status(): GatewayStatusPayload {
     return {
       gateway: {
         id: this.config?.gateway.id,
@@ -294,6 +295,9 @@ export class Gateway {
 }
 
 function disabledApp(): NorthApp {
-  const status: NorthStatus = { state: 'disabled', counters: {} };
+  const status: NorthStatus = {
+    state: 'disabled',
+    counters: { published: 0, buffered: 0, bufferedBytes: 0, dropped: 0, reconnects: 0 },
+  };
   return { start: async () => undefined, stop: async () => undefined, status: () => status };
 }

@@ -7,6 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
@@ -130,7 +131,8 @@ export interface NorthContext {
 export interface NorthStatus {
   state: 'connecting' | 'connected' | 'disconnected' | 'disabled';
   error?: string;
-  counters: Record<string, number>;
+  /** The common counters, and any of the plugin's own beside them. */
+  counters: NorthCounters & Record<string, number>;
 }
 
 export interface NorthApp {

@@ -125,7 +125,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   log.info({ dataDir, version: VERSION }, 'tagwire starting');
   await runtime.start(config);
 
-  let app: FastifyInstance | undefined = await build({ runtime, db, log, version: VERSION });
+  const app: FastifyInstance = await build({ runtime, db, log, version: VERSION });
   try {
     await app.listen({ host: config.gateway.http.host, port });
     const address = app.server.address();
@@ -133,19 +133,24 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const host = config.gateway.http.host === '0.0.0.0' ? 'localhost' : config.gateway.http.host;
     log.info(`web UI and API on http://${host}:${bound}`);
   } catch (err) {
+    // Without its UI and API the gateway cannot be managed: stop with the reason, non-zero,
+    // so that systemd (or the person at the terminal) sees it instead of a silent half-start.
     const code = (err as NodeJS.ErrnoException).code;
-    log.error(
+    const reason =
       code === 'EADDRINUSE'
-        ? `HTTP not started: port ${port} is already in use; use --http-port N`
-        : `HTTP not started: ${(err as Error).message}`,
-    );
-    await app.close();
-    app = undefined;
+        ? `HTTP port ${port} on ${config.gateway.http.host} is already in use; stop what uses it or start with --http-port N`
+        : `HTTP cannot listen on ${config.gateway.http.host}:${port}: ${(err as Error).message}`;
+    log.fatal(`${reason}; stopping`);
+    await app.close().catch(() => undefined);
+    await runtime.stop().catch(() => undefined);
+    db.close();
+    log.flush();
+    process.exit(1);
   }
 
   collectStartupGarbage();
-  // Ready only now: devices and north apps started, HTTP listening (or reported as not started).
-  const systemd = notifySystemd(log, `tagwire ${VERSION} running${app ? '' : '; HTTP not started'}`);
+  // Ready only now: devices and north apps started, HTTP listening.
+  const systemd = notifySystemd(log, `tagwire ${VERSION} running`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -159,7 +164,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
     try {
-      await app?.close();
+      await app.close();
       await runtime.stop();
     } catch (err) {
       log.error({ err: (err as Error).message }, 'error during shutdown');

@@ -13,8 +13,9 @@ export class StatusSource {
 
   refresh(): void {
     const status = this.gateway.status();
-    this.devices = status.devices.filter(isFields);
-    this.north = status.north.filter(isFields);
+    // Read as loose fields: collectors also read driver- and plugin-specific counters.
+    this.devices = (status.devices as unknown[]).filter(isFields);
+    this.north = (status.north as unknown[]).filter(isFields);
   }
 
   /** The devices' Modbus links (or any driver stats with a `link.key`), once per shared link. */

@@ -28,6 +28,8 @@ export function buildUiIfStale(): void {
     newestMtime(join(UI, 'src')),
     newestMtime(join(UI, 'index.html')),
     newestMtime(join(UI, 'vite.config.ts')),
+    // The UI takes the status payload's type from the server.
+    newestMtime(join(ROOT, 'core', 'status-payload.ts')),
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   execFileSync(

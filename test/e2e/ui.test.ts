@@ -135,6 +135,10 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
       .first()
       .waitFor();
     expect(await text(page.getByTestId('uptime'))).toMatch(/\d+ s|min/);
+    // The unreachable broker's messages wait on disk, and the overview counts them.
+    await eventually(async () =>
+      expect(Number((await text(page.getByTestId('north-buffered'))).replace(/,/g, ''))).toBeGreaterThan(0),
+    );
     // Reads are counted and the Modbus link's utilisation is shown.
     await eventually(async () =>
       expect(Number((await text(row.locator('td.num').first())).replace(/,/g, ''))).toBeGreaterThan(2),

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -327,6 +328,20 @@ describe('tagwire start (process)', () => {
     ) as { devices: unknown[]; north: unknown[] };
     expect(exported.devices).toEqual([]);
     expect(exported.north).toEqual([]);
+  });
+
+  it('stops with exit 1 and the reason when its HTTP port is taken (--no-demo)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = tempDir();
+    const gw = spawnCli(['start', '--data', join(dir, 'data'), '--no-demo', '--http-port', String(port)], {
+      TAGWIRE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
+    const { code } = await exitWithin(gw, 10_000);
+    expect(code).toBe(1);
+    expect(gw.output).toMatch(new RegExp(`HTTP port ${port} on \\S+ is already in use`));
   });
 
   it('refuses an invalid --config with every error as `path: message`, exit 1, and starts nothing', async () => {

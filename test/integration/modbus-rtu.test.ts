@@ -164,7 +164,8 @@ describe('Modbus RTU on a serial line (socat pty pair)', () => {
     expect(new Set(goodValues(readings, 'unit1', 'scratch'))).toEqual(new Set([4242]));
     expect(new Set(goodValues(readings, 'unit2', 'speed'))).toEqual(new Set([1500]));
     expect(new Set(goodValues(readings, 'unit3', 'speed'))).toEqual(new Set([333]));
-    const link = (gw.status().devices[0] as { link: { link: { crcErrors: number; timeouts: number } } }).link.link;
+    const link = (gw.status().devices[0] as unknown as { link: { link: { crcErrors: number; timeouts: number } } }).link
+      .link;
     expect(link.crcErrors + link.timeouts).toBeGreaterThan(0);
   });
 

@@ -145,7 +145,7 @@ async function sparkplugHost(): Promise<SparkplugHost> {
 }
 
 function appStatus(runtime: Runtime): { state: string; error?: string; counters: Record<string, number> } {
-  const north = runtime.gateway.status().north as Array<{
+  const north = runtime.gateway.status().north as unknown as Array<{
     name: string;
     state: string;
     counters: Record<string, number>;

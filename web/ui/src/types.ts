@@ -1,6 +1,8 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
-export type ConnState = 'connecting' | 'connected' | 'disconnected' | 'disabled';
+import type { ConnectionStateName } from '../../../core/status-payload';
+
+export type ConnState = ConnectionStateName;
 export type Quality = 'good' | 'uncertain' | 'bad';
 /** 64-bit integers beyond 2^53 arrive as bigint (parsed exactly), everything else as JSON. */
 export type Scalar = number | bigint | boolean | string | null;
@@ -93,31 +95,12 @@ export interface StateEvent {
   error?: string;
 }
 
-export interface DeviceStatus {
-  name: string;
-  driver: string;
-  state: ConnState;
-  timestamp?: number;
-  error?: string;
-  counters: Record<string, number>;
-  /** Driver-specific; Modbus: `{learnedSplits, link: {requests, timeouts, utilisation, …}}`. */
-  link?: Record<string, unknown>;
-  groups: Array<{ name: string; intervalMs: number; tags: number; overruns: number }>;
-}
-
-export interface NorthStatus {
-  name: string;
-  plugin: string;
-  state: ConnState;
-  error?: string;
-  counters: Record<string, number>;
-}
-
-export interface GatewayStatus {
-  gateway: { id?: string; version: string; startedAt: number; uptimeMs: number };
-  devices: DeviceStatus[];
-  north: NorthStatus[];
-}
+// The status payload is the server's own definition, so a renamed counter fails this build.
+export type {
+  DeviceStatusPayload as DeviceStatus,
+  GatewayStatusPayload as GatewayStatus,
+  NorthStatusPayload as NorthStatus,
+} from '../../../core/status-payload';
 
 /** The subset of JSON Schema the gateway's TypeBox schemas use. */
 export interface JsonSchema {

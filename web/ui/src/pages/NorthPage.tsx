@@ -70,7 +70,9 @@ export function NorthPage() {
                     </td>
                     <td>{n.devices.includes('*') ? 'all' : n.devices.join(', ') || 'none'}</td>
                     <td class="num">{formatCount(st?.counters.published)}</td>
-                    <td class="num">{formatCount(st?.counters.queued)}</td>
+                    <td class="num" data-testid="north-buffered">
+                      {formatCount(st?.counters.buffered)}
+                    </td>
                     <td class={`num${(st?.counters.dropped ?? 0) > 0 ? ' text-bad' : ''}`}>
                       {formatCount(st?.counters.dropped)}
                     </td>

@@ -177,12 +177,10 @@ export function OverviewPage() {
                   <td>{n.plugin}</td>
                   <td class="num">{formatCount(n.counters.published)}</td>
                   <td class="num">{formatRate(rates.northMessages.get(n.name))}</td>
-                  <td class={`num${(n.counters.queued ?? 0) > 0 ? ' text-warn' : ''}`}>
-                    {formatCount(n.counters.queued)}
+                  <td class={`num${n.counters.buffered > 0 ? ' text-warn' : ''}`} data-testid="north-buffered">
+                    {formatCount(n.counters.buffered)}
                   </td>
-                  <td class={`num${(n.counters.dropped ?? 0) > 0 ? ' text-bad' : ''}`}>
-                    {formatCount(n.counters.dropped)}
-                  </td>
+                  <td class={`num${n.counters.dropped > 0 ? ' text-bad' : ''}`}>{formatCount(n.counters.dropped)}</td>
                   <td class="num">{formatCount(n.counters.reconnects)}</td>
                   <td class="error-cell">
                     {n.error ? <span class="text-bad">{n.error}</span> : <span class="muted">—</span>}
