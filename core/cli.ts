@@ -90,7 +90,7 @@ program
   .argument('<kind>', 'modbus or opcua')
   .option('--port <n>', 'TCP port (default 5020 for modbus, 4840 for opcua)')
   .addOption(dataOption())
-  .option('--host <address>', 'address to listen on (default 0.0.0.0)')
+  .option('--host <address>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
   .option('--rtu <device>', 'serve Modbus RTU on a serial port (e.g. /dev/ttyUSB0) instead of TCP')
   .option('--baud <n>', 'with --rtu: baud rate (default 9600)')
   .option('--parity <parity>', 'with --rtu: none, even or odd (default none); 8 data bits, 1 stop bit')

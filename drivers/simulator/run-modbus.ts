@@ -8,7 +8,8 @@ import { ModbusTcpSimulator } from './modbus-tcp-server.js';
 
 export const DEFAULT_SIMULATOR_PORT = 5020;
 /** The CLI listens on all interfaces; the seeded demo passes 127.0.0.1. */
-export const DEFAULT_SIMULATOR_HOST = '0.0.0.0';
+// Loopback unless told otherwise: a simulated PLC accepts writes from anyone who reaches it.
+export const DEFAULT_SIMULATOR_HOST = '127.0.0.1';
 
 export interface RunModbusSimulatorOptions {
   host?: string;

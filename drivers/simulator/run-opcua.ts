@@ -7,7 +7,8 @@ import { OPCUA_SECURITY_POLICIES, OpcuaSimulator, type OpcuaSimulatorUser } from
 
 export const DEFAULT_OPCUA_SIMULATOR_PORT = 4840;
 /** As the Modbus simulator: the CLI listens on all interfaces. */
-export const DEFAULT_OPCUA_SIMULATOR_HOST = '0.0.0.0';
+// Loopback unless told otherwise: a simulated PLC accepts writes from anyone who reaches it.
+export const DEFAULT_OPCUA_SIMULATOR_HOST = '127.0.0.1';
 
 export interface RunOpcuaSimulatorOptions {
   /** Default DEFAULT_OPCUA_SIMULATOR_PORT (4840). */

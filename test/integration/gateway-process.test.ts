@@ -170,8 +170,9 @@ const READY = /web UI and API on http:\/\//;
 beforeAll(async () => {
   // The process tests run what a user runs: the build output (built by test/global-setup.ts).
   broker = await startMosquitto();
-  // `tagwire simulate modbus` on a port the OS picks; it prints the port it got.
-  simulator = spawnCli(['simulate', 'modbus', '--host', '127.0.0.1', '--port', '0']);
+  // `tagwire simulate modbus` on a port the OS picks; it prints the port it got. No --host:
+  // a simulated PLC listens on loopback unless told otherwise.
+  simulator = spawnCli(['simulate', 'modbus', '--port', '0']);
   await simulator.waitForOutput(/listening on 127\.0\.0\.1:\d+/);
   simPort = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(simulator.stdout)?.[1]);
   expect(simPort).toBeGreaterThan(0);
