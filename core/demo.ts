@@ -2,12 +2,19 @@
  * The demo seeded on a first start (SPEC §2): the embedded broker, the simulated
  * PLC on 127.0.0.1:5020, a device polling it and a north app publishing it.
  */
-export const DEMO_SIMULATOR = { host: '127.0.0.1', port: 5020 } as const;
+export const DEMO_HOST = '127.0.0.1';
+export const DEMO_PORTS: DemoPorts = { broker: 1883, simulator: 5020 };
 
-export function demoConfig(): Record<string, unknown> {
-  const plc = { host: DEMO_SIMULATOR.host, port: DEMO_SIMULATOR.port, unitId: 1 };
+/** The loopback ports the demo's broker and simulated PLC listen on. */
+export interface DemoPorts {
+  broker: number;
+  simulator: number;
+}
+
+export function demoConfig(ports: DemoPorts = DEMO_PORTS): Record<string, unknown> {
+  const plc = { host: DEMO_HOST, port: ports.simulator, unitId: 1 };
   return {
-    gateway: { id: 'gw1', uns: 'demo/site1', broker: { enabled: true, host: '127.0.0.1', port: 1883 } },
+    gateway: { id: 'gw1', uns: 'demo/site1', broker: { enabled: true, host: DEMO_HOST, port: ports.broker } },
     devices: [
       {
         name: 'sim-plc',
@@ -45,7 +52,7 @@ export function demoConfig(): Record<string, unknown> {
         name: 'local-broker',
         plugin: 'mqtt',
         devices: ['*'],
-        settings: { url: 'mqtt://127.0.0.1:1883', qos: 1, retain: true },
+        settings: { url: `mqtt://${DEMO_HOST}:${ports.broker}`, qos: 1, retain: true },
       },
     ],
   };

@@ -3,7 +3,7 @@ import type { RunningModbusSimulator } from '../drivers/simulator/run-modbus.js'
 import type { EmbeddedBroker } from './broker.js';
 import type { Config } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
-import { DEMO_SIMULATOR } from './demo.js';
+import { DEMO_HOST } from './demo.js';
 import { errorMessage, GatewayError } from './errors.js';
 import { Gateway } from './gateway.js';
 import type { PluginRegistry } from './registry.js';
@@ -18,8 +18,8 @@ export interface RuntimeOptions {
   registry: PluginRegistry;
   log: Logger;
   version: string;
-  /** Run the demo's simulated PLC in this process. */
-  demoSimulator: boolean;
+  /** Run the demo's simulated PLC in this process, on this loopback port (false: no simulator). */
+  demoSimulator?: number | false;
 }
 
 /**
@@ -63,18 +63,18 @@ export class Runtime {
   }
 
   async start(config: Config): Promise<void> {
-    if (this.opts.demoSimulator) await this.startSimulator();
+    if (typeof this.opts.demoSimulator === 'number') await this.startSimulator(this.opts.demoSimulator);
     await this.startBroker(config);
     await this.gateway.start(config);
   }
 
-  private async startSimulator(): Promise<void> {
+  private async startSimulator(port: number): Promise<void> {
     try {
       // Loaded only for the demo: the simulator pulls in serialport.
       const { runModbusSimulator } = await import('../drivers/simulator/run-modbus.js');
       this.simulator = await runModbusSimulator({
-        host: DEMO_SIMULATOR.host,
-        port: DEMO_SIMULATOR.port,
+        host: DEMO_HOST,
+        port,
         log: (msg) => this.opts.log.info(`demo: ${msg}`),
       });
     } catch (err) {

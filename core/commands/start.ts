@@ -5,7 +5,8 @@ import { parseListen } from '../../web/server/metrics-listener.js';
 import { builtinRegistry } from '../builtin-plugins.js';
 import type { Config } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
-import { DEMO_SIMULATOR, demoConfig } from '../demo.js';
+import { DEMO_HOST, DEMO_PORTS, demoConfig } from '../demo.js';
+import { chooseDemoPorts, guardDemoPorts } from '../demo-ports.js';
 import { GatewayError } from '../errors.js';
 import { exitOnFatalErrors } from '../fatal-errors.js';
 import { ensureAdmin } from '../first-start.js';
@@ -92,12 +93,14 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     setMeta(db, 'demo', undefined);
     log.info(`configuration replaced from ${opts.config}`);
   } else if (!hasConfig(db)) {
-    const seed = validateConfig(demoAllowed ? demoConfig() : {}, registry);
+    const ports = demoAllowed ? await chooseDemoPorts(log) : undefined;
+    const seed = validateConfig(ports ? demoConfig(ports) : {}, registry);
     if (!seed.ok) throw new Error(`built-in configuration is invalid: ${seed.errors.join('; ')}`);
     saveConfig(db, seed.config);
     recordConfig(db, seed.config, demoAllowed ? 'first start (demo)' : 'first start');
     if (demoAllowed) {
       setMeta(db, 'demo', 'seeded');
+      setMeta(db, 'demo-simulator-port', String(ports?.simulator ?? DEMO_PORTS.simulator));
       log.info(
         'first start: demo seeded (simulated PLC, embedded broker, MQTT north app); start with --no-demo to skip',
       );
@@ -107,8 +110,22 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   if (!stored.ok) {
     throw new GatewayError('invalid-config', 'the stored configuration is no longer valid', stored.errors);
   }
-  const config = stored.config;
+  let config = stored.config;
   const port = httpPort(opts.httpPort, config);
+
+  const demoRunning = demoAllowed && getMeta(db, 'demo') === 'seeded';
+  const demoPort = Number(getMeta(db, 'demo-simulator-port') ?? DEMO_PORTS.simulator);
+  const pollsDemoPlc = (c: Config) =>
+    c.devices.some((d) => d.enabled && d.settings.host === DEMO_HOST && d.settings.port === demoPort);
+  if (demoRunning) {
+    const guard = await guardDemoPorts(config, pollsDemoPlc(config) ? demoPort : undefined);
+    if (guard.reasons.length > 0) {
+      config = guard.config;
+      saveConfig(db, config);
+      recordConfig(db, config, `demo: ${guard.reasons.join('; ')}`);
+      for (const reason of guard.reasons) log.error(`demo: ${reason}; enable it again once the port is free`);
+    }
+  }
 
   const runtime = new Runtime({
     db,
@@ -117,10 +134,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     log,
     version: VERSION,
     // The demo PLC runs only while a device still polls it: a real configuration never gets a fake PLC.
-    demoSimulator:
-      demoAllowed &&
-      getMeta(db, 'demo') === 'seeded' &&
-      config.devices.some((d) => d.settings.host === DEMO_SIMULATOR.host && d.settings.port === DEMO_SIMULATOR.port),
+    demoSimulator: demoRunning && pollsDemoPlc(config) ? demoPort : false,
   });
   log.info({ dataDir, version: VERSION }, 'tagwire starting');
   await runtime.start(config);

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { NorthContext } from '../../core/plugin.js';
 import type { MqttSettings } from './settings.js';
@@ -29,13 +31,18 @@ function pem(value: string | undefined): string | undefined {
   return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
 }
 
-export function defaultClientId(ctx: Pick<NorthContext, 'gateway' | 'app'>): string {
-  return `tagwire-${ctx.gateway.id}-${ctx.app.name}`;
+/**
+ * `tagwire-{gateway id}-{app}-{6 hex of the data directory}`: two gateways on one box with the
+ * same id (two demos, say) must not take each other's session on a shared broker.
+ */
+export function defaultClientId(ctx: Pick<NorthContext, 'gateway' | 'app' | 'dataDir'>): string {
+  const instance = createHash('sha256').update(resolve(ctx.dataDir)).digest('hex').slice(0, 6);
+  return `tagwire-${ctx.gateway.id}-${ctx.app.name}-${instance}`;
 }
 
 /** mqtt.js options from the shared connection settings (used by `mqtt` and `sparkplug-b`). */
 export function clientOptions(
-  ctx: Pick<NorthContext, 'gateway' | 'app'>,
+  ctx: Pick<NorthContext, 'gateway' | 'app' | 'dataDir'>,
   settings: Omit<MqttSettings, 'qos' | 'retain' | 'format' | 'startDelayMaxMs'>,
 ): IClientOptions {
   const options: IClientOptions = {
