@@ -8,6 +8,7 @@ import { errorMessage, GatewayError } from './errors.js';
 import { Gateway } from './gateway.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
+import { AuditLog } from './store/audit.js';
 import { recordConfig } from './store/config-history.js';
 import { saveConfig } from './store/config-store.js';
 import type { Db } from './store/db.js';
@@ -33,14 +34,24 @@ export interface ConfigEdit {
   renamedNorth?: { from: string; to: string } | undefined;
 }
 
+/** Who asked for a change, through what and from where (history and audit trail). */
+export interface ChangeOrigin {
+  source: string;
+  user?: string | undefined;
+  address?: string | undefined;
+}
+
 export class Runtime {
   readonly gateway: Gateway;
+  /** Who did what: logins, changes, writes (kept in the database, bounded). */
+  readonly audit: AuditLog;
   private broker: EmbeddedBroker | undefined;
   private simulator: RunningModbusSimulator | undefined;
   /** Configuration changes are applied one at a time, in order. */
   private applying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: RuntimeOptions) {
+    this.audit = new AuditLog(opts.db);
     this.gateway = new Gateway({
       db: opts.db,
       registry: opts.registry,
@@ -93,7 +104,7 @@ export class Runtime {
   /** Validates, stores and applies a configuration document; throws GatewayError('invalid-config') with every error. */
   applyConfig(
     input: unknown,
-    origin: { source: string; user?: string } = { source: 'api' },
+    origin: ChangeOrigin = { source: 'api' },
   ): Promise<{ devices: string[]; north: string[] }> {
     const next = this.applying.then(() => this.applyNow(input, origin));
     this.applying = next.catch(() => undefined);
@@ -107,7 +118,7 @@ export class Runtime {
    */
   updateConfig(
     make: (current: Config) => ConfigEdit,
-    origin: { source: string; user?: string },
+    origin: ChangeOrigin,
   ): Promise<{ devices: string[]; north: string[] }> {
     const next = this.applying.then(() => {
       const { document, renamedNorth } = make(this.config);
@@ -119,22 +130,39 @@ export class Runtime {
 
   private async applyNow(
     input: unknown,
-    origin: { source: string; user?: string },
+    origin: ChangeOrigin,
     renamedNorth?: { from: string; to: string },
   ): Promise<{ devices: string[]; north: string[] }> {
     const result = validateConfig(input, this.opts.registry);
-    if (!result.ok) throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
+    if (!result.ok) {
+      this.auditChange(origin, false, 'invalid-config');
+      throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
+    }
     const previous = this.config;
     this.opts.db.transaction(() => {
       saveConfig(this.opts.db, result.config);
       recordConfig(this.opts.db, result.config, origin.source, origin.user);
     })();
+    this.auditChange(origin, true);
     if (stableStringify(previous.gateway.broker) !== stableStringify(result.config.gateway.broker)) {
       await this.broker?.stop();
       this.broker = undefined;
       await this.startBroker(result.config);
     }
     return this.gateway.apply(result.config, renamedNorth);
+  }
+
+  private auditChange(origin: ChangeOrigin, ok: boolean, error?: string): void {
+    const via = origin.source.startsWith('cli') || origin.source.startsWith('start') ? 'cli' : 'http';
+    this.audit.record({
+      kind: 'config',
+      action: `configuration: ${origin.source}`,
+      ok,
+      user: origin.user,
+      source: via,
+      address: origin.address,
+      error,
+    });
   }
 
   async stop(): Promise<void> {

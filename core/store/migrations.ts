@@ -101,4 +101,20 @@ export const migrations: string[] = [
     config     TEXT NOT NULL      -- JSON, as validated (defaults filled in)
   );
   `,
+  // 5: audit trail: who did what, when and from where (bounded by age and count in code)
+  `
+  CREATE TABLE audit_log (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    ok       INTEGER NOT NULL,
+    username TEXT,
+    source   TEXT NOT NULL,
+    address  TEXT,
+    value    TEXT,
+    error    TEXT
+  );
+  CREATE INDEX audit_log_at ON audit_log(at);
+  `,
 ];

@@ -7,6 +7,7 @@ import { sendError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
+import { registerAudit } from './routes/audit.js';
 import { registerCertificates } from './routes/certificates.js';
 import { registerConfigHistory } from './routes/config-history.js';
 import { registerDeviceTools } from './routes/device-tools.js';
@@ -71,6 +72,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerTagResources(app, opts.runtime);
   registerNorthResources(app, opts.runtime);
   registerConfigHistory(app, opts.runtime, opts.db);
+  registerAudit(app, opts.runtime.audit);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);

@@ -24,7 +24,8 @@ export type ApiSection =
   | 'Users'
   | 'Tools'
   | 'Certificates'
-  | 'Operations';
+  | 'Operations'
+  | 'Audit';
 
 /** A route's description for /api/docs: section, one-line summary, and its parameters. */
 export function routeDocs(section: ApiSection, summary: string, more: FastifySchema = {}): FastifySchema {

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../core/auth/password.js';
 import { builtinRegistry } from '../../../core/builtin-plugins.js';
 import { validateConfig } from '../../../core/config/validate.js';
+import { AuditLog } from '../../../core/store/audit.js';
 import { loadConfig } from '../../../core/store/config-store.js';
 import { type Db, migrate, schemaVersion } from '../../../core/store/db.js';
 import { getMeta } from '../../../core/store/meta.js';
@@ -73,6 +74,13 @@ const SEEDS: Array<(db: Db) => void> = [
       `INSERT INTO config_history (applied_at, username, source, config) VALUES (7, 'admin', 'api', '{"gateway":{}}')`,
     ).run();
   },
+  // audit trail
+  (db) => {
+    db.prepare(
+      `INSERT INTO audit_log (at, kind, action, ok, username, source, address) VALUES
+       (?, 'login', 'login', 1, 'admin', 'http', '10.0.0.9')`,
+    ).run(Date.now());
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -104,6 +112,9 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     expect(db.prepare('SELECT username, source FROM config_history').all()).toEqual([
       { username: 'admin', source: 'api' },
     ]);
+  },
+  (db) => {
+    expect(new AuditLog(db).query()).toMatchObject([{ kind: 'login', user: 'admin', ok: true, address: '10.0.0.9' }]);
   },
 ];
 

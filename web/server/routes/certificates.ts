@@ -55,6 +55,14 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       if (!found) return reply;
       await found.store.trust(dataDir, found.thumbprint);
       req.log.warn({ thumbprint: found.thumbprint, user: req.user?.username }, 'server certificate trusted');
+      runtime.audit.record({
+        kind: 'certificate',
+        action: `trust certificate ${found.thumbprint}`,
+        ok: true,
+        user: req.user?.username,
+        source: 'http',
+        address: req.ip,
+      });
       // Devices waiting for a trust decision try again now, not at their next retry (the ones
       // waiting for another certificate are refused again, harmlessly).
       const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
@@ -77,6 +85,14 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       const found = await holder(req, reply);
       if (!found) return reply;
       await found.store.remove(dataDir, found.thumbprint);
+      runtime.audit.record({
+        kind: 'certificate',
+        action: `remove certificate ${found.thumbprint}`,
+        ok: true,
+        user: req.user?.username,
+        source: 'http',
+        address: req.ip,
+      });
       return { ok: true };
     },
   );

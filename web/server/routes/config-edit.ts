@@ -78,7 +78,7 @@ export async function applyEdit(
         // A renamed north app keeps its undelivered messages.
         return { document, renamedNorth: renamed?.kind === 'north' ? renamed : undefined };
       },
-      { source, user: req.user?.username },
+      { source, user: req.user?.username, address: req.ip },
     );
   } catch (err) {
     if (err instanceof ApiRefusal) sendError(reply, err.status, err.code, err.message, err.details);

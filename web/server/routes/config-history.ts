@@ -53,6 +53,7 @@ export function registerConfigHistory(app: FastifyInstance, runtime: Runtime, db
         const restarted = await runtime.applyConfig(config, {
           source: `rollback to #${req.params.id}`,
           user: req.user?.username,
+          address: req.ip,
         });
         return { ok: true, restarted };
       } catch (err) {

@@ -98,7 +98,7 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
               made = withCsv(current);
               return { document: made.next };
             },
-            { source: `tags.csv of ${name}`, user: req.user?.username },
+            { source: `tags.csv of ${name}`, user: req.user?.username, address: req.ip },
           );
         } catch (err) {
           throw err instanceof GatewayError && made ? made.withLines(err) : err;

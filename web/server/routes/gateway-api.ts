@@ -56,6 +56,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
         const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
           source: 'api',
           user: req.user?.username,
+          address: req.ip,
         });
         return { ok: true, restarted };
       } catch (err) {

@@ -5,6 +5,7 @@ import { Notices } from './components/Notices';
 import { useLiveConnection } from './live';
 import { MeContext } from './me';
 import { AccountPage } from './pages/AccountPage';
+import { AuditPage } from './pages/AuditPage';
 import { CertificatesPage } from './pages/CertificatesPage';
 import { DeviceFormPage } from './pages/DeviceFormPage';
 import { DevicesPage } from './pages/DevicesPage';
@@ -37,6 +38,7 @@ function page(path: string): VNode {
   if (path === '/values') return <LiveValuesPage />;
   if (path === '/uns') return <UnsPage />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/audit') return <AuditPage />;
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/users') return <UsersPage />;
@@ -63,6 +65,7 @@ const NAV = [
   { href: '/values', label: 'Live values', active: (p: string) => p === '/values' },
   { href: '/uns', label: 'UNS explorer', active: (p: string) => p === '/uns' },
   { href: '/logs', label: 'Logs', active: (p: string) => p === '/logs' },
+  { href: '/audit', label: 'Audit', active: (p: string) => p === '/audit', adminOnly: true },
   { href: '/certificates', label: 'Certificates', active: (p: string) => p === '/certificates', adminOnly: true },
   { href: '/users', label: 'Users', active: (p: string) => p === '/users', adminOnly: true },
   { href: '/settings', label: 'Settings', active: (p: string) => p === '/settings' },
