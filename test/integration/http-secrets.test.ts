@@ -208,6 +208,18 @@ describe('stored secrets and a changed endpoint', () => {
     expect(whole.status, whole.text).toBe(400);
     expect(whole.json().error.details[0]).toMatch(/^north\[0\]\.settings\.password: enter the password again/);
 
+    // And through the YAML file the Settings page downloads and uploads.
+    const yaml = (await api('GET', '/api/v1/config?format=yaml', admin)).text;
+    expect(yaml).toContain(broker.url);
+    const upload = await fetch(`${gw.base}/api/v1/config`, {
+      method: 'PUT',
+      headers: { ...admin, 'content-type': 'application/yaml' },
+      body: yaml.replace(broker.url, other.url('mqtt')),
+    });
+    const uploaded = await upload.text();
+    expect(upload.status, uploaded).toBe(400);
+    expect(JSON.parse(uploaded).error.details[0]).toMatch(/^north\[0\]\.settings\.password: enter the password again/);
+
     expect(gw.runtime.config.north[0]?.settings.url).toBe(broker.url);
     expect((await api('GET', '/api/v1/config/history', admin)).json()).toHaveLength(historyBefore);
     // The other host never heard from the gateway (a restarted app connects at once).
