@@ -170,3 +170,23 @@ export function redactAnySecrets(doc: unknown, registry: PluginRegistry): Json {
   walk(copy);
   return copy;
 }
+
+/**
+ * Where a document holds the placeholder instead of a secret, as `path: message` — e.g. a
+ * file downloaded from the API given to `tagwire import`, which has no stored secrets to
+ * put back and would otherwise store the placeholder as the password.
+ */
+export function placeholdersIn(doc: unknown, registry: PluginRegistry): string[] {
+  if (!isObject(doc)) return [];
+  const found: string[] = [];
+  for (const item of itemsOf(doc, registry)) {
+    eachString(item.settings, (holder, key, path) => {
+      const value = holder[key] as string;
+      if (value !== SECRET_PLACEHOLDER && splitUserinfo(value)?.userinfo !== SECRET_PLACEHOLDER) return;
+      found.push(
+        `${item.kind}[${item.index}].settings.${path.join('.')}: "${SECRET_PLACEHOLDER}" stands for a secret the API hides; put the real value in the file (or upload the file through the API, which keeps the stored one)`,
+      );
+    });
+  }
+  return found;
+}
