@@ -31,7 +31,8 @@ export function tagsToCsv(device: DeviceConfig): string {
   const rows = device.groups.flatMap((g) =>
     g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => cell(c === 'group' ? g.name : (t as Record<string, unknown>)[c]))),
   );
-  return stringify([[...TAG_CSV_COLUMNS], ...rows]);
+  // Quoted when it starts or ends with whitespace: the import trims unquoted cells only.
+  return stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
 }
 
 /**

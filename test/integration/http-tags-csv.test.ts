@@ -13,6 +13,7 @@ const DESCRIPTIONS = {
   quoted: "'=already quoted",
   apostrophe: "'plain quote",
   minus: '-40 °C at night',
+  spaces: ' padded ',
 };
 
 let sim: { port: number; close(): Promise<void> };
@@ -81,6 +82,7 @@ describe('tags CSV and spreadsheet formulas', () => {
       quoted: "''=already quoted",
       apostrophe: "'plain quote",
       minus: "'-40 °C at night",
+      spaces: ' padded ',
     });
     const minus = rows.find((r) => r.name === 'minus');
     expect(minus).toMatchObject({ offset: '-5', scale: '-0.5', unit: "'-" });
@@ -94,7 +96,7 @@ describe('tags CSV and spreadsheet formulas', () => {
     const csv = await exportCsv();
     const preview = await http('PUT', '/api/v1/devices/plc/tags.csv?dryRun=true', admin, csv);
     expect(preview.status, preview.text).toBe(200);
-    expect(JSON.parse(preview.text).changes).toMatchObject({ added: [], removed: [], changed: [], unchanged: 8 });
+    expect(JSON.parse(preview.text).changes).toMatchObject({ added: [], removed: [], changed: [], unchanged: 9 });
     const put = await http('PUT', '/api/v1/devices/plc/tags.csv', admin, csv);
     expect(put.status, put.text).toBe(200);
     expect(tagsNow()).toEqual(before);
