@@ -98,6 +98,38 @@ function changedEndpoints(item: Item, stored: Json | undefined): string[] {
     .map((path) => path.join('.'));
 }
 
+/** Puts the stored secrets of `stored` back into `item`, or adds why one cannot be put back to `errors`. */
+function restoreItem(item: Item, stored: Json | undefined, errors: string[]): void {
+  const changed = changedEndpoints(item, stored);
+  const at = (path: string[]) => `${item.kind}[${item.index}].settings.${path.join('.')}`;
+  const endpointChanged = `the endpoint changed (${changed.join(', ')}), and a stored secret is only sent to the endpoint it was entered for`;
+  for (const path of item.schema ? markedPaths(item.schema, 'secret') : []) {
+    visit(item.settings, path, (holder, key) => {
+      if (holder[key] !== SECRET_PLACEHOLDER) return;
+      const value = valueAt(stored?.settings, path);
+      if (typeof value !== 'string') {
+        errors.push(
+          `${at(path)}: "${SECRET_PLACEHOLDER}" stands for a stored secret, but "${item.name}" has none; enter the value`,
+        );
+      } else if (changed.length > 0) errors.push(`${at(path)}: enter the ${path.join('.')} again: ${endpointChanged}`);
+      else holder[key] = value;
+    });
+  }
+  eachString(item.settings, (holder, key, path) => {
+    const sent = holder[key] as string;
+    if (splitUserinfo(sent)?.userinfo !== SECRET_PLACEHOLDER) return;
+    const value = valueAt(stored?.settings, path);
+    if (typeof value !== 'string' || !splitUserinfo(value)) {
+      errors.push(
+        `${at(path)}: "${SECRET_PLACEHOLDER}@" stands for the user and password stored in this URL, but "${item.name}" has none there; enter them`,
+      );
+    } else if (changed.length > 0 || withoutUserinfo(value) !== withoutUserinfo(sent)) {
+      const why = changed.length > 0 ? endpointChanged : 'the URL changed';
+      errors.push(`${at(path)}: enter the user and password in the URL again: ${why}`);
+    } else holder[key] = value;
+  });
+}
+
 /**
  * A document sent to the API with placeholders where secrets were: each placeholder is
  * replaced by the stored secret of the device or north app of the same name, and a URL's
@@ -111,37 +143,11 @@ export function restoreSecrets(input: unknown, current: Config, registry: Plugin
   const doc = structuredClone(input);
   const errors: string[] = [];
   for (const item of itemsOf(doc, registry)) {
-    const stored = (current[item.kind] as unknown as Json[]).find((x) => x.name === item.name);
-    const changed = changedEndpoints(item, stored);
-    const at = (path: string[]) => `${item.kind}[${item.index}].settings.${path.join('.')}`;
-    const endpointChanged = `the endpoint changed (${changed.join(', ')}), and a stored secret is only sent to the endpoint it was entered for`;
-    for (const path of item.schema ? markedPaths(item.schema, 'secret') : []) {
-      visit(item.settings, path, (holder, key) => {
-        if (holder[key] !== SECRET_PLACEHOLDER) return;
-        const value = valueAt(stored?.settings, path);
-        if (typeof value !== 'string') {
-          errors.push(
-            `${at(path)}: "${SECRET_PLACEHOLDER}" stands for a stored secret, but "${item.name}" has none; enter the value`,
-          );
-        } else if (changed.length > 0)
-          errors.push(`${at(path)}: enter the ${path.join('.')} again: ${endpointChanged}`);
-        else holder[key] = value;
-      });
-    }
-    eachString(item.settings, (holder, key, path) => {
-      const sent = splitUserinfo(holder[key] as string);
-      if (sent?.userinfo !== SECRET_PLACEHOLDER) return;
-      const value = valueAt(stored?.settings, path);
-      const kept = typeof value === 'string' ? splitUserinfo(value) : undefined;
-      if (!kept) {
-        errors.push(
-          `${at(path)}: "${SECRET_PLACEHOLDER}@" stands for the user and password stored in this URL, but "${item.name}" has none there; enter them`,
-        );
-      } else if (changed.length > 0 || withoutUserinfo(value as string) !== withoutUserinfo(holder[key] as string)) {
-        const why = changed.length > 0 ? endpointChanged : 'the URL changed';
-        errors.push(`${at(path)}: enter the user and password in the URL again: ${why}`);
-      } else holder[key] = `${kept.scheme}${kept.userinfo}@${kept.rest}`;
-    });
+    restoreItem(
+      item,
+      (current[item.kind] as unknown as Json[]).find((x) => x.name === item.name),
+      errors,
+    );
   }
   if (errors.length > 0) throw new GatewayError('invalid-config', 'the configuration is invalid', errors);
   return doc;
