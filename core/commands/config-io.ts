@@ -1,6 +1,7 @@
 import { builtinRegistry } from '../builtin-plugins.js';
 import { formatConfig, readConfigFile } from '../config/file.js';
 import type { Config } from '../config/schema.js';
+import { placeholdersIn } from '../config/secrets.js';
 import { validateConfig } from '../config/validate.js';
 import { GatewayError } from '../errors.js';
 import { resolveDataDir } from '../paths.js';
@@ -9,10 +10,17 @@ import { loadConfig, saveConfig } from '../store/config-store.js';
 import { openDb } from '../store/db.js';
 import { setMeta } from '../store/meta.js';
 
-/** Reads and validates a config file; throws GatewayError with every `path: message`. */
+/**
+ * Reads and validates a config file; throws GatewayError with every `path: message`. A
+ * `********` where a secret belongs (a file saved from the API) is an error, never stored.
+ */
 export function loadConfigFile(file: string): Config {
-  const result = validateConfig(readConfigFile(file), builtinRegistry());
-  if (!result.ok) throw new GatewayError('invalid-config', `${file} is not a valid configuration`, result.errors);
+  const doc = readConfigFile(file);
+  const result = validateConfig(doc, builtinRegistry());
+  const errors = [...(result.ok ? [] : result.errors), ...placeholdersIn(doc, builtinRegistry())];
+  if (!result.ok || errors.length > 0) {
+    throw new GatewayError('invalid-config', `${file} is not a valid configuration`, errors);
+  }
   return result.config;
 }
 

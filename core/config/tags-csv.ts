@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { GatewayError } from '../errors.js';
+import { escapeFormula, unescapeFormula } from './csv-formula.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './schema.js';
 
 /** CSV columns: the group, then the tag fields of SPEC §3 in schema order. */
@@ -21,11 +22,17 @@ export const TAG_CSV_COLUMNS = [
 
 const NUMERIC = new Set(['length', 'scale', 'offset', 'deadband']);
 
+/** A value as a CSV cell: text that a spreadsheet would run as a formula is escaped; numbers stay numbers. */
+function cell(value: unknown): unknown {
+  return typeof value === 'string' ? escapeFormula(value) : (value ?? '');
+}
+
 export function tagsToCsv(device: DeviceConfig): string {
   const rows = device.groups.flatMap((g) =>
-    g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => (c === 'group' ? g.name : ((t as Record<string, unknown>)[c] ?? '')))),
+    g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => cell(c === 'group' ? g.name : (t as Record<string, unknown>)[c]))),
   );
-  return stringify([[...TAG_CSV_COLUMNS], ...rows]);
+  // Quoted when it starts or ends with whitespace: the import trims unquoted cells only.
+  return stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
 }
 
 /**
@@ -65,7 +72,7 @@ export function deviceWithCsvTags(
     const tag: Record<string, unknown> = {};
     let groupName = '';
     header.forEach((column, k) => {
-      const cell = row[k] ?? '';
+      const cell = unescapeFormula(row[k] ?? '');
       if (column === 'group') groupName = cell;
       else if (cell !== '') tag[column] = NUMERIC.has(column) && /^-?[\d.eE+-]+$/.test(cell) ? Number(cell) : cell;
     });

@@ -10,6 +10,8 @@ export const OpcuaSettingsSchema = Type.Object(
       pattern: '^opc\\.tcp://',
       description: 'Server endpoint, e.g. opc.tcp://plc1:4840',
       patternHint: 'an opc.tcp:// URL',
+      // The password goes here: changing it needs the password entered again (core/config/secrets.ts).
+      'x-ui': { endpoint: true },
     }),
     securityMode: Type.Union(
       SECURITY_MODES.map((m) => Type.Literal(m)),

@@ -6,6 +6,8 @@ export const connectionProperties = {
     pattern: '^(mqtt|mqtts|ws|wss)://.+',
     description: 'Broker URL: mqtt://, mqtts://, ws:// or wss://',
     patternHint: 'a URL starting with mqtt://, mqtts://, ws:// or wss://',
+    // The password and key go here: changing it needs them entered again (core/config/secrets.ts).
+    'x-ui': { endpoint: true },
   }),
   clientId: Type.Optional(
     Type.String({ minLength: 1, maxLength: 128, description: 'Default: tagwire-{gateway id}-{app name}' }),

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,15 +43,31 @@ export interface Mosquitto {
 /**
  * Starts a real mosquitto (Debian package) on a free port, anonymous access. Without
  * `persistenceDir` nothing survives a restart; with it, sessions and queued messages do
- * (saved when it is stopped with SIGTERM).
+ * (saved when it is stopped with SIGTERM). With `users` ({ name: password }) only those
+ * logins are accepted.
  */
-export async function startMosquitto(port?: number, opts: { persistenceDir?: string } = {}): Promise<Mosquitto> {
+export async function startMosquitto(
+  port?: number,
+  opts: { persistenceDir?: string; users?: Record<string, string> } = {},
+): Promise<Mosquitto> {
   const p = port ?? (await freePort());
   const conf = join(tmpdir(), `tagwire-mosquitto-${p}-${process.pid}.conf`);
   const persistence = opts.persistenceDir
     ? `persistence true\npersistence_location ${opts.persistenceDir}/\nmax_queued_messages 100000\n`
     : 'persistence false\n';
-  writeFileSync(conf, `listener ${p} 127.0.0.1\nallow_anonymous true\n${persistence}`);
+  let access = 'allow_anonymous true\n';
+  if (opts.users) {
+    const passwords = `${conf}.passwd`;
+    writeFileSync(
+      passwords,
+      Object.entries(opts.users)
+        .map(([user, pass]) => `${user}:${pass}\n`)
+        .join(''),
+    );
+    execFileSync('mosquitto_passwd', ['-U', passwords]); // hashes the plain passwords in place
+    access = `allow_anonymous false\npassword_file ${passwords}\n`;
+  }
+  writeFileSync(conf, `listener ${p} 127.0.0.1\n${access}${persistence}`);
   const proc: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await waitForPort(p, 5000);

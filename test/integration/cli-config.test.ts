@@ -254,6 +254,25 @@ describe('tagwire import / export', () => {
     expect(ok(['export', '--data', data])).toBe(before);
   });
 
+  it('refuses a file holding ******** where a secret belongs (saved from the API), changing nothing', () => {
+    const data = dataDir();
+    ok(['import', file('good.yaml', GOOD_YAML), '--data', data]);
+    const before = ok(['export', '--data', data]);
+    const redacted = GOOD_YAML.replace('"mqtt://broker:1883"', '"mqtt://********@broker:1883"').replace(
+      '"# not a comment"',
+      '"********"',
+    );
+    const path = file('from-api.yaml', redacted);
+    const r = cli(['import', path, '--data', data]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(`error: ${path} is not a valid configuration`);
+    expect(detailLines(r.stderr)).toEqual([
+      'north[0].settings.url: "********" stands for a secret the API hides; put the real value in the file (or upload the file through the API, which keeps the stored one)',
+      'north[0].settings.password: "********" stands for a secret the API hides; put the real value in the file (or upload the file through the API, which keeps the stored one)',
+    ]);
+    expect(ok(['export', '--data', data])).toBe(before);
+  });
+
   it('an import with a syntax error changes nothing', () => {
     const data = dataDir();
     ok(['import', file('other.json', OTHER_JSON), '--data', data]);

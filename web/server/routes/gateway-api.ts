@@ -44,7 +44,8 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
     {
       schema: routeDocs('Config', 'Replace the whole configuration (applied as a diff)', {
         description:
-          'JSON, or YAML with Content-Type application/yaml. ******** keeps the stored secret. ' +
+          'JSON, or YAML with Content-Type application/yaml. ******** keeps the stored secret (also in a URL: mqtt://********@host), ' +
+          'unless the endpoint it is sent to (url, endpointUrl) changed: then it must be sent again. ' +
           '400 with every error; nothing changes then.',
         documentedBody: ConfigSchema,
       }),

@@ -66,7 +66,8 @@ export function registerDeviceResources(app: FastifyInstance, runtime: Runtime):
     '/api/v1/devices/:device',
     {
       schema: routeDocs('Devices', 'Replace a device; a new name renames it (north apps follow)', {
-        description: 'Without "name" the device keeps its name. ******** keeps the stored secret.',
+        description:
+          'Without "name" the device keeps its name. ******** keeps the stored secret, unless the endpoint it is sent to changed.',
         params,
         documentedBody: DeviceSchema,
       }),

@@ -50,7 +50,8 @@ export function registerNorthResources(app: FastifyInstance, runtime: Runtime): 
     '/api/v1/north/:name',
     {
       schema: routeDocs('North', 'Replace a north app; a new name renames it', {
-        description: 'Without "name" the app keeps its name. ******** keeps the stored secret.',
+        description:
+          'Without "name" the app keeps its name. ******** keeps the stored secret, unless the endpoint it is sent to changed.',
         params,
         documentedBody: NorthSchema,
       }),
