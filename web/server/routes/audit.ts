@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
+import { escapeFormula } from '../../../core/config/csv-formula.js';
 import { AUDIT_KINDS, type AuditFilter, type AuditKind, type AuditLog } from '../../../core/store/audit.js';
 import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
@@ -51,10 +52,9 @@ function filterOf(query: AuditQuery): AuditFilter {
   };
 }
 
-/** A spreadsheet runs a cell that starts with = + - @ as a formula: such text gets a leading '. */
+/** A text cell: a formula-looking text gets a leading ' so that a spreadsheet does not run it. */
 function cell(value: unknown): string {
-  const text = value === undefined ? '' : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return value === undefined ? '' : escapeFormula(String(value));
 }
 
 /** `GET /api/v1/audit`: who did what, when and from where (admins). */
