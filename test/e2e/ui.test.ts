@@ -536,6 +536,34 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await screenshot('13-logs');
   });
 
+  it('shows log lines from before the page was opened, and downloads them', async () => {
+    // A new browser session: everything it shows from the start came from the gateway's history.
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${base}/logs`);
+      await fresh.getByLabel('User name').fill('admin');
+      await fresh.getByLabel('Password').fill(PASSWORD);
+      await fresh.getByRole('button', { name: 'Log in' }).click();
+      await fresh.getByRole('heading', { name: 'Logs' }).waitFor();
+      await fresh.getByLabel('Source').selectOption({ label: 'device plc' });
+      const first = fresh
+        .getByTestId('log-lines')
+        .locator('.log-line', { hasText: /connected$/ })
+        .first();
+      await first.waitFor();
+      // The gateway started before this test file's first test: the line is older than the page.
+      const downloaded = await fresh.evaluate(
+        async (href) => (await fetch(href)).text(),
+        '/api/v1/logs?format=text&device=plc',
+      );
+      expect(downloaded).toMatch(/^\S+ INFO {2}device=plc connected$/m);
+      expect(await fresh.getByTestId('log-download').getAttribute('href')).toContain('device=plc');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('lets an admin add a user, change their role and set a new password', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();

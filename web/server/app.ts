@@ -15,6 +15,7 @@ import { registerDevices } from './routes/devices.js';
 import { registerEvents } from './routes/events.js';
 import { registerGatewayApi } from './routes/gateway-api.js';
 import { registerLogLevel } from './routes/log-level.js';
+import { registerLogs } from './routes/logs.js';
 import { registerMetrics } from './routes/metrics.js';
 import { registerDeviceResources } from './routes/resources-devices.js';
 import { registerGroupResources } from './routes/resources-groups.js';
@@ -81,6 +82,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerCertificates(app, opts.runtime, opts.runtime.dataDir);
   registerMetrics(app, opts.runtime, opts.version);
   registerLogLevel(app, opts.runtime, opts.log);
+  registerLogs(app);
   await registerStatic(app);
   return app;
 }

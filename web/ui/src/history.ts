@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
+import { api } from './api';
 import { liveEvents } from './sse';
 import type { LogLine, Scalar } from './types';
 
 /** How many numeric values of a tag are kept for its sparkline. */
 export const TREND_POINTS = 60;
-/** How many log lines are kept in memory. */
-export const LOG_LINES = 1000;
+/** How many log lines are kept in memory (the gateway keeps as many: `GET /api/v1/logs`). */
+export const LOG_LINES = 10_000;
 
 const trends = new Map<string, number[]>();
 const logLines: LogLine[] = [];
-let logSeq = 0;
 const logListeners = new Set<() => void>();
 
 const trendKey = (device: string, tag: string) => `${device}\u0000${tag}`;
@@ -39,14 +39,29 @@ export function trendOf(device: string, tag: string): readonly number[] {
   return trends.get(trendKey(device, tag)) ?? [];
 }
 
-/** A log line with a sequence number (a stable key for lists). */
-export interface NumberedLine extends LogLine {
-  seq: number;
+/** The gateway's last log lines and those received since, oldest first (the last LOG_LINES). */
+export function logHistory(): readonly LogLine[] {
+  return logLines;
 }
 
-/** The log lines received since the page was loaded (the last LOG_LINES), oldest first. */
-export function logHistory(): readonly NumberedLine[] {
-  return logLines as NumberedLine[];
+let historyLoaded: Promise<void> | undefined;
+
+/**
+ * Loads the lines the gateway logged before this page was opened, once; lines that arrived
+ * live meanwhile are kept in order (each line's `seq` comes from the gateway).
+ */
+export function loadLogHistory(): Promise<void> {
+  historyLoaded ??= api<LogLine[]>('GET', '/api/v1/logs')
+    .then((earlier) => {
+      const firstLive = logLines[0]?.seq ?? Number.POSITIVE_INFINITY;
+      logLines.unshift(...earlier.filter((l) => l.seq < firstLive));
+      if (logLines.length > LOG_LINES) logLines.splice(0, logLines.length - LOG_LINES);
+      for (const fn of logListeners) fn();
+    })
+    .catch(() => {
+      historyLoaded = undefined;
+    });
+  return historyLoaded;
 }
 
 export function clearLogHistory(): void {
@@ -59,7 +74,7 @@ export function clearLogHistory(): void {
 liveEvents.subscribe({
   value: (v) => pushTrend(v.device, v.tag, v.value),
   log: (line) => {
-    logLines.push({ ...line, seq: ++logSeq } as NumberedLine);
+    logLines.push(line);
     if (logLines.length > LOG_LINES) logLines.splice(0, logLines.length - LOG_LINES);
     for (const fn of logListeners) fn();
   },

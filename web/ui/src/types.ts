@@ -70,15 +70,8 @@ export interface ValueRow {
   error?: string;
 }
 
-/** SSE `log` event: one log line (after redaction). */
-export interface LogLine {
-  level: string;
-  time: number;
-  msg: string;
-  device?: string;
-  north?: string;
-  component?: string;
-}
+/** SSE `log` event and `GET /api/v1/logs`: one log line (after redaction). */
+export type { LogLine } from '../../../core/log-line';
 
 /** `GET /api/v1/log-level`: an override in force. */
 export interface LogLevelOverride {

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatTimestamp } from '../format';
-import { clearLogHistory, LOG_LINES, logHistory, useLogVersion } from '../history';
+import { clearLogHistory, LOG_LINES, loadLogHistory, logHistory, useLogVersion } from '../history';
 import { useConfig, useDocumentTitle } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
@@ -13,6 +13,9 @@ const rank = (level: string) => {
   const i = (LEVELS as readonly string[]).indexOf(level);
   return i < 0 ? LEVELS.length : i;
 };
+
+/** Rows rendered at most. */
+const SHOWN_LINES = 1000;
 
 const sourceOf = (l: LogLine) => (l.device ? `device:${l.device}` : l.north ? `north:${l.north}` : 'gateway');
 
@@ -27,6 +30,9 @@ export function LogsPage() {
   const [query, setQuery] = useState('');
   const [paused, setPaused] = useState(false);
   const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    void loadLogHistory();
+  }, []);
 
   const lines = logHistory();
   const sources = new Set<string>();
@@ -35,12 +41,17 @@ export function LogsPage() {
   for (const l of lines) if (l.device || l.north) sources.add(sourceOf(l));
   const q = query.trim().toLowerCase();
   const min = rank(minLevel);
-  const shown = lines.filter(
+  const matching = lines.filter(
     (l) =>
       rank(l.level) >= min &&
       (!source || sourceOf(l) === source) &&
       (!q || `${l.msg} ${l.component ?? ''} ${l.device ?? ''} ${l.north ?? ''}`.toLowerCase().includes(q)),
   );
+  // Thousands of rows would make the page slow: the newest are shown, all are in the download.
+  const shown = matching.length > SHOWN_LINES ? matching.slice(-SHOWN_LINES) : matching;
+  const download = new URLSearchParams({ format: 'text', level: minLevel });
+  if (source.startsWith('device:')) download.set('device', source.slice('device:'.length));
+  if (source.startsWith('north:')) download.set('north', source.slice('north:'.length));
 
   // Newest at the bottom: follow it unless paused.
   useLayoutEffect(() => {
@@ -53,11 +64,14 @@ export function LogsPage() {
       <div class="page-head">
         <h1>Logs</h1>
         <span class="muted push-right" data-testid="log-count">
-          {shown.length} of {lines.length} lines (last {LOG_LINES} kept)
+          {matching.length} of {lines.length} lines (last {LOG_LINES.toLocaleString('en')} kept)
+          {shown.length < matching.length ? `, newest ${shown.length} shown` : ''}
         </span>
       </div>
       <p class="lead">
-        The gateway’s log as it is written, from when this page was loaded. Newest lines at the bottom.
+        The gateway’s last {LOG_LINES.toLocaleString('en')} log lines, then new ones as they are written; newest at the
+        bottom. <em>Download</em> saves the lines the level and source filters select. Older lines are in the system
+        journal when tagwire runs as a systemd service: <code>journalctl -u tagwire</code>.
       </p>
       {operate ? <LogLevelControl devices={config?.devices.map((d) => d.name) ?? []} /> : null}
       <div class="filter-bar">
@@ -104,6 +118,9 @@ export function LogsPage() {
           <button type="button" class="button small" onClick={clearLogHistory}>
             Clear
           </button>
+          <a class="button small" href={`/api/v1/logs?${download.toString()}`} download data-testid="log-download">
+            Download
+          </a>
         </div>
       </div>
       <div class="log-box" ref={box} data-testid="log-lines" role="log" aria-live="off">
