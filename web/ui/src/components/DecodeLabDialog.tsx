@@ -49,6 +49,11 @@ function RegisterList({ result }: { result: DecodeResult }) {
  * in every byte order side by side. The user picks the one that matches the machine's
  * display, and applies it to the tag with one click.
  */
+/** Registers a type of the lab takes (the read may stop early where the device's map ends). */
+function registersFor(type: string): number {
+  return /64/.test(type) ? 4 : /32/.test(type) ? 2 : 1;
+}
+
 export function DecodeLabDialog({ device, address: initial = '', current, applyLabel, onApply, onClose }: Props) {
   const [address, setAddress] = useState(initial);
   const [busy, setBusy] = useState(false);
@@ -83,6 +88,7 @@ export function DecodeLabDialog({ device, address: initial = '', current, applyL
   // Applying also sets the address read here: say so when it is not the one the dialog opened with.
   const movedTo = result && initial && result.asTyped !== initial.trim() ? ` at ${result.asTyped}` : '';
   const types = result ? [...new Set(result.decodes.map((d) => d.type))] : [];
+  const readCount = result?.registers.length ?? 0;
   const orders = result ? [...new Set(result.decodes.map((d) => d.byteOrder))] : [];
   const cell = (type: string, byteOrder: string) =>
     result?.decodes.find((d) => d.type === type && d.byteOrder === byteOrder);
@@ -175,7 +181,14 @@ export function DecodeLabDialog({ device, address: initial = '', current, applyL
               <tbody>
                 {types.map((t) => (
                   <tr key={t}>
-                    <th scope="row">{t}</th>
+                    <th scope="row">
+                      {t}
+                      {registersFor(t) > readCount ? (
+                        <div class="cell-note" data-testid={`decode-short-${t}`}>
+                          needs {registersFor(t)} registers; the device gave {readCount} here (its register map ends)
+                        </div>
+                      ) : null}
+                    </th>
                     {orders.map((o) => {
                       const d = cell(t, o);
                       const available = d !== undefined && d.value !== null;
@@ -197,7 +210,11 @@ export function DecodeLabDialog({ device, address: initial = '', current, applyL
                           ) : (
                             <span
                               class="muted"
-                              title="no value: not a number in this order, or past the device's last register"
+                              title={
+                                registersFor(t) > readCount
+                                  ? `needs ${registersFor(t)} registers; only ${readCount} could be read here`
+                                  : 'not a number in this byte order'
+                              }
                             >
                               —
                             </span>

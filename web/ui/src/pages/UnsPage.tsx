@@ -35,6 +35,8 @@ function valueToJson(v: Scalar): string {
 }
 
 /** The MQTT payload of a value, built like the gateway's north apps (format `value`). */
+const tagCount = (n: number) => (n === 1 ? '1 tag' : `${n.toLocaleString('en')} tags`);
+
 export function valuePayload(r: ValueRow): string {
   const head = `{"value":${valueToJson(r.value)},"timestamp":${r.timestamp},"quality":"${r.quality}"`;
   return r.error ? `${head},"error":${JSON.stringify(r.error)}}` : `${head}}`;
@@ -180,7 +182,7 @@ export function UnsPage() {
             {n.info ? (
               <span class="chip">{n.info.kind === 'gateway-status' ? 'gateway status' : 'device status'}</span>
             ) : null}
-            {!n.row && !n.info && hasChildren ? <span class="muted">{leafCount(n)} tags</span> : null}
+            {!n.row && !n.info && hasChildren ? <span class="muted">{tagCount(leafCount(n))}</span> : null}
           </span>
         </div>
         {hasChildren && open ? <ul class="tree-children">{sorted(n).map((c) => renderNode(c, depth + 1))}</ul> : null}
@@ -285,7 +287,9 @@ function Detail({
           ) : null}
         </>
       ) : null}
-      {!r && !node.info ? <p class="muted">A level of the namespace with {leafCount(node)} tags below it.</p> : null}
+      {!r && !node.info ? (
+        <p class="muted">A level of the namespace with {tagCount(leafCount(node))} below it.</p>
+      ) : null}
     </>
   );
 }
