@@ -47,9 +47,16 @@ interface GroupPlan {
 }
 
 /**
+ * Exceptions by which a device refuses a joined read that smaller reads would get through:
+ * 2 (an unmapped register inside it) and 3 (more registers than the device reads at once).
+ */
+const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set(['modbus-exception-2', 'modbus-exception-3']);
+
+/**
  * One Modbus device (unit) on a shared link. Plans each group's reads once, and
- * learns: a joined read refused with exception 2 is bisected until the refusing
- * register is alone, and the split is remembered for every later cycle.
+ * learns: a joined read refused with exception 2 or 3 is bisected until the device
+ * takes it (or the refusing register is alone), and the split is remembered for every
+ * later cycle.
  */
 export class ModbusDriver implements Driver, LinkUser {
   private link: ModbusLink | undefined;
@@ -165,7 +172,7 @@ export class ModbusDriver implements Driver, LinkUser {
     return out;
   }
 
-  /** Reads one block; on exception 2 splits it in two, remembers the split and reads both halves. */
+  /** Reads one block; on exception 2 or 3 splits it in two, remembers the split and reads both halves. */
   private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
     const link = this.link;
     let data: Buffer;
@@ -174,15 +181,15 @@ export class ModbusDriver implements Driver, LinkUser {
       data = await readArea(link, this.request, block.area, block.start, block.count, deadline);
     } catch (raw) {
       const err = requestError(raw);
-      if (err.code === 'modbus-exception-2') {
+      if (SPLITTABLE_REFUSALS.has(err.code)) {
         const halves = splitBlock(block);
         const at = splitOffset(block);
         if (halves && at !== null) {
           this.splits.add(block.area, at);
           this.splitCount++;
           this.ctx.log.info(
-            { area: block.area, start: block.start, count: block.count, splitAt: at },
-            'device refused a joined read (exception 2); splitting it and remembering the split',
+            { area: block.area, start: block.start, count: block.count, splitAt: at, error: err.code },
+            `device refused a joined read (exception ${err.code.slice('modbus-exception-'.length)}); splitting it and remembering the split`,
           );
           await this.readBlock(halves[0], tags, out, deadline);
           await this.readBlock(halves[1], tags, out, deadline);

@@ -3,7 +3,14 @@
  * able to misbehave on purpose (delays, silence, lost answers) for tests.
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { type MbapFrame, parseMbapFrames, respond, writeMbapHeader } from './modbus-frames.js';
+import {
+  ExceptionCode,
+  exception,
+  type MbapFrame,
+  parseMbapFrames,
+  respond,
+  writeMbapHeader,
+} from './modbus-frames.js';
 import type { ModbusDataModel } from './modbus-model.js';
 
 export interface ModbusTcpSimulatorOptions {
@@ -70,6 +77,11 @@ export class ModbusTcpSimulator {
   responseDelayMs = 0;
   /** Requests for these unit ids are never answered. */
   readonly silentUnits = new Set<number>();
+  /**
+   * A device whose read limit is below the standard's 125: reads (FC3/FC4) of more registers
+   * answer exception 3 (illegal data value), as some PLCs and meters do.
+   */
+  maxRegistersPerRead = 125;
 
   private readonly server: Server;
   private readonly open = new Map<Socket, Connection>();
@@ -177,11 +189,20 @@ export class ModbusTcpSimulator {
   private answer(connection: Connection, frame: MbapFrame): void {
     this.requestCount++;
     if (!this.model.hasUnit(frame.unitId) || this.silentUnits.has(frame.unitId)) return;
-    const adu = writeMbapHeader(respond(this.model, frame.unitId, frame.pdu, 7, 0), frame.transactionId, frame.unitId);
+    const adu = writeMbapHeader(this.answerFrame(frame), frame.transactionId, frame.unitId);
     if (this.toDrop > 0) {
       this.toDrop--;
       return;
     }
     connection.send(adu, this.responseDelayMs);
+  }
+
+  /** The answer with 7 free bytes for the MBAP header, after the simulated device's own limits. */
+  private answerFrame(frame: MbapFrame): Buffer {
+    const fc = frame.pdu[0] ?? 0;
+    if ((fc === 3 || fc === 4) && frame.pdu.length === 5 && frame.pdu.readUInt16BE(3) > this.maxRegistersPerRead) {
+      return exception(fc, ExceptionCode.illegalDataValue, 7, 0);
+    }
+    return respond(this.model, frame.unitId, frame.pdu, 7, 0);
   }
 }
