@@ -82,6 +82,15 @@ export class ModbusTcpSimulator {
    * answer exception 3 (illegal data value), as some PLCs and meters do.
    */
   maxRegistersPerRead = 125;
+  /**
+   * Units behind a simulated TCP→RTU gateway that do not answer: the gateway answers
+   * `exception` (0x0B target failed to respond, 0x0A path unavailable) after `delayMs`,
+   * its own RTU timeout. Answers keep request order, so later requests wait behind it,
+   * as they do on the gateway's serial line.
+   */
+  readonly gatewayFailures = new Map<number, { exception: 0x0a | 0x0b; delayMs: number }>();
+  /** Request frames received, per unit id. */
+  readonly requestsPerUnit = new Map<number, number>();
 
   private readonly server: Server;
   private readonly open = new Map<Socket, Connection>();
@@ -188,7 +197,15 @@ export class ModbusTcpSimulator {
 
   private answer(connection: Connection, frame: MbapFrame): void {
     this.requestCount++;
+    this.requestsPerUnit.set(frame.unitId, (this.requestsPerUnit.get(frame.unitId) ?? 0) + 1);
     if (!this.model.hasUnit(frame.unitId) || this.silentUnits.has(frame.unitId)) return;
+    const failure = this.gatewayFailures.get(frame.unitId);
+    if (failure) {
+      const fc = frame.pdu[0] ?? 0;
+      const adu = writeMbapHeader(exception(fc, failure.exception, 7, 0), frame.transactionId, frame.unitId);
+      connection.send(adu, failure.delayMs);
+      return;
+    }
     const adu = writeMbapHeader(this.answerFrame(frame), frame.transactionId, frame.unitId);
     if (this.toDrop > 0) {
       this.toDrop--;
