@@ -83,7 +83,12 @@ export class ModbusDriver implements Driver, LinkUser {
     private readonly transport: Transport,
     private readonly pool: LinkPool = linkPool,
   ) {
-    this.request = { unitId: settings.unitId, timeoutMs: settings.timeoutMs, retries: settings.retries };
+    this.request = {
+      unitId: settings.unitId,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      log: ctx.log,
+    };
   }
 
   /** Raw frames to and from this unit are traced in this device's log. */

@@ -91,6 +91,12 @@ export class ModbusTcpSimulator {
   readonly gatewayFailures = new Map<number, { exception: 0x0a | 0x0b; delayMs: number }>();
   /** Request frames received, per unit id. */
   readonly requestsPerUnit = new Map<number, number>();
+  /**
+   * false = a device that cannot pipeline: it takes one request, and ignores any that arrive
+   * before its answer has left (several in one TCP segment, or while `responseDelayMs` holds
+   * the answer back), so only the first of several outstanding requests is answered.
+   */
+  pipelining = true;
 
   private readonly server: Server;
   private readonly open = new Map<Socket, Connection>();
@@ -186,7 +192,15 @@ export class ModbusTcpSimulator {
     connection.pending = rest.length ? Buffer.from(rest) : EMPTY;
     const { socket } = connection;
     socket.cork();
-    for (const frame of frames) this.answer(connection, frame);
+    let taken = 0;
+    for (const frame of frames) {
+      if (!this.pipelining && (taken > 0 || connection.delayed.length > 0)) {
+        this.count(frame);
+        continue;
+      }
+      taken++;
+      this.answer(connection, frame);
+    }
     socket.uncork();
     // A client that pipelines without reading must not grow our write buffer without bound.
     if (socket.writableNeedDrain) {
@@ -195,9 +209,13 @@ export class ModbusTcpSimulator {
     }
   }
 
-  private answer(connection: Connection, frame: MbapFrame): void {
+  private count(frame: MbapFrame): void {
     this.requestCount++;
     this.requestsPerUnit.set(frame.unitId, (this.requestsPerUnit.get(frame.unitId) ?? 0) + 1);
+  }
+
+  private answer(connection: Connection, frame: MbapFrame): void {
+    this.count(frame);
     if (!this.model.hasUnit(frame.unitId) || this.silentUnits.has(frame.unitId)) return;
     const failure = this.gatewayFailures.get(frame.unitId);
     if (failure) {
