@@ -74,6 +74,8 @@ export interface LinkRequest {
   timeoutMs: number;
   /** The device's log, for what this request teaches about the link. */
   log?: Logger | undefined;
+  /** A retry of a request that timed out: never refused, the first attempt may have acted. */
+  retry?: boolean;
 }
 
 export interface LinkStats {
@@ -251,7 +253,7 @@ export class ModbusLink {
    * finding MAX_QUEUED_WRITES waiting is refused with `busy`, nothing sent.
    */
   async request<T>(req: LinkRequest, run: (client: ModbusClient) => Promise<T>): Promise<T> {
-    if (req.kind === 'write' && this.queue.pendingWrites >= MAX_QUEUED_WRITES) {
+    if (req.kind === 'write' && !req.retry && this.queue.pendingWrites >= MAX_QUEUED_WRITES) {
       this.stats.writesRefused++;
       throw new GatewayError(
         'busy',

@@ -72,7 +72,7 @@ async function withRetries<T>(
   const request = { kind, unitId: opts.unitId, deadline, timeoutMs: opts.timeoutMs, log: opts.log };
   for (let attempt = 0; ; attempt++) {
     try {
-      return await link.request(request, run);
+      return await link.request(attempt === 0 ? request : { ...request, retry: true }, run);
     } catch (raw) {
       const err = requestError(raw);
       // Refused before anything was sent: not an error of the line.

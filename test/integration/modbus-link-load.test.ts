@@ -187,6 +187,7 @@ describe('a burst of writes on one link', () => {
     expect(ok).toBeLessThanOrEqual(MAX_QUEUED_WRITES + 1);
     expect(linkOf(gw).writesRefused).toBe(busy);
     expect(maxGap).toBeLessThan(1000);
+    expect(heapAtPeakMb).toBeLessThan(64);
     expect(gw.device('plc').currentState.state).toBe('connected');
 
     // Nothing is left waiting, and the link takes writes again at once.
