@@ -5,6 +5,7 @@ import type { GroupReading } from '../../core/bus.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { errorCode } from '../../core/errors.js';
 import { Gateway } from '../../core/gateway.js';
+import { createMetrics } from '../../core/metrics/metrics.js';
 import { MAX_QUEUED_WRITES } from '../../drivers/modbus/link.js';
 import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
 import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
@@ -186,6 +187,10 @@ describe('a burst of writes on one link', () => {
     expect(ok).toBeGreaterThanOrEqual(MAX_QUEUED_WRITES);
     expect(ok).toBeLessThanOrEqual(MAX_QUEUED_WRITES + 1);
     expect(linkOf(gw).writesRefused).toBe(busy);
+    const metrics = createMetrics(gw, 't');
+    const scraped = await metrics.scrape();
+    metrics.close();
+    expect(scraped).toContain(`tagwire_link_writes_refused_total{link="tcp:127.0.0.1:${port}"} ${busy}`);
     expect(maxGap).toBeLessThan(1000);
     expect(heapAtPeakMb).toBeLessThan(64);
     expect(gw.device('plc').currentState.state).toBe('connected');
