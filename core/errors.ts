@@ -18,6 +18,7 @@ export const ErrorCodes = {
   'not-connected': 'the device is not connected',
   'invalid-config': 'the configuration is invalid',
   'not-supported': 'the driver cannot do this',
+  busy: 'too many requests are waiting for the device; nothing was done, try again later',
   internal: 'unexpected internal error',
 } as const;
 

@@ -33,6 +33,11 @@ export function linkMetrics(registry: Registry, source: StatusSource): void {
     'Other failed requests: exception answers, bad responses, socket errors',
     'errors',
   );
+  counter(
+    'tagwire_link_writes_refused_total',
+    'Writes refused with busy because too many were already waiting on the link',
+    'writesRefused',
+  );
   // rate() of this is the line utilisation over any window; the ratio below is since the link opened.
   counter('tagwire_link_busy_seconds_total', 'Time the link spent on requests', 'busyMs', 1 / 1000);
   lazyGauge({

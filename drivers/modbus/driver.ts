@@ -17,6 +17,7 @@ import { registerReader } from './register-readers.js';
 import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
 import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
+import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
 
 /** The numeric types the decode lab shows, smallest first. */
 const LAB_TYPES: Exclude<TagType, 'bool' | 'string'>[] = [
@@ -47,9 +48,22 @@ interface GroupPlan {
 }
 
 /**
+ * Exceptions by which a device refuses a joined read that smaller reads would get through:
+ * 2 (an unmapped register inside it) and 3 (more registers than the device reads at once).
+ */
+const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set(['modbus-exception-2', 'modbus-exception-3']);
+
+/**
+ * Reads in a row in which a gateway answered "no answer from the unit" for every tag before
+ * the unit is reported disconnected and backed off (the core counts timeouts the same way).
+ */
+const GATEWAY_NO_ANSWER_READS_BEFORE_DISCONNECTED = 3;
+
+/**
  * One Modbus device (unit) on a shared link. Plans each group's reads once, and
- * learns: a joined read refused with exception 2 is bisected until the refusing
- * register is alone, and the split is remembered for every later cycle.
+ * learns: a joined read refused with exception 2 or 3 is bisected until the device
+ * takes it (or the refusing register is alone), and the split is remembered for every
+ * later cycle.
  */
 export class ModbusDriver implements Driver, LinkUser {
   private link: ModbusLink | undefined;
@@ -60,6 +74,8 @@ export class ModbusDriver implements Driver, LinkUser {
   /** Set while the unit does not answer; the next connect() first checks that it answers again. */
   private needsProbe = false;
   private lastBlock: ReadBlock | undefined;
+  /** Reads in a row that a TCP→RTU gateway answered with exception 10/11 for every tag. */
+  private gatewayNoAnswerReads = 0;
 
   constructor(
     private readonly ctx: DriverContext,
@@ -67,7 +83,12 @@ export class ModbusDriver implements Driver, LinkUser {
     private readonly transport: Transport,
     private readonly pool: LinkPool = linkPool,
   ) {
-    this.request = { unitId: settings.unitId, timeoutMs: settings.timeoutMs, retries: settings.retries };
+    this.request = {
+      unitId: settings.unitId,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      log: ctx.log,
+    };
   }
 
   /** Raw frames to and from this unit are traced in this device's log. */
@@ -87,6 +108,7 @@ export class ModbusDriver implements Driver, LinkUser {
     );
     await this.link.open();
     if (this.needsProbe && this.lastBlock) await this.probe(this.lastBlock);
+    this.gatewayNoAnswerReads = 0;
   }
 
   /**
@@ -100,8 +122,9 @@ export class ModbusDriver implements Driver, LinkUser {
       await readArea(link, { ...this.request, retries: 0 }, block.area, block.start, block.count, performance.now());
     } catch (raw) {
       const err = requestError(raw);
-      // Any answer, even an exception, shows the unit is alive.
-      if (err.code === 'timeout' || err.code === 'disconnected') throw err;
+      // Any answer from the unit, even an exception, shows it is alive; a gateway's
+      // "the unit did not answer" does not.
+      if (err.code === 'timeout' || err.code === 'disconnected' || isGatewayNoAnswer(err.code)) throw err;
     }
     this.needsProbe = false;
   }
@@ -159,13 +182,45 @@ export class ModbusDriver implements Driver, LinkUser {
     const out: TagValue[] = new Array(plan.tags.length);
     // The group's next read is due one interval from now: that is its deadline on a shared link.
     const deadline = performance.now() + group.intervalMs;
-    for (const block of plan.blocks) await this.readBlock(block, plan.tags, out, deadline);
+    let gatewayNoAnswer: string | undefined;
+    for (const block of plan.blocks) {
+      if (gatewayNoAnswer) {
+        // The gateway already waited its own timeout for this unit: do not make it wait again.
+        const now = Date.now();
+        for (const item of block.items) out[item.index] = badValue(gatewayNoAnswer, now);
+        continue;
+      }
+      await this.readBlock(block, plan.tags, out, deadline);
+      gatewayNoAnswer = block.items.map((item) => out[item.index]?.error).find(isGatewayNoAnswer);
+    }
     this.lastBlock = plan.blocks[0] ?? this.lastBlock;
-    this.needsProbe = out.length > 0 && out.every((v) => v.error === 'timeout');
+    const silence = unitSilence(out);
+    this.needsProbe = silence !== undefined;
+    this.trackGatewayNoAnswer(silence);
     return out;
   }
 
-  /** Reads one block; on exception 2 splits it in two, remembers the split and reads both halves. */
+  /**
+   * A unit behind a TCP→RTU gateway that does not answer gets exception 10/11 from the
+   * gateway, often only after the gateway's own RTU timeout. The core backs off units that
+   * time out; this does the same for these answers, so that the dead unit does not hold the
+   * shared link every interval. Only this device is reported lost, not the link.
+   */
+  private trackGatewayNoAnswer(silence: string | undefined): void {
+    if (!isGatewayNoAnswer(silence)) {
+      this.gatewayNoAnswerReads = 0;
+      return;
+    }
+    if (++this.gatewayNoAnswerReads < GATEWAY_NO_ANSWER_READS_BEFORE_DISCONNECTED) return;
+    this.gatewayNoAnswerReads = 0;
+    this.ctx.log.warn(
+      { error: silence, unitId: this.settings.unitId },
+      'the Modbus gateway reports that this unit does not answer; probing it again with backoff',
+    );
+    this.ctx.connectionLost(silence as string);
+  }
+
+  /** Reads one block; on exception 2 or 3 splits it in two, remembers the split and reads both halves. */
   private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
     const link = this.link;
     let data: Buffer;
@@ -174,15 +229,15 @@ export class ModbusDriver implements Driver, LinkUser {
       data = await readArea(link, this.request, block.area, block.start, block.count, deadline);
     } catch (raw) {
       const err = requestError(raw);
-      if (err.code === 'modbus-exception-2') {
+      if (SPLITTABLE_REFUSALS.has(err.code)) {
         const halves = splitBlock(block);
         const at = splitOffset(block);
         if (halves && at !== null) {
           this.splits.add(block.area, at);
           this.splitCount++;
           this.ctx.log.info(
-            { area: block.area, start: block.start, count: block.count, splitAt: at },
-            'device refused a joined read (exception 2); splitting it and remembering the split',
+            { area: block.area, start: block.start, count: block.count, splitAt: at, error: err.code },
+            `device refused a joined read (exception ${err.code.slice('modbus-exception-'.length)}); splitting it and remembering the split`,
           );
           await this.readBlock(halves[0], tags, out, deadline);
           await this.readBlock(halves[1], tags, out, deadline);

@@ -4,7 +4,8 @@ import { GatewayError } from '../../core/errors.js';
 import { type ModbusClient, ModbusClientClass } from './client.js';
 import { traceFrames } from './frame-trace.js';
 import { guardMbapStream } from './mbap-guard.js';
-import { DeadlineQueue } from './request-queue.js';
+import { PipeliningCheck } from './pipelining-check.js';
+import { DeadlineQueue, type RequestKind } from './request-queue.js';
 
 /** How a link reaches its devices. Devices with the same key share one link. */
 export type Transport =
@@ -37,6 +38,12 @@ export interface LinkOptions {
 export const TCP_TIMEOUTS_BEFORE_RESET = 3;
 
 /**
+ * Writes that may wait on one link. More are refused with `busy` at once: a burst of
+ * requests must not grow memory without bound or hold the line for minutes.
+ */
+export const MAX_QUEUED_WRITES = 1000;
+
+/**
  * How long an RTU line stays quiet after a timeout (at most; never longer than the timeout
  * itself), so that a late answer is dropped, not misread.
  */
@@ -58,6 +65,19 @@ export interface LinkUser {
   readonly frameLog?: { unitId: number; log: Logger } | undefined;
 }
 
+/** One request as the link sees it. */
+export interface LinkRequest {
+  kind: RequestKind;
+  unitId: number;
+  /** When the request should have run at the latest (performance.now()); orders the reads. */
+  deadline: number;
+  timeoutMs: number;
+  /** The device's log, for what this request teaches about the link. */
+  log?: Logger | undefined;
+  /** A retry of a request that timed out: never refused, the first attempt may have acted. */
+  retry?: boolean;
+}
+
 export interface LinkStats {
   requests: number;
   timeouts: number;
@@ -67,12 +87,14 @@ export interface LinkStats {
   bytesIn: number;
   busyMs: number;
   openedAt: number;
+  /** Writes refused with `busy` because MAX_QUEUED_WRITES were already waiting. */
+  writesRefused: number;
 }
 
 /**
  * One connection (socket or serial port) shared by every device (unit) that names it.
  * Requests are queued and run at most `maxInFlight` at a time, with `requestDelayMs`
- * of silence between them.
+ * of silence between them. A server found unable to pipeline gets one at a time.
  */
 export class ModbusLink {
   readonly key: string;
@@ -86,6 +108,9 @@ export class ModbusLink {
   private quietUntil = 0;
   /** Requests in a row that timed out, whatever their unit. */
   private consecutiveTimeouts = 0;
+  /** Requests sent and not yet answered or timed out. */
+  private inFlight = 0;
+  private readonly pipelining = new PipeliningCheck();
   readonly stats: LinkStats = {
     requests: 0,
     timeouts: 0,
@@ -95,6 +120,7 @@ export class ModbusLink {
     bytesIn: 0,
     busyMs: 0,
     openedAt: 0,
+    writesRefused: 0,
   };
 
   constructor(
@@ -116,6 +142,8 @@ export class ModbusLink {
       busyMs: Math.round(this.stats.busyMs),
       utilisation: wallMs > 0 ? Math.min(1, this.stats.busyMs / wallMs) : 0,
       queued: this.queue.pending,
+      queuedWrites: this.queue.pendingWrites,
+      maxInFlight: this.queue.limit,
     };
   }
 
@@ -220,12 +248,22 @@ export class ModbusLink {
   }
 
   /**
-   * Runs one request on the link when a slot is free, earliest deadline first;
-   * the request gets the open client.
+   * Runs one request on the link when a slot is free (writes first, reads earliest deadline
+   * first, taking turns under a write burst); the request gets the open client. A write
+   * finding MAX_QUEUED_WRITES waiting is refused with `busy`, nothing sent.
    */
-  async request<T>(deadline: number, timeoutMs: number, run: (client: ModbusClient) => Promise<T>): Promise<T> {
-    await this.queue.acquire(deadline);
+  async request<T>(req: LinkRequest, run: (client: ModbusClient) => Promise<T>): Promise<T> {
+    if (req.kind === 'write' && !req.retry && this.queue.pendingWrites >= MAX_QUEUED_WRITES) {
+      this.stats.writesRefused++;
+      throw new GatewayError(
+        'busy',
+        `link ${this.key} already has ${MAX_QUEUED_WRITES} writes waiting; nothing was written, try again later`,
+      );
+    }
+    await this.queue.acquire(req.deadline, req.kind);
     const started = performance.now();
+    let sentAt = 0;
+    let inFlightAtSend = 0;
     try {
       const client = this.client;
       if (!client?.isOpen) {
@@ -239,14 +277,25 @@ export class ModbusLink {
         if (wait > 0) await sleep(wait);
         discardStaleInput(client);
       }
+      sentAt = performance.now();
+      inFlightAtSend = ++this.inFlight;
       const result = await run(client);
+      this.pipelining.answered(req.unitId, performance.now());
       this.consecutiveTimeouts = 0;
       return result;
     } catch (err) {
       const timedOut = (err as { name?: string })?.name === 'TransactionTimedOutError';
-      // A TCP stream that answers nothing at all any more may be desynchronised (half a frame,
-      // a lost byte): start a fresh connection rather than wait on it.
-      if (timedOut && this.transport.kind === 'tcp' && ++this.consecutiveTimeouts >= TCP_TIMEOUTS_BEFORE_RESET) {
+      if (typeof (err as { modbusCode?: unknown })?.modbusCode === 'number') {
+        this.pipelining.answered(req.unitId, performance.now());
+      }
+      const lostInPipeline =
+        timedOut && inFlightAtSend > 0 && this.pipelining.timedOut(req.unitId, sentAt, inFlightAtSend);
+      if (lostInPipeline) {
+        // The server is alive and answers, only not several requests at once: no reset.
+        this.stopPipeliningIfProven(req.log);
+      } else if (timedOut && this.transport.kind === 'tcp' && ++this.consecutiveTimeouts >= TCP_TIMEOUTS_BEFORE_RESET) {
+        // A TCP stream that answers nothing at all any more may be desynchronised (half a frame,
+        // a lost byte): start a fresh connection rather than wait on it.
         this.consecutiveTimeouts = 0;
         const client = this.client;
         if (client) this.lost(client, 'timeout');
@@ -255,14 +304,27 @@ export class ModbusLink {
       // taken for the answer to the next request. Keep the line quiet long enough for it to land,
       // and drop it before the next request.
       if (this.transport.kind !== 'tcp' && timedOut) {
-        this.quietUntil = performance.now() + Math.min(RTU_LATE_ANSWER_GUARD_MS, timeoutMs);
+        this.quietUntil = performance.now() + Math.min(RTU_LATE_ANSWER_GUARD_MS, req.timeoutMs);
       }
       throw err;
     } finally {
+      if (inFlightAtSend > 0) this.inFlight--;
       this.stats.busyMs += performance.now() - started;
       if (this.silenceMs > 0) await sleep(this.silenceMs);
       this.queue.release();
     }
+  }
+
+  /** Falls back to one request at a time, once, when the server is shown not to pipeline. */
+  private stopPipeliningIfProven(log: Logger | undefined): void {
+    const limit = this.queue.limit;
+    if (limit === 1 || !this.pipelining.cannotPipeline) return;
+    this.queue.setLimit(1);
+    log?.warn(
+      { link: this.key, maxInFlight: limit },
+      `the device at ${this.key} answers only one request at a time (answers went missing only while several ` +
+        `were outstanding); sending one request at a time on this link from now on instead of ${limit}`,
+    );
   }
 }
 

@@ -1,17 +1,21 @@
+import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { Area } from './address.js';
 import type { ModbusClient } from './client.js';
 import type { ModbusLink } from './link.js';
+import type { RequestKind } from './request-queue.js';
 
 export interface RequestOptions {
   unitId: number;
   timeoutMs: number;
   retries: number;
+  /** The device's log, for what a request teaches about the link. */
+  log?: Logger | undefined;
 }
 
 type Callback<T> = (err: Error | null, result: T) => void;
 
-/** Writes jump the queue: a person or a system is waiting for the answer. */
+/** Writes have their own queue on the link; they need no deadline. */
 const WRITE_DEADLINE = 0;
 
 /** A Modbus error as a stable code: exceptions, timeouts, a lost link, or a frame that did not match. */
@@ -61,14 +65,18 @@ function call<T>(client: ModbusClient, timeoutMs: number, send: (cb: Callback<T>
 async function withRetries<T>(
   link: ModbusLink,
   opts: RequestOptions,
+  kind: RequestKind,
   deadline: number,
   run: (c: ModbusClient) => Promise<T>,
 ): Promise<T> {
+  const request = { kind, unitId: opts.unitId, deadline, timeoutMs: opts.timeoutMs, log: opts.log };
   for (let attempt = 0; ; attempt++) {
     try {
-      return await link.request(deadline, opts.timeoutMs, run);
+      return await link.request(attempt === 0 ? request : { ...request, retry: true }, run);
     } catch (raw) {
       const err = requestError(raw);
+      // Refused before anything was sent: not an error of the line.
+      if (err.code === 'busy') throw err;
       if (err.code === 'timeout') link.stats.timeouts++;
       else if (/CRC/i.test(err.message)) link.stats.crcErrors++;
       else link.stats.errors++;
@@ -90,7 +98,7 @@ export async function readArea(
   count: number,
   deadline: number,
 ): Promise<Buffer> {
-  return withRetries(link, opts, deadline, async (client) => {
+  return withRetries(link, opts, 'read', deadline, async (client) => {
     const unit = opts.unitId;
     link.stats.bytesOut += 8;
     if (area === 'hr' || area === 'ir') {
@@ -115,7 +123,7 @@ export async function readArea(
 
 /** FC6 for one register, FC16 for several. */
 export function writeRegisters(link: ModbusLink, opts: RequestOptions, start: number, values: number[]): Promise<void> {
-  return withRetries(link, opts, WRITE_DEADLINE, async (client) => {
+  return withRetries(link, opts, 'write', WRITE_DEADLINE, async (client) => {
     link.stats.bytesOut += values.length === 1 ? 8 : 9 + 2 * values.length;
     link.stats.bytesIn += 8;
     if (values.length === 1) {
@@ -128,7 +136,7 @@ export function writeRegisters(link: ModbusLink, opts: RequestOptions, start: nu
 
 /** FC5 for one coil, FC15 for several. */
 export function writeCoils(link: ModbusLink, opts: RequestOptions, start: number, values: boolean[]): Promise<void> {
-  return withRetries(link, opts, WRITE_DEADLINE, async (client) => {
+  return withRetries(link, opts, 'write', WRITE_DEADLINE, async (client) => {
     link.stats.bytesOut += values.length === 1 ? 8 : 9 + Math.ceil(values.length / 8);
     link.stats.bytesIn += 8;
     if (values.length === 1) {

@@ -56,7 +56,8 @@ export function respond(model: ModbusDataModel, unitId: number, pdu: Buffer, hea
   }
 }
 
-function exception(fc: number, code: number, head: number, tail: number): Buffer {
+/** An exception answer to function `fc`, with `head`/`tail` free bytes as respond() leaves them. */
+export function exception(fc: number, code: number, head: number, tail: number): Buffer {
   const out = Buffer.alloc(head + 2 + tail);
   out[head] = (fc | 0x80) & 0xff;
   out[head + 1] = code;

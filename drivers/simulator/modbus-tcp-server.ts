@@ -3,7 +3,14 @@
  * able to misbehave on purpose (delays, silence, lost answers) for tests.
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { type MbapFrame, parseMbapFrames, respond, writeMbapHeader } from './modbus-frames.js';
+import {
+  ExceptionCode,
+  exception,
+  type MbapFrame,
+  parseMbapFrames,
+  respond,
+  writeMbapHeader,
+} from './modbus-frames.js';
 import type { ModbusDataModel } from './modbus-model.js';
 
 export interface ModbusTcpSimulatorOptions {
@@ -70,6 +77,26 @@ export class ModbusTcpSimulator {
   responseDelayMs = 0;
   /** Requests for these unit ids are never answered. */
   readonly silentUnits = new Set<number>();
+  /**
+   * A device whose read limit is below the standard's 125: reads (FC3/FC4) of more registers
+   * answer exception 3 (illegal data value), as some PLCs and meters do.
+   */
+  maxRegistersPerRead = 125;
+  /**
+   * Units behind a simulated TCP→RTU gateway that do not answer: the gateway answers
+   * `exception` (0x0B target failed to respond, 0x0A path unavailable) after `delayMs`,
+   * its own RTU timeout. Answers keep request order, so later requests wait behind it,
+   * as they do on the gateway's serial line.
+   */
+  readonly gatewayFailures = new Map<number, { exception: 0x0a | 0x0b; delayMs: number }>();
+  /** Request frames received, per unit id. */
+  readonly requestsPerUnit = new Map<number, number>();
+  /**
+   * false = a device that cannot pipeline: it takes one request, and ignores any that arrive
+   * before its answer has left (several in one TCP segment, or while `responseDelayMs` holds
+   * the answer back), so only the first of several outstanding requests is answered.
+   */
+  pipelining = true;
 
   private readonly server: Server;
   private readonly open = new Map<Socket, Connection>();
@@ -165,7 +192,15 @@ export class ModbusTcpSimulator {
     connection.pending = rest.length ? Buffer.from(rest) : EMPTY;
     const { socket } = connection;
     socket.cork();
-    for (const frame of frames) this.answer(connection, frame);
+    let taken = 0;
+    for (const frame of frames) {
+      if (!this.pipelining && (taken > 0 || connection.delayed.length > 0)) {
+        this.count(frame);
+        continue;
+      }
+      taken++;
+      this.answer(connection, frame);
+    }
     socket.uncork();
     // A client that pipelines without reading must not grow our write buffer without bound.
     if (socket.writableNeedDrain) {
@@ -174,14 +209,35 @@ export class ModbusTcpSimulator {
     }
   }
 
-  private answer(connection: Connection, frame: MbapFrame): void {
+  private count(frame: MbapFrame): void {
     this.requestCount++;
+    this.requestsPerUnit.set(frame.unitId, (this.requestsPerUnit.get(frame.unitId) ?? 0) + 1);
+  }
+
+  private answer(connection: Connection, frame: MbapFrame): void {
+    this.count(frame);
     if (!this.model.hasUnit(frame.unitId) || this.silentUnits.has(frame.unitId)) return;
-    const adu = writeMbapHeader(respond(this.model, frame.unitId, frame.pdu, 7, 0), frame.transactionId, frame.unitId);
+    const failure = this.gatewayFailures.get(frame.unitId);
+    if (failure) {
+      const fc = frame.pdu[0] ?? 0;
+      const adu = writeMbapHeader(exception(fc, failure.exception, 7, 0), frame.transactionId, frame.unitId);
+      connection.send(adu, failure.delayMs);
+      return;
+    }
+    const adu = writeMbapHeader(this.answerFrame(frame), frame.transactionId, frame.unitId);
     if (this.toDrop > 0) {
       this.toDrop--;
       return;
     }
     connection.send(adu, this.responseDelayMs);
+  }
+
+  /** The answer with 7 free bytes for the MBAP header, after the simulated device's own limits. */
+  private answerFrame(frame: MbapFrame): Buffer {
+    const fc = frame.pdu[0] ?? 0;
+    if ((fc === 3 || fc === 4) && frame.pdu.length === 5 && frame.pdu.readUInt16BE(3) > this.maxRegistersPerRead) {
+      return exception(fc, ExceptionCode.illegalDataValue, 7, 0);
+    }
+    return respond(this.model, frame.unitId, frame.pdu, 7, 0);
   }
 }

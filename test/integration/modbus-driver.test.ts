@@ -60,6 +60,7 @@ afterAll(async () => {
 beforeEach(() => {
   lost.length = 0;
   sim.silentUnits.clear();
+  sim.maxRegistersPerRead = 125;
 });
 
 afterEach(async () => {
@@ -124,6 +125,31 @@ describe('modbus-tcp driver against the simulated PLC', () => {
     const third = sim.requests;
     await driver.read(group(config));
     expect(sim.requests - third).toBe(requests);
+  });
+
+  it('splits a joined read refused with exception 3 (a read limit below 125) and remembers the split', async () => {
+    // 25 tags over 91 registers, read as one request; the device takes at most 60 per read.
+    sim.maxRegistersPerRead = 60;
+    const offsets = Array.from({ length: 25 }, (_, i) => 1200 + Math.round((i * 90) / 24));
+    for (const [i, offset] of offsets.entries()) demo.model.setRegister(1, 'hr', offset, 100 + i);
+    const config = device(
+      'limit',
+      {},
+      offsets.map((offset, i) => ({ name: `r${i}`, address: `hr:${offset}` })),
+    );
+    const expected = offsets.map((_, i) => 100 + i);
+    const driver = await open(config);
+    const first = await driver.read(group(config));
+    expect(first.map((v) => v.value)).toEqual(expected);
+    expect(driver.stats!().learnedSplits).toBeGreaterThan(0);
+
+    // Every later cycle goes straight to the learned plan: two reads, none refused.
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const before = sim.requests;
+      const values = await driver.read(group(config));
+      expect(values.map((v) => v.value)).toEqual(expected);
+      expect(sim.requests - before).toBe(2);
+    }
   });
 
   it('reports timeout for a unit that does not answer, as a bad value and not a throw', async () => {

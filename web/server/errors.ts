@@ -14,6 +14,7 @@ const STATUS: Record<string, number> = {
   'not-found': 404,
   'device-disabled': 409,
   'not-connected': 409,
+  busy: 503,
   timeout: 504,
   disconnected: 502,
   'bad-response': 502,
