@@ -101,4 +101,8 @@ export const migrations: string[] = [
     config     TEXT NOT NULL      -- JSON, as validated (defaults filled in)
   );
   `,
+  // 5: a device's longest wait between reconnect attempts (devices stored before get the default)
+  `
+  ALTER TABLE devices ADD COLUMN reconnect_max_ms INTEGER NOT NULL DEFAULT 10000;
+  `,
 ];

@@ -33,6 +33,7 @@ export interface DeviceConfig {
   enabled: boolean;
   uns?: string;
   settings: Record<string, unknown>;
+  reconnectMaxMs?: number;
   groups: GroupConfig[];
 }
 
