@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 /** A demo PLC served on `port` (0 = any free one) until `close()`. */
-async function startPlc(port = 0): Promise<{ port: number; close(): Promise<void> }> {
+async function startPlc(port = 0): Promise<{ port: number; sim: ModbusTcpSimulator; close(): Promise<void> }> {
   const demo = createDemoModel();
   demo.start();
   const sim = new ModbusTcpSimulator(demo.model, { host: '127.0.0.1', port });
@@ -38,7 +38,7 @@ async function startPlc(port = 0): Promise<{ port: number; close(): Promise<void
     await sim.close();
   };
   cleanups.push(close);
-  return { port: listening.port, close };
+  return { port: listening.port, sim, close };
 }
 
 function plcDevice(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -137,6 +137,35 @@ describe('device reconnect backoff', () => {
     expect(counters(runtime, 'healthy').reconnects).toBe(0);
     expect(counters(runtime, 'healthy').reads).toBeGreaterThan(healthyReadsBefore + 5);
     expect(retries(watch, 'healthy')).toEqual([]);
+  }, 60_000);
+
+  it('a unit that stops answering is probed with the backoff up to the cap, and has values again within ' +
+    'cap + interval + timeout of answering', async () => {
+    const plc = await startPlc();
+    const { runtime, watch } = await startGateway([plcDevice('silent', plc.port, { reconnectMaxMs: CAP_MS })]);
+    await vi.waitFor(() => expect(watch.good.get('silent')?.length ?? 0).toBeGreaterThan(0), { timeout: 10_000 });
+
+    // The TCP connection stays up; the unit stops answering: three reads time out, then every
+    // reconnect is one probe read that times out too.
+    plc.sim.silentUnits.add(1);
+    const fifth = 5;
+    await vi.waitFor(() => expect(counters(runtime, 'silent').reconnects).toBeGreaterThanOrEqual(fifth), {
+      timeout: 40_000,
+      interval: 5,
+    });
+    const waits = retries(watch, 'silent');
+    expect(waits[fifth - 1]).toBeGreaterThanOrEqual(CAP_MS * 0.8);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(CAP_MS);
+
+    const backAt = performance.now();
+    plc.sim.silentUnits.delete(1);
+    await vi.waitFor(() => expect(watch.good.get('silent')?.some((t) => t > backAt)).toBe(true), {
+      timeout: 30_000,
+      interval: 5,
+    });
+    const recoveredMs = (watch.good.get('silent')?.find((t) => t > backAt) as number) - backAt;
+    console.log(`good values again ${Math.round(recoveredMs)} ms after the unit answered again (cap ${CAP_MS} ms)`);
+    expect(recoveredMs).toBeLessThanOrEqual(PROMISE_MS);
   }, 60_000);
 
   it('a connection that never gives a good read keeps backing off to the cap; good reads reset the backoff', async () => {
