@@ -1,4 +1,7 @@
-/** Capped exponential backoff with ±20 % jitter, so many gateways do not retry in step. */
+/**
+ * Capped exponential backoff with ±20 % jitter, so many gateways do not retry in step.
+ * A delay is never longer than the cap (jitter at the cap only shortens it).
+ */
 export class Backoff {
   private attempt = 0;
 
@@ -12,7 +15,7 @@ export class Backoff {
     const base = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);
     this.attempt++;
     const jitter = base * 0.2 * (this.random() * 2 - 1);
-    return Math.max(0, Math.round(base + jitter));
+    return Math.min(this.maxMs, Math.max(0, Math.round(base + jitter)));
   }
 
   reset(): void {

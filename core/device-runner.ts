@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Backoff } from './backoff.js';
 import type { Bus, DeviceState, DeviceStateName, GroupReading, ReadingItem } from './bus.js';
 import { newPublishedState, type PublishedState, shouldPublish } from './change-filter.js';
-import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
+import { DEFAULT_RECONNECT_MAX_MS, type DeviceConfig, type GroupConfig, type TagConfig } from './config/schema.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { reportRead } from './metrics/read-observer.js';
 import type { BrowseEntry, Driver, DriverManifest, InspectResult } from './plugin.js';
@@ -38,6 +38,9 @@ function readPhase(device: string, index: number, groups: number, intervalMs: nu
 /** Consecutive reads that time out on every tag before the device is reported disconnected. */
 const TIMEOUTS_BEFORE_DISCONNECTED = 3;
 
+/** First wait before reconnecting; it doubles on every failure up to the device's `reconnectMaxMs`. */
+const RECONNECT_FIRST_MS = 500;
+
 /**
  * Runs one device: connects through its driver (retrying with backoff), keeps each
  * group on its schedule, passes readings through the change filter onto the bus,
@@ -49,7 +52,7 @@ export class DeviceRunner {
   private driver: Driver | undefined;
   private groups: GroupRuntime[];
   private state: DeviceState;
-  private readonly backoff = new Backoff(500, 30_000);
+  private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private consecutiveTimeouts = 0;
@@ -77,6 +80,7 @@ export class DeviceRunner {
   ) {
     this.name = config.name;
     this.topic = topic;
+    this.backoff = new Backoff(RECONNECT_FIRST_MS, config.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
     this.state = { state: config.enabled ? 'connecting' : 'disabled', timestamp: Date.now() };
     this.groups = config.groups.map((g) => {
       const readable = { ...g, tags: g.tags.filter((t) => t.access !== 'write') };
@@ -138,7 +142,8 @@ export class DeviceRunner {
       return;
     }
     if (this.stopped) return;
-    this.backoff.reset();
+    // The backoff is reset by the first good read, not here: a device that accepts the
+    // connection and then fails again at once keeps backing off instead of flapping.
     this.consecutiveTimeouts = 0;
     this.setState('connected');
     this.log.info('connected');
@@ -147,13 +152,14 @@ export class DeviceRunner {
 
   private onConnectionLost(error: string): void {
     if (this.stopped || this.state.state === 'connecting') return;
-    this.log.warn({ error }, 'connection lost');
+    const delay = this.backoff.next();
+    this.log.warn({ error, retryInMs: delay }, 'connection lost');
     this.stopSchedules();
     this.publishAllBad(error);
     this.setState('disconnected', error);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.counters.reconnects++;
-    this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
 
   private startSchedules(): void {
@@ -212,6 +218,8 @@ export class DeviceRunner {
       this.log.debug({ group: g.config.name, ms: Math.round(this.counters.lastReadMs), bad }, 'group read');
     }
     this.trackTimeouts(values);
+    // A connection that gave a good value has proven itself: the next outage starts with a short wait.
+    if (this.backoff.attempts > 0 && values.some((v) => v.quality !== 'bad')) this.backoff.reset();
     this.deliver(g, values, false);
   }
 

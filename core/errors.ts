@@ -9,7 +9,7 @@ export const ErrorCodes = {
   'bad-response': 'the device answered with a malformed or mismatched frame',
   'read-only': 'the tag cannot be written',
   'write-only': 'the tag cannot be read',
-  'invalid-value': 'the value has the wrong JSON type for the tag',
+  'invalid-value': 'the value has the wrong JSON type for the tag, or is not a whole number for an integer tag',
   'out-of-range': 'the value does not fit the tag type',
   'unknown-device': 'no such device',
   'unknown-tag': 'no such tag',

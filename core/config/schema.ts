@@ -26,6 +26,8 @@ export const TAG_TYPES = [
   'string',
 ] as const;
 export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
+/** A device's default longest wait between reconnect attempts (SPEC: values flow again within ≤ 10 s). */
+export const DEFAULT_RECONNECT_MAX_MS = 10_000;
 export const DRIVER_NAMES = ['modbus-tcp', 'modbus-rtu', 'modbus-rtu-tcp', 'opcua'] as const;
 export const NORTH_PLUGIN_NAMES = ['mqtt', 'sparkplug-b'] as const;
 
@@ -103,6 +105,17 @@ export const DeviceSchema = Type.Object(
       }),
     ),
     settings: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Driver settings' }),
+    // Optional in the type (code may build a device without it); validation fills in the default.
+    reconnectMaxMs: Type.Optional(
+      Type.Integer({
+        minimum: 500,
+        maximum: 3_600_000,
+        default: DEFAULT_RECONNECT_MAX_MS,
+        description:
+          'Longest wait between reconnect attempts while the device is down (0.5 s doubling up to this); ' +
+          'values flow again at most this long, plus one interval and one timeout, after it is back',
+      }),
+    ),
     groups: Type.Array(GroupSchema, { default: [] }),
   },
   { additionalProperties: false },

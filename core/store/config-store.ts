@@ -1,4 +1,12 @@
-import type { Config, DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from '../config/schema.js';
+import {
+  type Config,
+  DEFAULT_RECONNECT_MAX_MS,
+  type DeviceConfig,
+  type GatewayConfig,
+  type GroupConfig,
+  type NorthConfig,
+  type TagConfig,
+} from '../config/schema.js';
 import type { Db } from './db.js';
 
 interface DeviceRow {
@@ -8,6 +16,7 @@ interface DeviceRow {
   enabled: number;
   uns: string;
   settings: string;
+  reconnect_max_ms: number;
 }
 interface GroupRow {
   id: number;
@@ -50,7 +59,7 @@ export function hasConfig(db: Db): boolean {
 export function saveConfig(db: Db, config: Config): void {
   const putSetting = db.prepare('INSERT OR REPLACE INTO gateway_settings (key, value) VALUES (?, ?)');
   const insDevice = db.prepare(
-    'INSERT INTO devices (position, name, driver, enabled, uns, settings) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO devices (position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insGroup = db.prepare(
     'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
@@ -73,6 +82,7 @@ export function saveConfig(db: Db, config: Config): void {
         d.enabled ? 1 : 0,
         d.uns ?? d.name,
         JSON.stringify(d.settings),
+        d.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
       ).lastInsertRowid;
       d.groups.forEach((g, j) => {
         const groupId = insGroup.run(deviceId, j, g.name, g.intervalMs, g.publish, g.heartbeatMs).lastInsertRowid;
@@ -164,6 +174,7 @@ export function loadConfig(db: Db): Config | undefined {
       enabled: r.enabled === 1,
       uns: r.uns,
       settings: JSON.parse(r.settings) as Record<string, unknown>,
+      reconnectMaxMs: r.reconnect_max_ms,
       groups: groupsByDevice.get(r.id) ?? [],
     }),
   );

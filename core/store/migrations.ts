@@ -101,7 +101,11 @@ export const migrations: string[] = [
     config     TEXT NOT NULL      -- JSON, as validated (defaults filled in)
   );
   `,
-  // 5: audit trail: who did what, when and from where (bounded by age and count in code)
+  // 5: a device's longest wait between reconnect attempts (devices stored before get the default)
+  `
+  ALTER TABLE devices ADD COLUMN reconnect_max_ms INTEGER NOT NULL DEFAULT 10000;
+  `,
+  // 6: audit trail: who did what, when and from where (bounded by age and count in code)
   `
   CREATE TABLE audit_log (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,

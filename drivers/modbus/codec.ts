@@ -1,6 +1,7 @@
 /** Register ⇄ value conversion for Modbus tags (SPEC §3.1 types, byte orders, writes). */
 import type { ByteOrder, TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
+import { wholeRaw } from '../../core/write-value.js';
 import { orderSwaps, type RawValue, registerReader } from './register-readers.js';
 
 type Raw = number | bigint | string | boolean;
@@ -153,12 +154,13 @@ export function toEngineering(raw: number | bigint, scale: number, offset: numbe
 }
 
 /**
- * Turns a written value (as parsed from JSON) into raw: (value - offset) / scale, rounded for
- * integer types. Checks JSON type and range, so a bad write is refused before any request.
+ * Turns a written value (as parsed from JSON) into raw: (value - offset) / scale, which must be
+ * a whole number for integer types (never rounded). Checks JSON type and range, so a bad
+ * write is refused before any request.
  */
 export function toRaw(
   value: unknown,
-  tag: { type: TagType; scale: number; offset: number; length?: number },
+  tag: { name?: string; type: TagType; scale: number; offset: number; length?: number },
 ): number | bigint | string | boolean {
   const { type, scale, offset } = tag;
   if (type === 'bool' || type === 'string') {
@@ -173,7 +175,7 @@ export function toRaw(
   } else {
     const scaled = (Number(input) - offset) / scale;
     if (!Number.isFinite(scaled)) throw new GatewayError('out-of-range', `${value} scales to ${scaled}`);
-    raw = isInteger(type) ? roundHalfAwayFromZero(scaled) : scaled;
+    raw = isInteger(type) ? wholeRaw(Number(input), { ...tag, type }) : scaled;
   }
   encodeValue(raw, type, 'ABCD'); // range check only; the driver encodes with the real byte order
   return raw;
@@ -191,11 +193,6 @@ function numericInput(value: unknown, type: TagType): number | bigint {
     return BigInt(value);
   }
   throw invalid(value, type);
-}
-
-// -2.5 → -3 like 2.5 → 3: symmetric, which is what people expect of "nearest".
-function roundHalfAwayFromZero(x: number): number {
-  return Math.sign(x) * Math.round(Math.abs(x)) || 0;
 }
 
 /** Bit `bit` (0 = least significant) of a register value. */

@@ -310,7 +310,13 @@ export class ModbusDriver implements Driver, LinkUser {
       throw new GatewayError('read-only', `${tag.address} cannot be written`);
     }
     // Every check happens before the first byte goes out.
-    const raw = toRaw(value, { type: t.type, scale: tag.scale, offset: tag.offset, length: tag.length });
+    const raw = toRaw(value, {
+      name: tag.name,
+      type: t.type,
+      scale: tag.scale,
+      offset: tag.offset,
+      length: tag.length,
+    });
     const link = this.link;
     if (!link?.isOpen) throw new GatewayError('not-connected', 'the device is not connected');
     if (area === 'coil') {

@@ -16,6 +16,7 @@ import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import type { Value } from '../../core/values.js';
+import { wholeRaw } from '../../core/write-value.js';
 import { statusName } from './status.js';
 
 export { shortestFloat32 };
@@ -281,6 +282,8 @@ export interface NodeType {
 }
 
 export interface WriteScaling {
+  /** The tag's name, for messages. */
+  name?: string;
   scale: number;
   offset: number;
   length?: number;
@@ -315,7 +318,9 @@ function scaledInput(value: unknown, dataType: DataType, tag: WriteScaling): num
 function integerFromJson(value: unknown, dataType: DataType, tag: WriteScaling): number | [number, number] {
   const [min, max] = INT_RANGE[dataType] ?? [0n, 0n];
   const input = scaledInput(value, dataType, tag);
-  const n = typeof input === 'bigint' ? input : BigInt(roundHalfAwayFromZero(input));
+  // A fraction is refused, never rounded (SPEC §3.1).
+  const n =
+    typeof input === 'bigint' ? input : BigInt(wholeRaw(Number(value), { ...tag, type: dataTypeName(dataType) }));
   if (n < min || n > max) {
     throw new GatewayError('out-of-range', `${String(value)} does not fit ${dataTypeName(dataType)} (${min}..${max})`);
   }

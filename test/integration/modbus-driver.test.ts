@@ -179,7 +179,7 @@ describe('modbus-tcp driver against the simulated PLC', () => {
     await driver.write(tag('float'), -1.25);
     await driver.write(tag('big'), 18446744073709551615n);
     await driver.write(tag('text'), 'AB');
-    await driver.write(tag('scaled'), -12.34);
+    await driver.write(tag('scaled'), -12.3); // raw -123
     await driver.write(tag('coil'), true);
     expect(demo.model.getRegister(1, 'hr', 100)).toBe(4321);
     expect(demo.model.getRegisters(1, 'hr', 102, 2)).toEqual([0xbfa0, 0x0000]);
@@ -197,6 +197,8 @@ describe('modbus-tcp driver against the simulated PLC', () => {
       ['speed', -1, 'out-of-range'],
       ['speed', 'abc', 'invalid-value'],
       ['speed', true, 'invalid-value'],
+      ['speed', 1.5, 'invalid-value'],
+      ['scaled', -12.34, 'invalid-value'], // raw -123.4: never rounded
       ['coil', 1, 'invalid-value'],
       ['text', 'too long!', 'out-of-range'],
       ['input', 5, 'read-only'],

@@ -397,14 +397,18 @@ describe('writes through {tag}/_set', () => {
     expect(sim.model.getRegister(1, 'hr', 2)).toBe(DEMO_INITIAL.speed);
   });
 
-  it('rounds a fraction to the nearest integer for an integer tag (SPEC §3.1)', async () => {
+  it('refuses a fraction for an integer tag, never rounds it (SPEC §3.1)', async () => {
     const { sim, dev, sub } = await writablePlant();
     const mark = sub.mark();
     await sub.publish(`${dev}/motor/speed/_set`, '{"value": 12.5, "id": "half"}');
     const result = await sub.waitForTopic(`${dev}/motor/speed/_set/result`, () => true, { since: mark });
-    expect(obj(result)).toMatchObject({ id: 'half', ok: true });
-    expect(sim.model.getRegister(1, 'hr', 2)).toBe(13);
-    await sub.waitForTopic(`${dev}/motor/speed`, (m) => field(m, 'value') === 13, { since: mark });
+    expect(obj(result)).toMatchObject({
+      id: 'half',
+      ok: false,
+      error: 'invalid-value',
+      message: 'motor/speed is uint16: 12.5 is not a whole number',
+    });
+    expect(sim.model.getRegister(1, 'hr', 2)).toBe(DEMO_INITIAL.speed);
   });
 
   it('does not act on a retained _set left on the broker (it would replay on every start)', async () => {

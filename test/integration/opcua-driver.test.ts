@@ -331,6 +331,13 @@ describe('opcua driver against the simulated server', () => {
       await driver.write(scaled, 21); // raw (21 - 0) / 0.5 = 42
       const after = await driver.read({ ...group(config), tags: [i16, u64, arr, scaled] });
       expect(after.map((v) => v.value)).toEqual([-32768, 18446744073709551614n, [9.5, 8.5], 21]);
+
+      // A fraction for an integer node is refused, never rounded, and the node keeps its value.
+      const fraction = await rejection(driver.write(i16, 12.5));
+      expect(fraction).toMatchObject({ code: 'invalid-value', message: 'i16 is Int16: 12.5 is not a whole number' });
+      expect((await rejection(driver.write(scaled, 21.25))).code).toBe('invalid-value'); // raw 42.5
+      const kept = await driver.read({ ...group(config), tags: [i16, scaled] });
+      expect(kept.map((v) => v.value)).toEqual([-32768, 21]);
     }
     expect(lost).toEqual([]);
   });

@@ -244,9 +244,10 @@ describe('backup and restore', { timeout: 90_000 }, () => {
     const { dir } = await populatedDataDir();
     const backup = path('old.tagwire-backup');
     ok(['backup', backup, '--data', dir]);
-    // Schema 2 had no spool table (migration 3 adds it) and no configuration history (migration 4).
+    // Schema 2 had no spool table (migration 3 adds it), no configuration history (migration 4)
+    // and no reconnect cap on devices (migration 5).
     const db = new Database(backup);
-    db.exec('DROP TABLE spool; DROP TABLE config_history');
+    db.exec('DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms');
     db.pragma('user_version = 2');
     db.close();
     const fresh = path('fresh');

@@ -58,6 +58,7 @@ describe('validateConfig: a valid document', () => {
     const dev = config.devices[0]!;
     expect(dev.enabled).toBe(true);
     expect(dev.uns).toBe('filler1');
+    expect(dev.reconnectMaxMs).toBe(10_000);
     expect(dev.settings).toEqual({
       host: '10.0.0.5',
       port: 502,
@@ -104,7 +105,9 @@ describe('validateConfig: a valid document', () => {
     dev.uns = 'packaging/line3/filler1';
     dev.settings = { host: '10.0.0.5', port: 5020, unitId: 7, byteOrder: 'CDAB' };
     (dev.groups as Array<Record<string, unknown>>)[0]!.intervalMs = 250;
+    dev.reconnectMaxMs = 60_000;
     const config = valid(input);
+    expect(config.devices[0]!.reconnectMaxMs).toBe(60_000);
     expect(config.devices[0]!.uns).toBe('packaging/line3/filler1');
     expect(config.devices[0]!.settings).toMatchObject({ port: 5020, unitId: 7, byteOrder: 'CDAB', timeoutMs: 1000 });
     expect(config.devices[0]!.groups[0]!.intervalMs).toBe(250);
@@ -241,6 +244,16 @@ describe('validateConfig: every error, with its path, at once', () => {
     // Reported once each, and "press1" exists so it is not reported as missing.
     expect(new Set(errors).size).toBe(errors.length);
     expect(errors.some((e) => e.includes('"press1"') && e.startsWith('north'))).toBe(false);
+  });
+
+  it('refuses a reconnect cap below the first retry (0.5 s) or above an hour', () => {
+    const low = errorsOf({ devices: [device('a', [], { reconnectMaxMs: 100 })] });
+    expect(low).toEqual([expect.stringMatching(/^devices\[0\]\.reconnectMaxMs: .*500/)]);
+    const high = errorsOf({ devices: [device('a', [], { reconnectMaxMs: 3_600_001 })] });
+    expect(high).toEqual([expect.stringMatching(/^devices\[0\]\.reconnectMaxMs: .*3600000/)]);
+    expect(errorsOf({ devices: [device('a', [], { reconnectMaxMs: 2.5e3 + 0.5 })] })[0]).toMatch(
+      /^devices\[0\]\.reconnectMaxMs: /,
+    );
   });
 
   it('reports duplicate tag names within one group', () => {

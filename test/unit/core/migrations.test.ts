@@ -74,7 +74,14 @@ const SEEDS: Array<(db: Db) => void> = [
       `INSERT INTO config_history (applied_at, username, source, config) VALUES (7, 'admin', 'api', '{"gateway":{}}')`,
     ).run();
   },
-  // audit trail
+  // 5: a device's reconnect cap
+  (db) => {
+    db.prepare(
+      `INSERT INTO devices (id, position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES
+       (2, 1, 'slow-plc', 'modbus-tcp', 1, 'slow-plc', '{"host":"10.0.0.6"}', 60000)`,
+    ).run();
+  },
+  // 6: audit trail
   (db) => {
     db.prepare(
       `INSERT INTO audit_log (at, kind, action, ok, username, source, address) VALUES
@@ -90,8 +97,14 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     if (!result.ok) throw new Error(result.errors.join('\n'));
     const config = result.config;
     expect(config.gateway).toMatchObject({ id: 'gw-old', uns: 'acme/old' });
-    expect(config.devices).toHaveLength(1);
-    expect(config.devices[0]).toMatchObject({ name: 'filler1', uns: 'packaging/filler1', enabled: true });
+    expect(config.devices.length).toBeGreaterThanOrEqual(1);
+    // Stored before devices had a reconnect cap: they get the default.
+    expect(config.devices[0]).toMatchObject({
+      name: 'filler1',
+      uns: 'packaging/filler1',
+      enabled: true,
+      reconnectMaxMs: 10_000,
+    });
     expect(config.devices[0]?.groups[0]?.tags).toMatchObject([
       { name: 'motor/speed', address: 'hr:100', type: 'float32', byteOrder: 'CDAB', deadband: 0.5, unit: 'rpm' },
       { name: 'label', type: 'string', length: 10 },
@@ -112,6 +125,9 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     expect(db.prepare('SELECT username, source FROM config_history').all()).toEqual([
       { username: 'admin', source: 'api' },
     ]);
+  },
+  (db) => {
+    expect(loadConfig(db)?.devices.find((d) => d.name === 'slow-plc')).toMatchObject({ reconnectMaxMs: 60_000 });
   },
   (db) => {
     expect(new AuditLog(db).query()).toMatchObject([{ kind: 'login', user: 'admin', ok: true, address: '10.0.0.9' }]);

@@ -35,6 +35,7 @@ export interface DeviceConfig {
   enabled: boolean;
   uns?: string;
   settings: Record<string, unknown>;
+  reconnectMaxMs?: number;
   groups: GroupConfig[];
 }
 

@@ -282,15 +282,26 @@ describe('scale and offset', () => {
     expect(toEngineering(10n, 2, 1)).toBe(21);
   });
 
-  it('toRaw divides, subtracts and rounds for integer types', () => {
+  it('toRaw divides and subtracts; for integer types the result must be whole within 1e-9', () => {
     const tag = { type: 'int16' as const, scale: 0.1, offset: 0 };
-    expect(toRaw(12.34, tag)).toBe(123);
-    expect(toRaw(12.35, { ...tag, scale: 1 })).toBe(12);
+    expect(toRaw(12.3, tag)).toBe(123);
+    expect(toRaw(150.6, { ...tag, type: 'uint16' })).toBe(1506); // 1505.9999999999998 in floating point
     expect(toRaw(100, { type: 'uint16', scale: 2, offset: 20 })).toBe(40);
     expect(toRaw(0.3, { type: 'uint16', scale: 0.1, offset: 0 })).toBe(3);
-    expect(toRaw(2.5, { type: 'int16', scale: 1, offset: 0 })).toBe(3);
-    expect(toRaw(-2.5, { type: 'int16', scale: 1, offset: 0 })).toBe(-3);
-    expect(toRaw(-0.4, { type: 'uint16', scale: 1, offset: 0 })).toBe(0);
+    expect(toRaw(1000000.3, { type: 'uint32', scale: 0.1, offset: 1000000 })).toBe(3);
+    expect(toRaw(1500 + 1e-10, { type: 'uint16', scale: 1, offset: 0 })).toBe(1500);
+    expect(toRaw(-0.0000000001, { type: 'uint16', scale: 1, offset: 0 })).toBe(0);
+    expect(codeOf(() => toRaw(12.34, tag))).toBe('invalid-value');
+    expect(codeOf(() => toRaw(2.5, { type: 'int16', scale: 1, offset: 0 }))).toBe('invalid-value');
+    expect(codeOf(() => toRaw(-0.4, { type: 'uint16', scale: 1, offset: 0 }))).toBe('invalid-value');
+    expect(codeOf(() => toRaw(1500 + 1e-8, { type: 'uint16', scale: 1, offset: 0 }))).toBe('invalid-value');
+    expect(codeOf(() => toRaw(4294967290.5, { type: 'uint32', scale: 1, offset: 0 }))).toBe('invalid-value');
+    expect(() => toRaw(1500.6, { name: 'motor/setpoint', type: 'uint16', scale: 1, offset: 0 })).toThrow(
+      'motor/setpoint is uint16: 1500.6 is not a whole number',
+    );
+    expect(() => toRaw(150.65, { name: 'motor/setpoint', type: 'uint16', scale: 0.1, offset: 0 })).toThrow(
+      /^motor\/setpoint is uint16 with scale 0\.1: 150\.65 gives raw 1506\.5\d*, not a whole number/,
+    );
     expect(toRaw(25, { type: 'float32', scale: 10, offset: 5 })).toBe(2);
     expect(toRaw(1.25, { type: 'float64', scale: 1, offset: 0 })).toBe(1.25);
   });
@@ -324,7 +335,7 @@ describe('scale and offset', () => {
 
   it('toRaw refuses values that do not fit after scaling', () => {
     expect(codeOf(() => toRaw(70000, { type: 'uint16', scale: 1, offset: 0 }))).toBe('out-of-range');
-    expect(codeOf(() => toRaw(-0.6, { type: 'uint16', scale: 1, offset: 0 }))).toBe('out-of-range');
+    expect(codeOf(() => toRaw(-1, { type: 'uint16', scale: 1, offset: 0 }))).toBe('out-of-range');
     expect(codeOf(() => toRaw(4000, { type: 'int16', scale: 0.1, offset: 0 }))).toBe('out-of-range');
     expect(codeOf(() => toRaw(1e308, { type: 'float64', scale: 1e-10, offset: 0 }))).toBe('out-of-range');
     expect(codeOf(() => toRaw('ABCDE', { type: 'string', scale: 1, offset: 0, length: 4 }))).toBe('out-of-range');

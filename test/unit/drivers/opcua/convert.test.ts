@@ -262,10 +262,16 @@ describe('valueToVariant (writes)', () => {
     expect(valueToVariant('Hallo', node(DataType.LocalizedText), plain).value.text).toBe('Hallo');
   });
 
-  it('rounds to the nearest integer and applies (value - offset) / scale first', () => {
-    expect(valueToVariant(21.7, node(DataType.Int16), plain).value).toBe(22);
-    expect(valueToVariant(-2.5, node(DataType.Int16), plain).value).toBe(-3);
+  it('refuses a fraction for an integer type, after applying (value - offset) / scale', () => {
+    expect(codeOf(() => valueToVariant(21.7, node(DataType.Int16), plain))).toBe('invalid-value');
+    expect(() => valueToVariant(-2.5, node(DataType.Int16), { ...plain, name: 'valve' })).toThrow(
+      'valve is Int16: -2.5 is not a whole number',
+    );
     expect(valueToVariant(25, node(DataType.Int16), { scale: 0.1, offset: 5 }).value).toBe(200);
+    expect(valueToVariant(150.6, node(DataType.UInt16), { scale: 0.1, offset: 0 }).value).toBe(1506);
+    expect(codeOf(() => valueToVariant(150.65, node(DataType.UInt16), { scale: 0.1, offset: 0 }))).toBe(
+      'invalid-value',
+    );
     expect(valueToVariant(25, node(DataType.Double), { scale: 2, offset: 1 }).value).toBe(12);
   });
 

@@ -43,7 +43,11 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
     if (!config || !schema || draft) return;
     if (editing) {
       const d = config.devices.find((x) => x.name === name);
-      if (d) setDraft({ name: d.name, driver: d.driver, enabled: d.enabled, uns: d.uns, settings: d.settings });
+      // Every device-level field but the groups (edited on the Tags page), so none is lost on save.
+      if (d) {
+        const { groups: _groups, ...fields } = d;
+        setDraft(fields);
+      }
     } else {
       const driver = 'modbus-tcp' in schema.drivers ? 'modbus-tcp' : (Object.keys(schema.drivers)[0] ?? '');
       const settingsSchema = schema.drivers[driver]?.settings;
