@@ -129,7 +129,7 @@ export class OpcuaDriver implements Driver {
     // Another object under the subscription's group name is a one-off read (a write's read-back):
     // it always reads, and what it reads updates the subscription's values (tags found by identity).
     const own = sub.group === group;
-    const slots = tags.map((t, i) => (own ? i : sub.group.tags.indexOf(t.tag)));
+    const slotOf = (i: number): number => (own ? i : sub.group.tags.indexOf((tags[i] as ResolvedTag).tag));
     const out: TagValue[] = new Array(tags.length);
     const missing: number[] = [];
     const now = Date.now();
@@ -149,7 +149,7 @@ export class OpcuaDriver implements Driver {
       const readAt = Date.now();
       missing.forEach((i, k) => {
         let result = results[k] ?? 'bad-response';
-        const slot = slots[i] ?? -1;
+        const slot = slotOf(i);
         if (typeof result !== 'string' && slot >= 0) result = sub.offerRead(slot, result, startedAt);
         out[i] = resultToTagValue(result, (tags[i] as ResolvedTag).tag, readAt);
       });

@@ -15,7 +15,9 @@ import { createRegistry } from '../../core/registry.js';
 import type { TagValue } from '../../core/values.js';
 import { opcuaDriver } from '../../drivers/opcua/index.js';
 import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
-import { freePort } from '../helpers/mosquitto.js';
+import { freePort, startMosquitto } from '../helpers/mosquitto.js';
+import { field, MqttCollector } from '../helpers/mqtt-collector.js';
+import { startTestGateway } from '../helpers/test-gateway.js';
 
 const SLOW_MS = 60_000;
 const WRITES = 20;
@@ -35,31 +37,27 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, SLOW_MS);
 
+/** Sampling and publishing at 250 ms: the new value's notification comes after the read-back, and a scheduled read usually falls in between. */
+function deviceDoc(mode: 'subscribe' | 'poll'): Record<string, unknown> {
+  return {
+    name: 'ua',
+    driver: 'opcua',
+    settings: { endpointUrl, mode, timeoutMs: 3000 },
+    groups: [
+      {
+        name: 'g',
+        intervalMs: 250,
+        tags: [
+          { name: 'sp', address: 'ns=1;s=Demo.Setpoint', access: 'readwrite' },
+          { name: 'temp', address: 'ns=1;s=Demo.Dynamic.Temperature' },
+        ],
+      },
+    ],
+  };
+}
+
 function device(mode: 'subscribe' | 'poll'): DeviceConfig {
-  const result = validateConfig(
-    {
-      devices: [
-        {
-          name: 'ua',
-          driver: 'opcua',
-          settings: { endpointUrl, mode, timeoutMs: 3000 },
-          // Sampling and publishing at 250 ms: the new value's notification comes after the
-          // read-back, and a scheduled read usually falls in between.
-          groups: [
-            {
-              name: 'g',
-              intervalMs: 250,
-              tags: [
-                { name: 'sp', address: 'ns=1;s=Demo.Setpoint', access: 'readwrite' },
-                { name: 'temp', address: 'ns=1;s=Demo.Dynamic.Temperature' },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-    createRegistry([opcuaDriver], []),
-  );
+  const result = validateConfig({ devices: [deviceDoc(mode)] }, createRegistry([opcuaDriver], []));
   if (!result.ok) throw new Error(result.errors.join('\n'));
   return result.config.devices[0] as DeviceConfig;
 }
@@ -119,11 +117,54 @@ function expectForwardOnly(published: TagValue[], written: number[]): void {
   expect(distinct).toEqual(written);
 }
 
+/** The same through MQTT: `_set` requests on mosquitto, values as a subscriber receives them. */
+async function setOverMqttAndWatch(): Promise<{ published: TagValue[]; written: number[] }> {
+  const broker = await startMosquitto();
+  const sub = await MqttCollector.connect(broker.url, ['order/ua/sp', 'order/ua/sp/_set/result']);
+  const gw = await startTestGateway({
+    gateway: { id: 'order', uns: 'order' },
+    devices: [deviceDoc('subscribe')],
+    north: [{ name: 'broker', plugin: 'mqtt', settings: { url: broker.url, qos: 1, retain: false } }],
+  });
+  const written: number[] = [];
+  try {
+    await sub.waitForTopic('order/ua/sp', (m) => field(m, 'quality') === 'good', { timeoutMs: 15_000 });
+    for (let i = 0; i < WRITES; i++) {
+      const value = 300 + i + 0.5;
+      const since = sub.mark();
+      await sub.publish('order/ua/sp/_set', JSON.stringify({ value, id: `w${i}` }));
+      const result = await sub.waitForTopic('order/ua/sp/_set/result', (m) => field(m, 'id') === `w${i}`, {
+        since,
+        timeoutMs: 10_000,
+      });
+      expect(result.json).toMatchObject({ ok: true });
+      written.push(value);
+      await sleep(60 + ((i * 37) % 300));
+    }
+    await sleep(1000);
+  } finally {
+    await gw.close();
+    await sub.close();
+    await broker.stop();
+  }
+  const published = sub.filter((m) => m.topic === 'order/ua/sp').map((m) => m.json as TagValue);
+  return { published, written };
+}
+
 describe('OPC UA writes and published order', () => {
   it(
     `subscribe mode: ${WRITES} writes, never an older value or timestamp after a newer one`,
     async () => {
       const { published, written } = await writeAndWatch('subscribe');
+      expectForwardOnly(published, written);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    `subscribe mode over MQTT: ${WRITES} _set requests, the subscriber never sees an older value again`,
+    async () => {
+      const { published, written } = await setOverMqttAndWatch();
       expectForwardOnly(published, written);
     },
     SLOW_MS,
