@@ -4,14 +4,7 @@
  * Read can arrive after it.
  */
 import type { DataValue } from 'node-opcua';
-
-/** Before 1601 is OPC UA's "no timestamp"; node-opcua decodes it as that date or null. */
-const OPCUA_MIN_DATE = Date.UTC(1601, 0, 2);
-
-function ms(date: Date | null | undefined): number | undefined {
-  const t = date?.getTime();
-  return t !== undefined && Number.isFinite(t) && t > OPCUA_MIN_DATE ? t : undefined;
-}
+import { usable as ms } from './tag-value.js';
 
 /**
  * True when `a` is known to be older than `b`: by source timestamps when both carry one, else by

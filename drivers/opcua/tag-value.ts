@@ -9,7 +9,8 @@ import { statusError, statusQuality } from './status.js';
 /** Before 1601 is OPC UA's "no timestamp"; node-opcua decodes it as that date or null. */
 const OPCUA_MIN_DATE = Date.UTC(1601, 0, 2);
 
-function usable(date: Date | null | undefined): number | undefined {
+/** A DataValue timestamp in ms, or undefined when it is missing or OPC UA's "no timestamp". */
+export function usable(date: Date | null | undefined): number | undefined {
   const ms = date?.getTime();
   return ms !== undefined && Number.isFinite(ms) && ms > OPCUA_MIN_DATE ? ms : undefined;
 }
