@@ -7,6 +7,7 @@ export const ErrorCodes = {
   disconnected: 'no connection to the device',
   'connection-refused': 'the device refused the connection',
   'bad-response': 'the device answered with a malformed or mismatched frame',
+  'not-a-number': 'the device sent NaN or ±Infinity, which JSON cannot carry',
   'read-only': 'the tag cannot be written',
   'write-only': 'the tag cannot be read',
   'invalid-value': 'the value has the wrong JSON type for the tag, or is not a whole number for an integer tag',

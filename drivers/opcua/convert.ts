@@ -76,6 +76,15 @@ function int64Value(raw: unknown, signed: boolean): number | bigint | null {
   return null;
 }
 
+/**
+ * JSON has no NaN or ±Infinity, and a string in their place would pass for a good value: such a
+ * number anywhere in a value (scalar, array element, structure field) makes the whole value bad.
+ */
+function finite(n: number): number {
+  if (Number.isFinite(n)) return n;
+  throw new GatewayError('not-a-number', `the server sent ${n}, which has no JSON form`);
+}
+
 /** One scalar of a known built-in type → Value. */
 function scalarToValue(dataType: DataType, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
@@ -85,7 +94,7 @@ function scalarToValue(dataType: DataType, raw: unknown): Value {
     case DataType.Boolean:
       return Boolean(raw);
     case DataType.Float:
-      return typeof raw === 'number' ? shortestFloat32(raw) : null;
+      return typeof raw === 'number' ? shortestFloat32(finite(raw)) : null;
     case DataType.Int64:
       return int64Value(raw, true);
     case DataType.UInt64:
@@ -155,8 +164,8 @@ function fieldToValue(raw: unknown, field: SchemaField): Value {
     return int64Value(raw, signed);
   }
   if (field.fieldType === 'Float') {
-    if (typeof raw === 'number') return shortestFloat32(raw);
-    if (raw instanceof Float32Array) return Array.from(raw, shortestFloat32);
+    if (typeof raw === 'number') return shortestFloat32(finite(raw));
+    if (raw instanceof Float32Array) return Array.from(raw, (f) => shortestFloat32(finite(f)));
   }
   return anyToValue(raw);
 }
@@ -166,7 +175,7 @@ export function anyToValue(raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
   switch (typeof raw) {
     case 'number':
-      return Number.isFinite(raw) ? raw : String(raw); // NaN/Infinity have no JSON form
+      return finite(raw);
     case 'bigint':
       return exact(raw);
     case 'boolean':

@@ -126,15 +126,20 @@ export class OpcuaDriver implements Driver {
     const sub = this.settings.mode === 'subscribe' ? await this.subscriptionFor(live, group, tags) : undefined;
     if (!sub) return readTags(session, tags, limits.maxNodesPerRead, this.settings.timeoutMs);
 
+    // Another object under the subscription's group name is a one-off read (a write's read-back):
+    // it always reads, and what it reads updates the subscription's values (tags found by identity).
+    const own = sub.group === group;
+    const slotOf = (i: number): number => (own ? i : sub.group.tags.indexOf((tags[i] as ResolvedTag).tag));
     const out: TagValue[] = new Array(tags.length);
     const missing: number[] = [];
     const now = Date.now();
     tags.forEach((t, i) => {
-      const dv = sub.current(i);
+      const dv = own ? sub.current(i) : undefined;
       if (dv) out[i] = toTagValue(dv, t.tag, now);
       else missing.push(i);
     });
     if (missing.length > 0) {
+      const startedAt = performance.now();
       const results = await readDataValues(
         session,
         missing.map((i) => tags[i] as ResolvedTag),
@@ -143,8 +148,9 @@ export class OpcuaDriver implements Driver {
       );
       const readAt = Date.now();
       missing.forEach((i, k) => {
-        const result = results[k] ?? 'bad-response';
-        if (typeof result !== 'string') sub.seed(i, result);
+        let result = results[k] ?? 'bad-response';
+        const slot = slotOf(i);
+        if (typeof result !== 'string' && slot >= 0) result = sub.offerRead(slot, result, startedAt);
         out[i] = resultToTagValue(result, (tags[i] as ResolvedTag).tag, readAt);
       });
     }
@@ -152,8 +158,9 @@ export class OpcuaDriver implements Driver {
   }
 
   /**
-   * The group's subscription, created on its first read (and again after the server ended it).
-   * Undefined means "read this time": a one-off group (a write's read-back) or a failed creation.
+   * The subscription of the group's name, created on the first read under that name (and again
+   * after the server ended it). Undefined means "read this time": a failed creation, or a
+   * one-off read while the subscription is dead.
    */
   private async subscriptionFor(
     live: Live,
@@ -162,8 +169,9 @@ export class OpcuaDriver implements Driver {
   ): Promise<GroupSubscription | undefined> {
     const existing = live.subscriptions.get(group.name);
     if (existing) {
-      if (existing.group !== group) return undefined;
       if (existing.alive) return existing;
+      // Only the group that created it makes it again; a one-off read of a dead one just reads.
+      if (existing.group !== group) return undefined;
       live.subscriptions.delete(group.name);
       this.notificationsBefore += existing.notifications;
       void existing.close(this.settings.timeoutMs);
@@ -239,6 +247,8 @@ export class OpcuaDriver implements Driver {
         `the server refused the write to ${tag.address}: ${statusName(status)}`,
       );
     }
+    // Notifications from before the write may still be on their way: the node is read next time.
+    for (const sub of live.subscriptions.values()) sub.written(nodeId);
   }
 
   async browse(nodeId = 'i=85'): Promise<BrowseEntry[]> {

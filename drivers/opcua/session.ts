@@ -19,6 +19,7 @@ import {
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import { newestRejectedThumbprint } from './certificates.js';
+import { isNoMatchingEndpoint, offeredEndpoints } from './endpoints.js';
 import { type ClientPki, openClientPki } from './pki.js';
 import type { OpcuaSettings } from './settings.js';
 import { withTimeout } from './timeout.js';
@@ -46,10 +47,43 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A connect/session error → a GatewayError with a stable code and a message a user can act on. */
-export function connectError(err: unknown, settings: OpcuaSettings, dataDir: string): GatewayError {
+/** Server statuses that a wrong securityMode/securityPolicy causes: the message lists what is offered. */
+const SECURITY_REJECTED = new Set(['BadSecurityPolicyRejected', 'BadSecurityModeRejected']);
+
+/** The server's endpoints for an error message, or why they could not be listed. */
+function offeredText(offered: string[] | Error | undefined): string {
+  if (offered === undefined) return '';
+  if (offered instanceof Error) return `; the server's endpoint list could not be read (${offered.message})`;
+  if (offered.length === 0) return '; the server lists no endpoints';
+  return `; the server offers (securityMode/securityPolicy): ${offered.join(', ')}`;
+}
+
+/** True when the error says the configured securityMode/securityPolicy is not offered. */
+export function isSecurityMismatch(err: unknown): boolean {
+  const text = message(err);
+  const status = /\b(Bad[A-Z][A-Za-z]+)\b/.exec(text)?.[1];
+  return isNoMatchingEndpoint(text) || (status !== undefined && SECURITY_REJECTED.has(status));
+}
+
+/**
+ * A connect/session error → a GatewayError with a stable code and a message a user can act on.
+ * `offered`: the server's endpoints (or why they could not be read), named in a security mismatch.
+ */
+export function connectError(
+  err: unknown,
+  settings: OpcuaSettings,
+  dataDir: string,
+  offered?: string[] | Error,
+): GatewayError {
   if (err instanceof GatewayError) return err;
   const text = message(err);
+  if (isNoMatchingEndpoint(text)) {
+    return new GatewayError(
+      'opcua-BadSecurityPolicyRejected',
+      `${settings.endpointUrl} offers no endpoint with securityMode ${settings.securityMode} and ` +
+        `securityPolicy ${settings.securityPolicy}${offeredText(offered)}`,
+    );
+  }
   const status = /\b(Bad[A-Z][A-Za-z]+)\b/.exec(text)?.[1];
   if (status === 'BadCertificateUntrusted') {
     const thumbprint = newestRejectedThumbprint(dataDir);
@@ -59,15 +93,12 @@ export function connectError(err: unknown, settings: OpcuaSettings, dataDir: str
         'trust it under OPC UA certificates in the UI or API, or set trustServerCertificate: true',
     );
   }
-  if (status) return new GatewayError(`opcua-${status}`, `${settings.endpointUrl}: ${text}`);
+  if (status) {
+    const hint = SECURITY_REJECTED.has(status) ? offeredText(offered) : '';
+    return new GatewayError(`opcua-${status}`, `${settings.endpointUrl}: ${text}${hint}`);
+  }
   if (/ECONNREFUSED/.test(text)) {
     return new GatewayError('connection-refused', `${settings.endpointUrl} refused the connection`);
-  }
-  if (/cannot find endpoint/i.test(text)) {
-    return new GatewayError(
-      'opcua-BadSecurityPolicyRejected',
-      `the server offers no endpoint with securityMode ${settings.securityMode} and securityPolicy ${settings.securityPolicy}`,
-    );
   }
   if (/timeout|timed out/i.test(text)) return new GatewayError('timeout', `${settings.endpointUrl}: ${text}`);
   return new GatewayError('disconnected', `${settings.endpointUrl}: ${text}`);
@@ -139,8 +170,14 @@ export class OpcuaConnection {
       );
     } catch (err) {
       await withTimeout(client.disconnect(), settings.timeoutMs, 'disconnecting').catch(() => undefined);
+      // A security mode/policy the server lacks: ask it what it has, so the error can say what to pick.
+      const offered = isSecurityMismatch(err)
+        ? await offeredEndpoints(settings.endpointUrl, pki.manager, settings.timeoutMs).catch((e: unknown) =>
+            e instanceof Error ? e : new Error(String(e)),
+          )
+        : undefined;
       await pki.manager.dispose().catch(() => undefined);
-      throw connectError(err, settings, dataDir);
+      throw connectError(err, settings, dataDir, offered);
     }
     const connection = new OpcuaConnection(client, session, pki, options);
     connection.watch();

@@ -1,7 +1,7 @@
 /**
  * `mode: subscribe`: one subscription per group, its monitored items created in batches, the
- * newest DataValue kept per tag. The core still asks on the group's schedule; `current()` then
- * answers from memory, and only tags without a usable notification are read.
+ * newest DataValue kept per tag (`LatestValues`). The core still asks on the group's schedule;
+ * `current()` then answers from memory, and only tags without a usable value are read.
  */
 
 import {
@@ -21,6 +21,7 @@ import {
 } from 'node-opcua';
 import type { Logger } from 'pino';
 import type { GroupConfig } from '../../core/config/schema.js';
+import { LatestValues } from './latest-values.js';
 import type { ResolvedTag } from './poll.js';
 import type { OpcuaSettings } from './settings.js';
 import { statusName } from './status.js';
@@ -71,22 +72,29 @@ export class GroupSubscription {
   /** Items the server accepted. */
   monitoredItems = 0;
   notifications = 0;
-  private readonly latest: Array<DataValue | undefined>;
-  /** Tags whose latest value came from a Read, not yet followed by a notification. */
-  private readonly seeded: boolean[];
+  private readonly latest: LatestValues;
   /** Tags with a monitored item the server accepted; the others are read on every cycle. */
   private readonly watched: boolean[];
+  /** Node id (as text) → the tags reading it, so that a write can mark their values stale. */
+  private readonly byNode = new Map<string, number[]>();
   private dead = false;
 
   private constructor(
     readonly group: GroupConfig,
     private readonly subscription: ClientSubscription,
-    size: number,
+    tags: readonly ResolvedTag[],
+    timeoutMs: number,
     private readonly log: Logger,
   ) {
-    this.latest = new Array(size);
-    this.seeded = new Array(size).fill(false);
-    this.watched = new Array(size).fill(false);
+    // A notification sampled before a Read arrives within about a publishing interval of it.
+    const publishingMs = Math.max(subscription.publishingInterval || 0, group.intervalMs);
+    this.latest = new LatestValues(tags.length, 2 * publishingMs + timeoutMs);
+    this.watched = new Array(tags.length).fill(false);
+    tags.forEach((t, i) => {
+      if (!t.nodeId) return;
+      const key = t.nodeId.toString();
+      this.byNode.set(key, [...(this.byNode.get(key) ?? []), i]);
+    });
     const die = (why: string) => () => {
       if (!this.dead) log.warn({ group: group.name, why }, 'subscription ended; it is created again on the next read');
       this.dead = true;
@@ -102,26 +110,27 @@ export class GroupSubscription {
   }
 
   /**
-   * A value the driver read for a tag that had no usable notification. The item's first
-   * notification may carry an older sample than this read; it is then dropped, so that a
-   * tag's values never go back in time.
+   * A value read for tag `i` by a Read sent at `startedAt` (performance.now()). Returns the
+   * newest value known for the tag: a notification newer than the Read wins over it, and a
+   * notification older than the Read that arrives after it is dropped.
    */
-  seed(i: number, dv: DataValue): void {
-    this.latest[i] = dv;
-    this.seeded[i] = true;
+  offerRead(i: number, dv: DataValue, startedAt: number): DataValue {
+    return this.latest.offerRead(i, dv, startedAt);
+  }
+
+  /** A write to `nodeId` succeeded: its tags are read, not answered from memory, until a Read after it. */
+  written(nodeId: NodeId): void {
+    for (const i of this.byNode.get(nodeId.toString()) ?? []) this.latest.written(i);
   }
 
   private notified(i: number, dv: DataValue): void {
     this.notifications++;
-    const seed = this.seeded[i] ? this.latest[i] : undefined;
-    this.seeded[i] = false;
-    const older = seed?.sourceTimestamp && dv.sourceTimestamp && dv.sourceTimestamp < seed.sourceTimestamp;
-    if (!older) this.latest[i] = dv;
+    this.latest.notified(i, dv);
   }
 
-  /** The newest notification of tag `i`, or undefined when the tag must be read instead. */
+  /** The newest value of tag `i`, or undefined when the tag must be read instead. */
   current(i: number): DataValue | undefined {
-    const dv = this.latest[i];
+    const dv = this.latest.get(i);
     if (!dv || !this.watched[i]) return undefined;
     return ITEM_LOST.has((dv.statusCode.value & 0xffff0000) >>> 0) ? undefined : dv;
   }
@@ -141,7 +150,7 @@ export class GroupSubscription {
       settings.timeoutMs,
       'creating a subscription',
     );
-    const sub = new GroupSubscription(group, subscription, tags.length, log);
+    const sub = new GroupSubscription(group, subscription, tags, settings.timeoutMs, log);
     try {
       await sub.monitor(options);
     } catch (err) {

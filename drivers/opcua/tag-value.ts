@@ -9,7 +9,8 @@ import { statusError, statusQuality } from './status.js';
 /** Before 1601 is OPC UA's "no timestamp"; node-opcua decodes it as that date or null. */
 const OPCUA_MIN_DATE = Date.UTC(1601, 0, 2);
 
-function usable(date: Date | null | undefined): number | undefined {
+/** A DataValue timestamp in ms, or undefined when it is missing or OPC UA's "no timestamp". */
+export function usable(date: Date | null | undefined): number | undefined {
   const ms = date?.getTime();
   return ms !== undefined && Number.isFinite(ms) && ms > OPCUA_MIN_DATE ? ms : undefined;
 }
@@ -19,7 +20,10 @@ export function timestampOf(dv: DataValue, now = Date.now()): number {
   return usable(dv.sourceTimestamp) ?? usable(dv.serverTimestamp) ?? now;
 }
 
-/** Quality from the status code; value converted, coerced to the tag's `type`, scaled. */
+/**
+ * Quality from the status code; value converted, coerced to the tag's `type`, scaled. NaN or
+ * ±Infinity anywhere in it: bad `not-a-number` (JSON cannot carry them).
+ */
 export function toTagValue(dv: DataValue, tag: TagConfig, now = Date.now()): TagValue {
   const timestamp = timestampOf(dv, now);
   const quality = statusQuality(dv.statusCode);
@@ -27,7 +31,10 @@ export function toTagValue(dv: DataValue, tag: TagConfig, now = Date.now()): Tag
   try {
     let value: Value = variantToValue(dv.value);
     if (tag.type !== undefined) value = coerceToTagType(value, tag.type, tag.length);
-    return { value: toEngineering(value, tag.scale, tag.offset), timestamp, quality };
+    value = toEngineering(value, tag.scale, tag.offset);
+    // A huge number times `scale` can overflow to Infinity, which has no JSON form either.
+    if (typeof value === 'number' && !Number.isFinite(value)) return badValue('not-a-number', timestamp);
+    return { value, timestamp, quality };
   } catch (err) {
     return badValue(err instanceof GatewayError ? err.code : 'bad-response', timestamp);
   }

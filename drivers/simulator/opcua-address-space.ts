@@ -128,6 +128,8 @@ function addStatic(ns: INamespace, folder: UAObject): void {
   addVariable(ns, folder, 'DoubleArray', 's=Demo.Static.DoubleArray', array, READ_WRITE);
   const readOnly = toVariant(DataType.Int32, READ_ONLY_INT32_INITIAL);
   addVariable(ns, folder, 'ReadOnlyInt32', 's=Demo.Static.ReadOnlyInt32', readOnly, READ_ONLY);
+  // A failed sensor or a division by zero on a PLC: JSON has no NaN, so the gateway must not pass it as good.
+  addVariable(ns, folder, 'DoubleNaN', 's=Demo.Static.DoubleNaN', toVariant(DataType.Double, Number.NaN), READ_ONLY);
   // A numeric NodeId, as many PLCs use.
   addVariable(ns, folder, 'Numeric1001', 'i=1001', toVariant(DataType.Double, NUMERIC_NODE_INITIAL), READ_WRITE);
 }

@@ -35,6 +35,10 @@ export interface OpcuaSimulatorOptions {
   extraVariables?: number;
   /** How often every Bulk variable changes; 0 = only on `tickBulk()`. Default 100 ms. */
   bulkIntervalMs?: number;
+  /** Security modes offered; default all three. A narrower set shows how clients meet a stricter server. */
+  securityModes?: MessageSecurityMode[];
+  /** Security policies offered; default `OPCUA_SECURITY_POLICIES`. */
+  securityPolicies?: SecurityPolicy[];
 }
 
 export const OPCUA_SECURITY_POLICIES = [
@@ -140,8 +144,8 @@ export class OpcuaSimulator {
       // Endpoint URLs carry this host name; on all interfaces loopback URLs are offered too.
       hostname: wildcard ? undefined : this.host,
       alternateHostname: wildcard ? ['localhost', '127.0.0.1'] : undefined,
-      securityPolicies: OPCUA_SECURITY_POLICIES,
-      securityModes: OPCUA_SECURITY_MODES,
+      securityPolicies: this.opts.securityPolicies ?? OPCUA_SECURITY_POLICIES,
+      securityModes: this.opts.securityModes ?? OPCUA_SECURITY_MODES,
       allowAnonymous: this.opts.allowAnonymous ?? true,
       userManager: {
         isValidUser: (username: string, password: string) =>

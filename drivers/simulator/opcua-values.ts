@@ -62,8 +62,13 @@ const INTEGER_RANGES: Partial<Record<DataType, [number, number]>> = {
 
 function integerOrFloat(dataType: DataType, value: SimpleValue | bigint): number {
   const n = typeof value === 'string' ? Number(value) : Number(value as number | bigint);
-  if (typeof value === 'boolean' || Number.isNaN(n)) throw new Error(`"${value}" is not a number`);
-  if (dataType === DataType.Float || dataType === DataType.Double) return n;
+  // NaN and ±Infinity are floats a device may really send: given as numbers or as text ("NaN").
+  const isFloat = dataType === DataType.Float || dataType === DataType.Double;
+  const nanAsked = typeof value === 'number' || value === 'NaN';
+  if (typeof value === 'boolean' || (Number.isNaN(n) && !(isFloat && nanAsked))) {
+    throw new Error(`"${value}" is not a number`);
+  }
+  if (isFloat) return n;
   const range = INTEGER_RANGES[dataType];
   if (!range) throw new Error(`the simulator cannot set values of type ${DataType[dataType]}`);
   if (!Number.isInteger(n) || n < range[0] || n > range[1])

@@ -131,8 +131,14 @@ describe('OpcuaSimulator', () => {
       ['Temperature', 'Pressure', 'Counter', 'Ramp', 'Clock'].map((n) => `${n}=ns=1;s=Demo.Dynamic.${n}`),
     );
     const statics = await names('ns=1;s=Demo.Static');
-    expect(statics).toHaveLength(17);
-    expect(statics).toEqual(expect.arrayContaining(['UInt64=ns=1;s=Demo.Static.UInt64', 'Numeric1001=ns=1;i=1001']));
+    expect(statics).toHaveLength(18);
+    expect(statics).toEqual(
+      expect.arrayContaining([
+        'UInt64=ns=1;s=Demo.Static.UInt64',
+        'Numeric1001=ns=1;i=1001',
+        'DoubleNaN=ns=1;s=Demo.Static.DoubleNaN',
+      ]),
+    );
   });
 
   it('reads every static type with its initial value', async () => {
@@ -173,6 +179,9 @@ describe('OpcuaSimulator', () => {
     const numeric = await read(session, 'ns=1;i=1001');
     expect(numeric.value.value).toBe(1001.5);
     expect((await read(session, 'ns=1;s=Demo.Setpoint')).value.value).toBe(22.5);
+    const nan = await read(session, 'ns=1;s=Demo.Static.DoubleNaN');
+    expect(nan.value.dataType).toBe(DataType.Double);
+    expect(nan.value.value).toBeNaN();
   });
 
   it('moves Temperature and the counter, with source timestamps', async () => {
@@ -219,6 +228,14 @@ describe('OpcuaSimulator', () => {
     const int16 = await read(session, 'ns=1;s=Demo.Static.Int16');
     expect(int16.value.value).toBe(-7);
     expect(Math.abs(Date.now() - (int16.sourceTimestamp?.getTime() ?? 0))).toBeLessThan(3000);
+    // Floats take NaN and ±Infinity (as numbers, or "NaN" as text); integers and other text do not.
+    sim.setValue('ns=1;s=Demo.Static.Float', Number.NEGATIVE_INFINITY);
+    expect((await read(session, 'ns=1;s=Demo.Static.Float')).value.value).toBe(Number.NEGATIVE_INFINITY);
+    sim.setValue('ns=1;s=Demo.Static.Float', 'NaN');
+    expect((await read(session, 'ns=1;s=Demo.Static.Float')).value.value).toBeNaN();
+    sim.setValue('ns=1;s=Demo.Static.Float', 3.5);
+    expect(() => sim.setValue('ns=1;s=Demo.Static.Double', 'abc')).toThrow(/not a number/);
+    expect(() => sim.setValue('ns=1;s=Demo.Static.Int16', Number.NaN)).toThrow(/not a number/);
     expect(() => sim.setValue('ns=1;s=Demo.Static.Byte', 300)).toThrow(/does not fit Byte/);
     expect(() => sim.setValue('ns=1;s=Demo.Static.Boolean', 1)).toThrow();
     expect(() => sim.setValue('ns=1;s=No.Such.Node', 1)).toThrow(/no node/);

@@ -158,9 +158,28 @@ describe('variantToValue: arrays and structures', () => {
   });
 
   it('anyToValue never lets a class instance or a function through', () => {
-    const v = anyToValue({ a: new Date('2024-01-01T00:00:00Z'), b: Buffer.from([1]), c: () => 1, d: [1n, NaN] });
-    expect(v).toEqual({ a: '2024-01-01T00:00:00.000Z', b: 'AQ==', d: [1, 'NaN'] });
+    const v = anyToValue({ a: new Date('2024-01-01T00:00:00Z'), b: Buffer.from([1]), c: () => 1, d: [1n, 2] });
+    expect(v).toEqual({ a: '2024-01-01T00:00:00.000Z', b: 'AQ==', d: [1, 2] });
     expect(isPlain(v)).toBe(true);
+  });
+
+  it('NaN or ±Infinity anywhere in a value (scalar, array, structure field, Float) is not-a-number', () => {
+    const arrayOf = (dataType: DataType, value: unknown) =>
+      new Variant({ dataType, arrayType: VariantArrayType.Array, value });
+    const nan = [
+      scalar(DataType.Double, Number.NaN),
+      scalar(DataType.Double, Number.POSITIVE_INFINITY),
+      scalar(DataType.Float, Number.NaN),
+      scalar(DataType.Float, Number.NEGATIVE_INFINITY),
+      arrayOf(DataType.Double, new Float64Array([1, Number.NaN])),
+      arrayOf(DataType.Float, new Float32Array([Number.POSITIVE_INFINITY])),
+    ];
+    for (const variant of nan)
+      expect(
+        codeOf(() => variantToValue(variant)),
+        variant.toString(),
+      ).toBe('not-a-number');
+    expect(codeOf(() => anyToValue({ d: [1, Number.NaN] }))).toBe('not-a-number');
   });
 });
 

@@ -56,4 +56,17 @@ describe('DataValue → TagValue', () => {
       error: 'bad-response',
     });
   });
+
+  it('NaN and ±Infinity are bad not-a-number with the source timestamp, whatever the status or type', () => {
+    const ts = new Date(NOW - 10);
+    const bad = { value: null, timestamp: ts.getTime(), quality: 'bad', error: 'not-a-number' };
+    const at = (value: number, statusCode = StatusCodes.Good) =>
+      new DataValue({ value: double(value), sourceTimestamp: ts, statusCode });
+    expect(toTagValue(at(Number.NaN), tag(), NOW)).toEqual(bad);
+    expect(toTagValue(at(Number.NEGATIVE_INFINITY), tag(), NOW)).toEqual(bad);
+    expect(toTagValue(at(Number.NaN, StatusCodes.UncertainLastUsableValue), tag(), NOW)).toEqual(bad);
+    expect(toTagValue(at(Number.NaN), tag({ type: 'string' }), NOW)).toEqual(bad);
+    // A finite value that scaling overflows.
+    expect(toTagValue(at(1e308), tag({ scale: 10 }), NOW)).toEqual(bad);
+  });
 });
