@@ -6,7 +6,9 @@ import { parseExact } from '../../core/json.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
 import { deviceStatusTopic, gatewayStatusTopic, groupTopic, SET_RESULT_SUFFIX, SET_SUFFIX } from '../../core/uns.js';
+import { BrokerSessionWatch } from '../broker-session-watch.js';
 import { SpoolPump } from '../spool-pump.js';
+import { UnexpectedTopics } from '../unexpected-topics.js';
 import { clientOptions, connectMqtt } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
@@ -26,6 +28,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private subscribedSets = new Set<string>();
   /** Apps of this gateway on the same broker: one of them takes each device's writes. */
   private readonly ownerGroup: string;
+  private readonly sessionWatch: BrokerSessionWatch;
+  private readonly unexpected: UnexpectedTopics;
   /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
   private readonly backoff = new Backoff(1000, 30_000);
@@ -60,6 +64,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       will: { topic: this.statusTopic, payload: Buffer.from('{"online":false}'), qos: 1, retain: true },
     };
     this.ownerGroup = setOwnerGroup(settings.url, ctx.dataDir, ctx.gateway.id);
+    this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, this.options.clientId ?? '');
+    this.unexpected = new UnexpectedTopics(ctx.log);
   }
 
   get name(): string {
@@ -106,12 +112,18 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     const client = connectMqtt(this.settings.url, this.options);
     this.client = client;
     this.state = 'connecting';
+    this.sessionWatch.connecting();
     client.on('connect', () => this.client === client && this.onConnect(client));
     client.on('close', () => this.client === client && this.onClose(client));
     client.on('error', (err) => {
+      if (this.client === client) this.sessionWatch.error(err);
       this.lastError = err.message;
       this.ctx.log.warn({ err: err.message }, 'MQTT error');
     });
+    client.on(
+      'disconnect',
+      (packet) => this.client === client && this.sessionWatch.disconnectPacket(packet.reasonCode),
+    );
     client.on('message', (topic, payload, packet) => void this.onMessage(topic, payload, packet));
   }
 
@@ -159,6 +171,10 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       },
     };
     if (this.lastError && this.state !== 'connected') status.error = this.lastError;
+    else {
+      const warning = this.sessionWatch.warning();
+      if (warning) status.error = warning;
+    }
     return status;
   }
 
@@ -215,6 +231,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.backoff.reset();
     this.state = 'connected';
     this.lastError = undefined;
+    this.sessionWatch.accepted();
     this.qos0?.connected(client);
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
     // State first, straight out: it describes now, not the backlog.
@@ -237,6 +254,11 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.state = 'disconnected';
     this.subscribedSets = new Set();
     if (wasConnected) setOwners.changed(this.ownerGroup, this);
+    const explanation = this.sessionWatch.closed();
+    if (explanation) {
+      if (explanation.fresh) this.ctx.log.warn(explanation.text);
+      this.lastError = explanation.text;
+    }
     this.pump?.stop();
     this.qos0?.disconnected();
     client.end(true);
@@ -292,7 +314,10 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
 
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
     const target = this.setTargets.match(topic);
-    if (!target) return;
+    if (!target) {
+      this.unexpected.report(topic, "tag's _set topic");
+      return;
+    }
     // Another app on this broker owns the device's writes now (ownership just moved): it answers.
     if (!setOwners.owns(this.ownerGroup, this, target.device)) return;
     if (packet.retain) {

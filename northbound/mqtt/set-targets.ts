@@ -1,5 +1,6 @@
 import type { NorthDevice } from '../../core/plugin.js';
 import { SET_SUFFIX, tagTopic } from '../../core/uns.js';
+import { dotsAsLevels } from '../unexpected-topics.js';
 
 export interface SetTarget {
   device: string;
@@ -35,16 +36,30 @@ export class SetTargets {
     return topics;
   }
 
-  /** The device and tag of a `_set` topic (when several match, the last device configured). */
+  /**
+   * The device and tag of a `_set` topic (when several match, the last device configured).
+   * A broker that rewrites `.` as `/` in topic names (RabbitMQ) delivers
+   * `line.1/motor.speed/_set` as `line/1/motor/speed/_set`: that form is matched too.
+   */
   match(topic: string): SetTarget | undefined {
     if (!topic.endsWith(SET_SUFFIX)) return undefined;
     const path = topic.slice(0, -SET_SUFFIX.length);
+    return this.find(path, identity) ?? this.find(path, dotsAsLevels);
+  }
+
+  private find(path: string, form: (name: string) => string): SetTarget | undefined {
     let found: SetTarget | undefined;
     for (const [deviceTopic, { device, tags }] of this.targets) {
-      const tag =
-        deviceTopic === '' ? path : path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : undefined;
-      if (tag !== undefined && tags.has(tag)) found = { device, tag };
+      const prefix = form(deviceTopic);
+      const tag = prefix === '' ? path : path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined;
+      if (tag === undefined) continue;
+      if (tags.has(tag)) found = { device, tag };
+      else if (form !== identity) {
+        for (const name of tags) if (form(name) === tag) found = { device, tag: name };
+      }
     }
     return found;
   }
 }
+
+const identity = (name: string): string => name;

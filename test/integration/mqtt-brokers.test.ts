@@ -1,8 +1,10 @@
 /**
  * The MQTT north app against brokers and neighbours it shares them with: several north apps
  * on one broker (one write per request), retained requests while connected (MQTT 5
- * Retain-As-Published), device status on a clean stop. Real peers throughout: the
- * simulated Modbus PLC and a real mosquitto.
+ * Retain-As-Published), device status on a clean stop, a 3.1.1-only broker offered MQTT 5,
+ * a broker that rewrites `.` in topics (RabbitMQ), and two clients with one client id. Real
+ * peers throughout: the simulated Modbus PLC, a real mosquitto, aedes for the rewriting
+ * broker, and a small TCP server that refuses MQTT 5 CONNECTs as RabbitMQ does.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
 import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
+import { startDotRewritingBroker, startMqtt311OnlyBroker } from '../helpers/rabbitmq-like-brokers.js';
 
 const GATEWAY_ID = 'edge-1';
 const registry = builtinRegistry();
@@ -289,4 +292,63 @@ describe('device status when the gateway stops', () => {
     expect(retained.json).toMatchObject({ state: 'disconnected', error: 'gateway-stopped' });
     expect(field(await later.waitForTopic(gatewayTopic), 'online')).toBe(false);
   });
+});
+
+describe('brokers that differ from mosquitto', () => {
+  it('MQTT 5 against a 3.1.1-only broker that closes without CONNACK: the status and the log say so', async () => {
+    const only311 = await startMqtt311OnlyBroker();
+    cleanups.push(() => only311.stop());
+    const { port } = await startPlc();
+    const uns = nextUns();
+    const { lines, northStatus } = await startRuntime(
+      uns,
+      [plc(port)],
+      [mqttApp('rabbit', only311.url, { protocolVersion: 5 })],
+    );
+    await until(() => only311.refused() >= 1 && northStatus('rabbit')?.error !== undefined, 10_000, 'an error');
+    const status = northStatus('rabbit');
+    expect(status?.state).toBe('disconnected');
+    expect(status?.error).toContain('the broker closed the connection before accepting it');
+    expect(status?.error).toContain('try protocolVersion 4');
+    expect(lines.filter((l) => l.msg.includes('try protocolVersion 4') && l.level === 40)).toHaveLength(1);
+  });
+
+  it('a broker that rewrites "." as "/" (RabbitMQ): _set to a tag with dots in its path is still written and answered', async () => {
+    const rabbit = await startDotRewritingBroker();
+    cleanups.push(() => rabbit.stop());
+    const { sim, port } = await startPlc();
+    const uns = nextUns();
+    const sub = await subscriber(rabbit.url, `${uns}/#`);
+    await startRuntime(
+      uns,
+      [plc(port, { uns: 'line.1/plc1', tagName: 'motor.speed' })],
+      [mqttApp('rabbit', rabbit.url)],
+    );
+    // What the broker delivers: every "." of `line.1/plc1/motor.speed` is a level now.
+    const dev = `${uns}/line/1/plc1`;
+    await sub.waitForTopic(`${dev}/motor/speed`, (m) => field(m, 'quality') === 'good');
+    const mark = sub.mark();
+    await sub.publish(`${uns}/line.1/plc1/motor.speed/_set`, '{"value": 4444, "id": "dots"}');
+    const result = await sub.waitForTopic(`${dev}/motor/speed/_set/result`, () => true, { since: mark });
+    expect(result.json).toMatchObject({ id: 'dots', ok: true });
+    expect(sim.model.getRegister(1, 'hr', 2)).toBe(4444);
+  });
+
+  it('two clients with the same client id taking turns: after a few short sessions the status and the log say so', async () => {
+    const { port } = await startPlc();
+    const uns = nextUns();
+    const clientId = `shared-id-${uns.replace(/\W/g, '-')}`;
+    const first = await startRuntime(uns, [plc(port)], [mqttApp('one', broker.url, { clientId })]);
+    const second = await startRuntime(uns, [plc(port)], [mqttApp('two', broker.url, { clientId })]);
+    const warned = (lines: LogLine[]) =>
+      lines.some((l) => l.msg.includes('another client may be using the same client id'));
+    await until(() => warned(first.lines) || warned(second.lines), 30_000, 'the client id warning');
+    const statuses = [first.northStatus('one'), second.northStatus('two')];
+    expect(statuses.some((s) => s?.error?.includes(`same client id "${clientId}"`))).toBe(true);
+    // Said once per app while it lasts, not at every one of the reconnects that follow.
+    await sleep(4000);
+    for (const lines of [first.lines, second.lines]) {
+      expect(lines.filter((l) => l.msg.includes('same client id')).length).toBeLessThanOrEqual(1);
+    }
+  }, 40_000);
 });
