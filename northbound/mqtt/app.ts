@@ -209,7 +209,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   /**
    * MQTT 5: Retain-As-Published, so a request published with the retain flag while we are
    * connected still arrives flagged and is refused. MQTT 3.1.1 brokers clear the flag on live
-   * delivery, so such a request cannot be told apart there (README, "Writes").
+   * delivery, so such a request cannot be told apart there (README, "MQTT topics").
    */
   private setSubscribeOptions(): IClientSubscribeOptions {
     return this.settings.protocolVersion === 5 ? { qos: 1, rap: true } : { qos: 1 };
