@@ -1,42 +1,35 @@
-import type { IClientOptions, IClientPublishOptions, IPublishPacket, MqttClient } from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { Backoff } from '../../core/backoff.js';
 import type { DeviceState, GroupReading } from '../../core/bus.js';
 import { errorCode, errorMessage, GatewayError } from '../../core/errors.js';
 import { parseExact } from '../../core/json.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
-import {
-  deviceStatusTopic,
-  gatewayStatusTopic,
-  groupTopic,
-  SET_RESULT_SUFFIX,
-  SET_SUFFIX,
-  tagTopic,
-} from '../../core/uns.js';
+import { deviceStatusTopic, gatewayStatusTopic, groupTopic, SET_RESULT_SUFFIX, SET_SUFFIX } from '../../core/uns.js';
+import { BrokerSessionWatch } from '../broker-session-watch.js';
 import { SpoolPump } from '../spool-pump.js';
+import { UnexpectedTopics } from '../unexpected-topics.js';
 import { clientOptions, connectMqtt } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
+import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.js';
+import { SetTargets } from './set-targets.js';
 import type { MqttSettings } from './settings.js';
-
-interface SetTarget {
-  device: string;
-  tag: string;
-}
 
 /**
  * North plugin `mqtt`: publishes the UNS tree as JSON (SPEC §4), device and gateway
  * status, and takes writes from `{tag}/_set`.
  */
-export class MqttNorthApp implements NorthApp {
+export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
-  /**
-   * Device topic → the device and the names of its tags, for `{device topic}/{tag}/_set`. The
-   * `_set` topics themselves are only built to subscribe: kept per tag they cost about
-   * 120 bytes each (a string and a target), 12 MB at 100,000 tags.
-   */
-  private setTargets = new Map<string, { device: string; tags: Set<string> }>();
+  private readonly setTargets = new SetTargets();
+  /** The `_set` topics subscribed on the current connection (this app owns their devices' writes). */
+  private subscribedSets = new Set<string>();
+  /** Apps of this gateway on the same broker: one of them takes each device's writes. */
+  private readonly ownerGroup: string;
+  private readonly sessionWatch: BrokerSessionWatch;
+  private readonly unexpected: UnexpectedTopics;
   /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
   private readonly backoff = new Backoff(1000, 30_000);
@@ -70,6 +63,29 @@ export class MqttNorthApp implements NorthApp {
       reconnectPeriod: 0, // reconnects are ours: backoff with jitter, and a fresh client each time
       will: { topic: this.statusTopic, payload: Buffer.from('{"online":false}'), qos: 1, retain: true },
     };
+    this.ownerGroup = setOwnerGroup(settings.url, ctx.dataDir, ctx.gateway.id);
+    this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, this.options.clientId ?? '');
+    this.unexpected = new UnexpectedTopics(ctx.log);
+  }
+
+  get name(): string {
+    return this.ctx.app.name;
+  }
+
+  get protocolVersion(): 4 | 5 {
+    return this.settings.protocolVersion;
+  }
+
+  get brokerConnected(): boolean {
+    return this.state === 'connected' && this.client?.connected === true;
+  }
+
+  publishes(device: string): boolean {
+    return this.deviceTopics.has(device);
+  }
+
+  ownersChanged(): void {
+    this.syncSetSubscriptions();
   }
 
   async start(): Promise<void> {
@@ -79,6 +95,7 @@ export class MqttNorthApp implements NorthApp {
       state: (device, state) => this.onDeviceState(device, state),
     });
     this.refreshSetTopics();
+    setOwners.join(this.ownerGroup, this);
     this.expireTimer = setInterval(() => this.spool?.expire(), 10_000);
     this.expireTimer.unref();
     const delay = Math.round(Math.random() * this.settings.startDelayMaxMs);
@@ -95,18 +112,25 @@ export class MqttNorthApp implements NorthApp {
     const client = connectMqtt(this.settings.url, this.options);
     this.client = client;
     this.state = 'connecting';
+    this.sessionWatch.connecting();
     client.on('connect', () => this.client === client && this.onConnect(client));
     client.on('close', () => this.client === client && this.onClose(client));
     client.on('error', (err) => {
+      if (this.client === client) this.sessionWatch.error(err);
       this.lastError = err.message;
       this.ctx.log.warn({ err: err.message }, 'MQTT error');
     });
+    client.on(
+      'disconnect',
+      (packet) => this.client === client && this.sessionWatch.disconnectPacket(packet.reasonCode),
+    );
     client.on('message', (topic, payload, packet) => void this.onMessage(topic, payload, packet));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    setOwners.leave(this.ownerGroup, this);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.pump?.flush();
@@ -118,10 +142,14 @@ export class MqttNorthApp implements NorthApp {
     if (!client) return;
     if (client.connected) {
       // A clean goodbye (the will is only for an unexpected loss), bounded so shutdown stays within 5 s.
-      await withTimeout(
-        client.publishAsync(this.statusTopic, gatewayPayload(false, this.ctx.version), { qos: 1, retain: true }),
-        1000,
+      // Devices first: once nothing publishes their state, a retained "connected" would be a lie.
+      const goodbyes = this.stoppedDeviceStatuses().map(([topic, payload]) =>
+        client.publishAsync(topic, payload, { qos: 1, retain: true }),
       );
+      goodbyes.push(
+        client.publishAsync(this.statusTopic, gatewayPayload(false, this.ctx.version), { qos: 1, retain: true }),
+      );
+      await withTimeout(Promise.all(goodbyes), 1000);
     }
     // A clean DISCONNECT (so the broker does not also fire the will); unacknowledged
     // messages stay in the spool for the next start, so waiting is bounded.
@@ -143,69 +171,75 @@ export class MqttNorthApp implements NorthApp {
       },
     };
     if (this.lastError && this.state !== 'connected') status.error = this.lastError;
+    else {
+      const warning = this.sessionWatch.warning();
+      if (warning) status.error = warning;
+    }
     return status;
   }
 
   private directSent = 0;
 
   devicesChanged(): void {
-    const before = new Set(this.setTopicList());
     this.refreshSetTopics();
-    const client = this.client;
-    if (!client?.connected) return;
-    const now = new Set(this.setTopicList());
-    const added = [...now].filter((t) => !before.has(t));
-    const removed = [...before].filter((t) => !now.has(t));
-    if (added.length > 0) client.subscribe(added, { qos: 1 });
-    if (removed.length > 0) client.unsubscribe(removed);
+    this.syncSetSubscriptions();
+    setOwners.changed(this.ownerGroup, this);
+    if (!this.client?.connected) return;
     for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
   }
 
   private refreshSetTopics(): void {
-    this.setTargets = new Map();
-    this.deviceTopics = new Map();
-    for (const d of this.ctx.devices()) {
-      this.deviceTopics.set(d.config.name, d.topic);
-      // Read-only tags are included too, so that a write to one is answered with "read-only".
-      const tags = new Set<string>();
-      for (const g of d.config.groups) for (const t of g.tags) tags.add(t.name);
-      this.setTargets.set(d.topic, { device: d.config.name, tags });
-    }
+    const devices = this.ctx.devices();
+    this.deviceTopics = new Map(devices.map((d) => [d.config.name, d.topic]));
+    this.setTargets.refresh(devices);
   }
 
-  /** Every `_set` topic to subscribe to, built when needed. */
-  private setTopicList(): string[] {
-    const topics: string[] = [];
-    for (const [topic, { tags }] of this.setTargets) {
-      for (const tag of tags) topics.push(tagTopic(topic, tag) + SET_SUFFIX);
-    }
-    return topics;
+  /** Subscribes to the `_set` topics of the devices whose writes this app owns now, and only those. */
+  private syncSetSubscriptions(): void {
+    const client = this.client;
+    if (!client || !this.brokerConnected) return;
+    const wanted = new Set(this.setTargets.topics((device) => setOwners.owns(this.ownerGroup, this, device)));
+    const added = [...wanted].filter((t) => !this.subscribedSets.has(t));
+    const removed = [...this.subscribedSets].filter((t) => !wanted.has(t));
+    this.subscribedSets = wanted;
+    if (added.length > 0) client.subscribe(added, this.setSubscribeOptions());
+    if (removed.length > 0) client.unsubscribe(removed);
   }
 
-  /** The device and tag of a `_set` topic (when several match, the last device configured). */
-  private setTarget(topic: string): SetTarget | undefined {
-    if (!topic.endsWith(SET_SUFFIX)) return undefined;
-    const path = topic.slice(0, -SET_SUFFIX.length);
-    let found: SetTarget | undefined;
-    for (const [deviceTopic, { device, tags }] of this.setTargets) {
-      const tag =
-        deviceTopic === '' ? path : path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : undefined;
-      if (tag !== undefined && tags.has(tag)) found = { device, tag };
-    }
-    return found;
+  /**
+   * MQTT 5: Retain-As-Published, so a request published with the retain flag while we are
+   * connected still arrives flagged and is refused. MQTT 3.1.1 brokers clear the flag on live
+   * delivery, so such a request cannot be told apart there (README, "MQTT topics").
+   */
+  private setSubscribeOptions(): IClientSubscribeOptions {
+    return this.settings.protocolVersion === 5 ? { qos: 1, rap: true } : { qos: 1 };
+  }
+
+  /** `disconnected` with error `gateway-stopped` for every device that is not disabled. */
+  private stoppedDeviceStatuses(): Array<[string, string]> {
+    const now = Date.now();
+    return this.ctx
+      .devices()
+      .filter((d) => d.state.state !== 'disabled')
+      .map((d) => [
+        deviceStatusTopic(d.topic),
+        statusPayload({ state: 'disconnected', timestamp: now, error: 'gateway-stopped' }),
+      ]);
   }
 
   private onConnect(client: MqttClient): void {
     this.backoff.reset();
     this.state = 'connected';
     this.lastError = undefined;
+    this.sessionWatch.accepted();
     this.qos0?.connected(client);
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
     // State first, straight out: it describes now, not the backlog.
     this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
     for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
-    const setTopics = this.setTopicList();
-    if (setTopics.length > 0) client.subscribe(setTopics, { qos: 1 });
+    this.subscribedSets = new Set();
+    this.syncSetSubscriptions();
+    setOwners.changed(this.ownerGroup, this);
     // Current values after the backlog, so a restarted broker has the whole tree and order per tag holds.
     if (this.settings.format === 'uns') {
       for (const s of this.ctx.snapshot()) this.publishValue(s.topic, valuePayload(s.value));
@@ -215,8 +249,16 @@ export class MqttNorthApp implements NorthApp {
 
   private onClose(client: MqttClient): void {
     if (this.stopping) return;
-    if (this.state === 'connected') this.ctx.log.warn('disconnected from broker');
+    const wasConnected = this.state === 'connected';
+    if (wasConnected) this.ctx.log.warn('disconnected from broker');
     this.state = 'disconnected';
+    this.subscribedSets = new Set();
+    if (wasConnected) setOwners.changed(this.ownerGroup, this);
+    const explanation = this.sessionWatch.closed();
+    if (explanation) {
+      if (explanation.fresh) this.ctx.log.warn(explanation.text);
+      this.lastError = explanation.text;
+    }
     this.pump?.stop();
     this.qos0?.disconnected();
     client.end(true);
@@ -271,9 +313,15 @@ export class MqttNorthApp implements NorthApp {
   }
 
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const target = this.setTarget(topic);
-    if (!target) return;
+    const target = this.setTargets.match(topic);
+    if (!target) {
+      this.unexpected.report(topic, "tag's _set topic");
+      return;
+    }
+    // Another app on this broker owns the device's writes now (ownership just moved): it answers.
+    if (!setOwners.owns(this.ownerGroup, this, target.device)) return;
     if (packet.retain) {
+      if (payload.length === 0) return; // someone clearing a retained request
       // A retained write would be replayed on every reconnect and restart: never act on it.
       this.ctx.log.warn({ topic }, 'ignored a retained write request; publish _set without the retain flag');
       return;

@@ -3,7 +3,9 @@ import { Backoff } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
+import { BrokerSessionWatch } from '../broker-session-watch.js';
 import { clientOptions, connectMqtt } from '../mqtt/connection.js';
+import { UnexpectedTopics } from '../unexpected-topics.js';
 import { BdSeqStore } from './bdseq-store.js';
 import { encodePayload } from './codec.js';
 import { CommandHandler } from './commands.js';
@@ -11,7 +13,7 @@ import { EdgeNode } from './edge-node.js';
 import { PrimaryHostState } from './host-state.js';
 import { nodeDeathPayload } from './payloads.js';
 import type { SparkplugSettings } from './settings.js';
-import { SparkplugTopics, stateTopic } from './topics.js';
+import { isStateTopic, SparkplugTopics, stateTopic } from './topics.js';
 
 /**
  * North plugin `sparkplug-b`: the gateway as a Sparkplug 3.0 edge node (SPEC §4, README.md
@@ -37,6 +39,8 @@ export class SparkplugNorthApp implements NorthApp {
   private readonly node: EdgeNode;
   private readonly commands: CommandHandler;
   private readonly host: PrimaryHostState | undefined;
+  private readonly sessionWatch: BrokerSessionWatch;
+  private readonly unexpected: UnexpectedTopics;
 
   constructor(
     private readonly ctx: NorthContext,
@@ -48,6 +52,8 @@ export class SparkplugNorthApp implements NorthApp {
     this.node = new EdgeNode({ ctx, topics: this.topics, spool: this.spool, dataQos: settings.dataQos });
     this.commands = new CommandHandler(this.node, ctx);
     if (settings.primaryHostId) this.host = new PrimaryHostState(settings.primaryHostId);
+    this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, clientOptions(ctx, settings).clientId ?? '');
+    this.unexpected = new UnexpectedTopics(ctx.log);
   }
 
   async start(): Promise<void> {
@@ -110,6 +116,10 @@ export class SparkplugNorthApp implements NorthApp {
     };
     if (waiting && this.host) status.error = `waiting for primary host "${this.host.hostId}" to be online`;
     else if (this.lastError && state !== 'connected') status.error = this.lastError;
+    else {
+      const warning = this.sessionWatch.warning();
+      if (warning) status.error = warning;
+    }
     return status;
   }
 
@@ -125,6 +135,7 @@ export class SparkplugNorthApp implements NorthApp {
     const client = connectMqtt(this.settings.url, options);
     this.client = client;
     this.link = 'connecting';
+    this.sessionWatch.connecting();
     client.on('connect', () => {
       if (this.client === client) void this.onConnect(client);
     });
@@ -132,8 +143,12 @@ export class SparkplugNorthApp implements NorthApp {
       if (this.client === client) this.onClose(client);
     });
     client.on('error', (err) => {
+      if (this.client === client) this.sessionWatch.error(err);
       this.lastError = err.message;
       this.ctx.log.warn({ err: err.message }, 'MQTT error');
+    });
+    client.on('disconnect', (packet) => {
+      if (this.client === client) this.sessionWatch.disconnectPacket(packet.reasonCode);
     });
     client.on('message', (topic, payload, packet) => {
       if (this.client === client) this.onMessage(client, topic, payload, packet);
@@ -144,6 +159,7 @@ export class SparkplugNorthApp implements NorthApp {
     this.backoff.reset();
     this.link = 'connected';
     this.lastError = undefined;
+    this.sessionWatch.accepted();
     this.host?.reset();
     this.ctx.log.info({ bdSeq: this.bdSeq }, `connected to ${redactUrl(this.settings.url)}`);
     const topics = [this.topics.node('NCMD'), this.topics.deviceCommands];
@@ -170,6 +186,11 @@ export class SparkplugNorthApp implements NorthApp {
     if (this.stopping) return;
     if (this.link === 'connected') this.ctx.log.warn('disconnected from broker');
     this.link = 'disconnected';
+    const explanation = this.sessionWatch.closed();
+    if (explanation) {
+      if (explanation.fresh) this.ctx.log.warn(explanation.text);
+      this.lastError = explanation.text;
+    }
     this.node.end();
     client.end(true);
     if (this.reconnectTimer) return;
@@ -182,8 +203,14 @@ export class SparkplugNorthApp implements NorthApp {
   }
 
   private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
-    if (this.host && topic === stateTopic(this.host.hostId)) {
+    if (this.host && isStateTopic(topic, this.host.hostId)) {
       this.onHostState(client, payload);
+      return;
+    }
+    const nodeCommand = this.topics.isNodeCommand(topic);
+    const device = nodeCommand ? undefined : this.topics.commandDevice(topic);
+    if (!nodeCommand && device === undefined) {
+      this.unexpected.report(topic, 'NCMD, DCMD or primary host STATE topic of this edge node');
       return;
     }
     if (packet.retain) {
@@ -191,12 +218,8 @@ export class SparkplugNorthApp implements NorthApp {
       this.ctx.log.warn({ topic }, 'ignored a retained Sparkplug command');
       return;
     }
-    if (topic === this.topics.node('NCMD')) {
-      this.commands.nodeCommand(payload);
-      return;
-    }
-    const device = this.topics.commandDevice(topic);
-    if (device !== undefined) void this.commands.deviceCommand(device, payload);
+    if (nodeCommand) this.commands.nodeCommand(payload);
+    else if (device !== undefined) void this.commands.deviceCommand(device, payload);
   }
 
   /** Sparkplug 3.0 §5.4: births wait for the host online; when it goes offline, NDEATH and start over. */

@@ -187,7 +187,8 @@ export function decodeMessage(topic: string, payload: Buffer): SpMessage {
 }
 
 function parseMessage(topic: string, payload: Buffer, retain: boolean, qos: number, index: number): SpMessage {
-  const parts = topic.split('/');
+  // A broker that rewrites "." as "/" (RabbitMQ) delivers spBv1.0/… as spBv1/0/….
+  const parts = topic.replace(/^spBv1\/0\//, 'spBv1.0/').split('/');
   const base = { topic, retain, qos, index, receivedAt: Date.now(), metrics: [] as HostMetric[] };
   if (parts[1] === 'STATE') {
     let state: unknown;

@@ -166,6 +166,10 @@ describe('tagwire start (process)', () => {
     const retained = await later.waitForTopic(gwTopic);
     expect(retained.retain).toBe(true);
     expect(retained.json).toMatchObject({ online: false });
+    // The device is not left "connected": its retained status says the gateway stopped.
+    const laterStatus = await subscriber(`${dev}/_status`);
+    const status = await laterStatus.waitForTopic(`${dev}/_status`);
+    expect(status.json).toMatchObject({ state: 'disconnected', error: 'gateway-stopped' });
   });
 
   it('publishes the MQTT last will {"online": false} when the process is killed', async () => {
@@ -199,6 +203,11 @@ describe('tagwire start (process)', () => {
     const retained = await later.waitForTopic(gwTopic);
     expect(retained.retain).toBe(true);
     expect(retained.text).toBe('{"online":false}');
+    // After a crash only the gateway status changes (README): the device keeps its last retained status.
+    const deviceStatus = await (await subscriber(`${uns}/hall2/press1/_status`)).waitForTopic(
+      `${uns}/hall2/press1/_status`,
+    );
+    expect(deviceStatus.json).toMatchObject({ state: 'connected' });
   });
 
   it('creates the admin password once on a first start without TAGWIRE_ADMIN_PASSWORD (--no-demo)', async () => {

@@ -19,6 +19,7 @@ import { createDemoModel, DEMO_INITIAL } from '../../drivers/simulator/demo-plc.
 import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector } from '../helpers/mqtt-collector.js';
+import { startDotRewritingBroker, startMqtt311OnlyBroker } from '../helpers/rabbitmq-like-brokers.js';
 import { aliasNames, metricNamed, SparkplugHost, type SpMessage, seqViolations } from '../helpers/sparkplug-host.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -644,4 +645,45 @@ north:
       expect(seqViolations(nodeMessages(host, group), group, NODE)).toEqual([]);
     }
   }, 90_000);
+});
+
+describe('behind a broker that rewrites "." as "/" (RabbitMQ by default)', () => {
+  it('sees the primary host STATE, answers NCMD rebirth and writes DCMD arriving as spBv1/0/…', async () => {
+    const rabbit = await startDotRewritingBroker();
+    cleanups.push(() => rabbit.stop());
+    const { sim, port } = await startSimulator();
+    const group = nextGroup();
+    const hostId = `scada-${testNo}`;
+    const host = await SparkplugHost.connect(rabbit.url);
+    cleanups.push(() => host.close());
+    const runtime = await startRuntime(
+      configDoc(group, [device({ port })], { url: rabbit.url, primaryHostId: hostId }),
+    );
+    await until(() => appStatus(runtime).error?.includes(hostId) === true, 5000, 'waiting for the host');
+
+    await host.setState(hostId, true);
+    const nbirth = await host.waitFor(of(group, 'NBIRTH'));
+    expect(nbirth.topic).toBe(`spBv1/0/${group}/NBIRTH/${NODE}`);
+    await host.waitFor(of(group, 'DBIRTH', 'plc1'));
+
+    const mark = host.mark();
+    await host.nodeCommand(group, NODE, [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }]);
+    await host.waitFor(of(group, 'NBIRTH'), { since: mark });
+    await host.deviceCommand(group, NODE, 'plc1', [{ name: 'motor/speed', type: 'UInt16', value: 4321 }]);
+    await until(() => sim.model.getRegister(1, 'hr', 2) === 4321, 5000, 'hr:2 = 4321');
+    expect(appStatus(runtime).counters.rebirths).toBe(1);
+  });
+
+  it('MQTT 5 against a 3.1.1-only broker that closes without CONNACK: the status says so', async () => {
+    const only311 = await startMqtt311OnlyBroker();
+    cleanups.push(() => only311.stop());
+    const { port } = await startSimulator();
+    const group = nextGroup();
+    const runtime = await startRuntime(configDoc(group, [device({ port })], { url: only311.url, protocolVersion: 5 }));
+    await until(() => appStatus(runtime).error !== undefined, 10_000, 'an error');
+    expect(appStatus(runtime)).toMatchObject({
+      state: 'disconnected',
+      error: expect.stringContaining('does it support MQTT 5? try protocolVersion 4'),
+    });
+  });
 });
