@@ -1,9 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { clipForLog } from '../../core/log-clip.js';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './errors.js';
+import { LoginLimiter } from './login-limiter.js';
 import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
@@ -42,10 +44,19 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(
-    (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, _req, reply) => {
+    (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status === 413) {
+        const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
+        req.log.warn({ ip: req.ip, url: clipForLog(req.url) }, `request body over ${limit} bytes refused`);
+        return sendError(reply, 413, 'body-too-large', `the request body is larger than ${limit} bytes`);
+      }
+      if (status === 500) {
+        req.log.error({ err: err.message, url: clipForLog(req.url) }, 'request failed');
+        return sendError(reply, 500, 'internal', err.message);
+      }
       // Route schemas only describe path and query parameters as text; one given twice is what fails them.
-      const code = status === 500 ? 'internal' : err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
+      const code = err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
       return sendError(reply, status, code, err.message);
     },
   );
@@ -62,8 +73,10 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     },
   );
 
-  registerAuth(app, opts.db);
-  registerAccount(app, opts.db);
+  // Wrong passwords at the login and in a password change count together.
+  const limiter = new LoginLimiter();
+  registerAuth(app, opts.db, limiter);
+  registerAccount(app, opts.db, limiter);
   registerUsers(app, opts.db);
   registerDevices(app, opts.runtime);
   registerDeviceResources(app, opts.runtime);
