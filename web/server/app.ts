@@ -4,8 +4,10 @@ import { clipForLog } from '../../core/log-clip.js';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
+import type { AuthDeps } from './credential-change.js';
 import { sendError } from './errors.js';
 import { LoginLimiter } from './login-limiter.js';
+import { OpenStreams } from './open-streams.js';
 import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
@@ -73,11 +75,19 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     },
   );
 
+  const streams = new OpenStreams(opts.db);
+  app.addHook('onClose', async () => streams.close());
   // Wrong passwords at the login and in a password change count together.
-  const limiter = new LoginLimiter();
-  registerAuth(app, opts.db, limiter);
-  registerAccount(app, opts.db, limiter);
-  registerUsers(app, opts.db);
+  const authDeps: AuthDeps = {
+    db: opts.db,
+    dataDir: opts.runtime.dataDir,
+    log: opts.log.child({ component: 'auth' }),
+    limiter: new LoginLimiter(),
+    streams,
+  };
+  registerAuth(app, opts.db, authDeps.limiter);
+  registerAccount(app, authDeps);
+  registerUsers(app, authDeps);
   registerDevices(app, opts.runtime);
   registerDeviceResources(app, opts.runtime);
   registerGroupResources(app, opts.runtime);
@@ -87,7 +97,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);
-  registerEvents(app, opts.runtime);
+  registerEvents(app, opts.runtime, streams);
   registerDeviceTools(app, opts.runtime);
   registerCertificates(app, opts.runtime, opts.runtime.dataDir);
   registerMetrics(app, opts.runtime, opts.version);

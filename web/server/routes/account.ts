@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../core/store/db.js';
 import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/store/sessions.js';
 import { authenticate, changePassword, MIN_PASSWORD_LENGTH } from '../../../core/store/users.js';
+import { type AuthDeps, credentialsChanged } from '../credential-change.js';
 import { sendError } from '../errors.js';
-import type { LoginLimiter } from '../login-limiter.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
 function badRequest(message: string) {
@@ -12,7 +11,8 @@ function badRequest(message: string) {
 }
 
 /** Who am I, my password, my API tokens. (Other users: users.ts.) */
-export function registerAccount(app: FastifyInstance, db: Db, limiter: LoginLimiter): void {
+export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
+  const { db, limiter } = deps;
   app.get('/api/v1/auth/me', { schema: routeDocs('Auth', 'The logged-in user and role') }, async (req) => ({
     username: req.user?.username,
     role: req.user?.role,
@@ -62,6 +62,7 @@ export function registerAccount(app: FastifyInstance, db: Db, limiter: LoginLimi
       if (!(await changePassword(db, user.username, newPassword))) {
         return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
       }
+      credentialsChanged(deps, user, 'password', { username: user.username, keepToken: req.authToken });
       return { ok: true };
     },
   );
