@@ -4,6 +4,7 @@ import { clipForLog } from '../../core/log-clip.js';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
+import { BodyRefusal, guardJsonBodies } from './body-guards.js';
 import type { AuthDeps } from './credential-change.js';
 import { sendError } from './errors.js';
 import { LoginLimiter } from './login-limiter.js';
@@ -26,6 +27,7 @@ import { registerTagResources } from './routes/resources-tags.js';
 import { registerSchema } from './routes/schema.js';
 import { registerSerialPorts } from './routes/serial-ports.js';
 import { registerUsers } from './routes/users.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerStatic } from './static.js';
 
 export interface AppOptions {
@@ -57,6 +59,9 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
         req.log.error({ err: err.message, url: clipForLog(req.url) }, 'request failed');
         return sendError(reply, 500, 'internal', err.message);
       }
+      if (err instanceof BodyRefusal) {
+        req.log.warn({ ip: req.ip, url: clipForLog(req.url), reason: err.message }, 'request body refused');
+      }
       // Route schemas only describe path and query parameters as text; one given twice is what fails them.
       const code = err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
       return sendError(reply, status, code, err.message);
@@ -64,6 +69,8 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   );
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
+  registerSecurityHeaders(app);
+  guardJsonBodies(app);
   await registerOpenApi(app, opts.version);
 
   app.get(
