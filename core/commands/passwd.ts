@@ -1,5 +1,7 @@
+import { forgetInitialPassword } from '../first-start.js';
 import { resolveDataDir } from '../paths.js';
 import { openDb } from '../store/db.js';
+import { deleteUserSessions } from '../store/sessions.js';
 import { checkPassword, findUser, setPassword } from '../store/users.js';
 
 async function readStdin(): Promise<string> {
@@ -8,16 +10,28 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `tagwire passwd USER`: the new password is read from standard input (first line). */
+/**
+ * `tagwire passwd USER`: the new password is read from standard input (first line). The
+ * user's sessions and API tokens end (a running gateway closes their event streams within
+ * seconds); the first admin's generated-password file goes once that password changes.
+ */
 export async function passwdCommand(user: string, opts: { data?: string }): Promise<void> {
   if (process.stdin.isTTY) process.stderr.write(`New password for ${user} (then Enter, Ctrl-D): `);
   const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
   checkPassword(password);
-  const db = openDb(resolveDataDir(opts.data));
+  const dataDir = resolveDataDir(opts.data);
+  const db = openDb(dataDir);
   try {
-    const existed = findUser(db, user) !== undefined;
+    const existing = findUser(db, user);
     await setPassword(db, user, password, 'admin');
-    process.stdout.write(existed ? `password of ${user} changed\n` : `user ${user} created (admin)\n`);
+    if (!existing) {
+      process.stdout.write(`user ${user} created (admin)\n`);
+      return;
+    }
+    const ended = deleteUserSessions(db, existing.id);
+    process.stdout.write(`password of ${user} changed; ${ended} sessions and API tokens of ${user} ended\n`);
+    const file = forgetInitialPassword(dataDir, user);
+    if (file) process.stdout.write(`deleted ${file}: the generated first password no longer works\n`);
   } finally {
     db.close();
   }

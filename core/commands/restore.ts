@@ -1,10 +1,10 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import { resolveDataDir } from '../paths.js';
 import { type BackupInfo, dropBackupTables, readBackupInfo } from '../store/backup-format.js';
-import { DB_FILE, migrate } from '../store/db.js';
+import { DB_FILE, ensureDataDir, migrate } from '../store/db.js';
 import { unpackDirectory } from '../store/file-table.js';
 
 /** A restore goes onto a fresh data directory only: it never mixes with or overwrites a live one. */
@@ -46,7 +46,7 @@ export function restoreCommand(file: string, opts: { data?: string }): void {
   const dataDir = resolveDataDir(opts.data);
   refuseNonEmpty(dataDir);
   const info = checkBackup(source);
-  mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+  ensureDataDir(dataDir);
   const dbFile = join(dataDir, DB_FILE);
   const staging = `${dbFile}.restoring`;
   copyFileSync(source, staging);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
@@ -7,10 +7,33 @@ export type Db = Database.Database;
 
 export const DB_FILE = 'tagwire.db';
 
+/**
+ * Creates the data directory readable by its owner only (it holds device and broker passwords),
+ * whatever the umask. A directory that already exists keeps its mode: it may be one the
+ * administrator chose and shares.
+ */
+export function ensureDataDir(dataDir: string): void {
+  const created = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (created !== undefined) chmodSync(dataDir, 0o700);
+}
+
+/**
+ * The database and its WAL and shared-memory files are the owner's only (0600), whatever the
+ * umask; SQLite gives the -wal and -shm files it creates the mode of the database file.
+ */
+function restrictDbFiles(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
+}
+
 /** Opens (creating if needed) the data directory's database in WAL mode and migrates it. */
 export function openDb(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o750 });
-  const db = new Database(join(dataDir, DB_FILE));
+  ensureDataDir(dataDir);
+  const file = join(dataDir, DB_FILE);
+  restrictDbFiles(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

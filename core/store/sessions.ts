@@ -72,7 +72,11 @@ export function deleteApiToken(db: Db, userId: number, id: string): boolean {
   );
 }
 
-/** Signs a user out everywhere: every session and API token of theirs stops working. Returns how many. */
-export function deleteUserSessions(db: Db, userId: number): number {
-  return db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
+/**
+ * Signs a user out everywhere: every session and API token of theirs stops working, except
+ * `keepToken` (the one that made the change, when it was the user themselves). Returns how many.
+ */
+export function deleteUserSessions(db: Db, userId: number, keepToken?: string): number {
+  const kept = keepToken === undefined ? '' : hash(keepToken);
+  return db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?').run(userId, kept).changes;
 }

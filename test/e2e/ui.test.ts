@@ -607,18 +607,26 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in to the gateway' }).waitFor();
     const password = page.getByLabel('Password');
-    for (let i = 0; i < 5; i++) {
-      await password.fill(`wrong ${i}`);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('alert').getByText('Wrong user name or password').waitFor();
-      await page.getByRole('button', { name: 'Log in' }).and(page.locator(':enabled')).waitFor();
-    }
-    await password.fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page
-      .getByRole('alert')
-      .getByText(/Too many failed logins; try again in \d+ s/)
-      .waitFor();
+    const logIn = page.getByRole('button', { name: 'Log in' });
+    const limited = page.getByRole('alert').getByText(/Too many failed logins; try again in \d+ s/);
+    const attempt = async (text: string) => {
+      await password.fill(text);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+      await logIn.click();
+      const status = (await answer).status();
+      await logIn.and(page.locator(':enabled')).waitFor();
+      return status;
+    };
+    // Wrong passwords until the limit (the first test's wrong one may still count: a correct
+    // login clears no failures).
+    const statuses: number[] = [];
+    for (let i = 0; i < 6 && !statuses.includes(429); i++) statuses.push(await attempt(`wrong ${i}`));
+    expect(statuses[0]).toBe(401);
+    expect(statuses.at(-1)).toBe(429);
+    await limited.waitFor();
+    // Now even the right password waits.
+    expect(await attempt(PASSWORD)).toBe(429);
+    await limited.waitFor();
     await screenshot('10-login-rate-limited');
   });
 });

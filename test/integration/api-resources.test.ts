@@ -605,14 +605,16 @@ describe('north apps', () => {
 });
 
 describe('users: role changes and password resets', () => {
-  it('changes a role, which takes effect on the next request', async () => {
+  it('changes a role: the user’s sessions end, and the new role counts from the next login', async () => {
     await setPassword(db, 'pat', 'pat-password-1', 'viewer');
     const pat = await login('pat', 'pat-password-1');
     expect((await call('POST', '/api/v1/devices/plc/restart', pat)).statusCode).toBe(403);
     const res = await call('PATCH', '/api/v1/users/pat', admin, { role: 'operator' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ username: 'pat', role: 'operator' });
-    expect((await call('POST', '/api/v1/devices/plc/restart', pat)).statusCode).toBe(200);
+    expect((await call('POST', '/api/v1/devices/plc/restart', pat)).statusCode).toBe(401);
+    const again = await login('pat', 'pat-password-1');
+    expect((await call('POST', '/api/v1/devices/plc/restart', again)).statusCode).toBe(200);
   });
 
   it('resets a password: the old one and every session and API token of that user stop working', async () => {

@@ -330,7 +330,7 @@ describe('tagwire passwd', () => {
 
     const changed = cli(['passwd', 'admin', '--data', data], { input: 'second-secret-pw\r\nignored line\n' });
     expect(changed.status).toBe(0);
-    expect(changed.stdout).toBe('password of admin changed\n');
+    expect(changed.stdout).toBe('password of admin changed; 0 sessions and API tokens of admin ended\n');
 
     const db = openDb(data);
     try {

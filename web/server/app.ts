@@ -1,9 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { clipForLog } from '../../core/log-clip.js';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
+import { BodyRefusal, guardJsonBodies } from './body-guards.js';
+import type { AuthDeps } from './credential-change.js';
 import { sendError } from './errors.js';
+import { LoginLimiter } from './login-limiter.js';
+import { OpenStreams } from './open-streams.js';
 import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
@@ -24,6 +29,7 @@ import { registerTagResources } from './routes/resources-tags.js';
 import { registerSchema } from './routes/schema.js';
 import { registerSerialPorts } from './routes/serial-ports.js';
 import { registerUsers } from './routes/users.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerStatic } from './static.js';
 
 export interface AppOptions {
@@ -44,15 +50,29 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(
-    (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, _req, reply) => {
+    (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status === 413) {
+        const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
+        req.log.warn({ ip: req.ip, url: clipForLog(req.url) }, `request body over ${limit} bytes refused`);
+        return sendError(reply, 413, 'body-too-large', `the request body is larger than ${limit} bytes`);
+      }
+      if (status === 500) {
+        req.log.error({ err: err.message, url: clipForLog(req.url) }, 'request failed');
+        return sendError(reply, 500, 'internal', err.message);
+      }
+      if (err instanceof BodyRefusal) {
+        req.log.warn({ ip: req.ip, url: clipForLog(req.url), reason: err.message }, 'request body refused');
+      }
       // Route schemas only describe path and query parameters as text; one given twice is what fails them.
-      const code = status === 500 ? 'internal' : err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
+      const code = err.validation ? 'invalid-request' : (err.code ?? 'invalid-request');
       return sendError(reply, status, code, err.message);
     },
   );
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
+  registerSecurityHeaders(app);
+  guardJsonBodies(app);
   await registerOpenApi(app, opts.version);
 
   app.get(
@@ -64,9 +84,19 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     },
   );
 
-  registerAuth(app, opts.db);
-  registerAccount(app, opts.db);
-  registerUsers(app, opts.db);
+  const streams = new OpenStreams(opts.db);
+  app.addHook('onClose', async () => streams.close());
+  // Wrong passwords at the login and in a password change count together.
+  const authDeps: AuthDeps = {
+    db: opts.db,
+    dataDir: opts.runtime.dataDir,
+    log: opts.log.child({ component: 'auth' }),
+    limiter: new LoginLimiter(),
+    streams,
+  };
+  registerAuth(app, opts.db, authDeps.limiter);
+  registerAccount(app, authDeps);
+  registerUsers(app, authDeps);
   registerDevices(app, opts.runtime);
   registerDeviceResources(app, opts.runtime);
   registerGroupResources(app, opts.runtime);
@@ -77,7 +107,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);
-  registerEvents(app, opts.runtime);
+  registerEvents(app, opts.runtime, streams);
   registerDeviceTools(app, opts.runtime);
   registerCertificates(app, opts.runtime, opts.runtime.dataDir);
   registerMetrics(app, opts.runtime, opts.version);

@@ -1,18 +1,22 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clipForLog } from '../../core/log-clip.js';
 import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
 import { authenticate, stillCurrent, type User } from '../../core/store/users.js';
 import { sendError } from './errors.js';
+import type { LoginLimiter } from './login-limiter.js';
 import { routeDocs } from './route-docs.js';
 
 export const SESSION_COOKIE = 'tagwire_session';
-const FAILED_LOGIN_LIMIT = 5;
-const FAILED_LOGIN_WINDOW_MS = 60_000;
+/** Largest login request: a name and a password fit many times over; more is an attack on the log. */
+export const LOGIN_BODY_LIMIT = 4 * 1024;
 
 declare module 'fastify' {
   interface FastifyRequest {
     user?: User;
+    /** The session or API token this request came with (to keep it when the others end). */
+    authToken?: string;
   }
 }
 
@@ -42,28 +46,6 @@ function readCookie(req: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** Failed logins per client address in a sliding window. */
-class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-
-  blocked(key: string, now: number): number {
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILED_LOGIN_WINDOW_MS);
-    this.failures.set(key, recent);
-    if (recent.length < FAILED_LOGIN_LIMIT) return 0;
-    return Math.ceil((FAILED_LOGIN_WINDOW_MS - (now - (recent[0] as number))) / 1000);
-  }
-
-  fail(key: string, now: number): void {
-    const list = this.failures.get(key) ?? [];
-    list.push(now);
-    this.failures.set(key, list);
-  }
-
-  clear(key: string): void {
-    this.failures.delete(key);
-  }
-}
-
 /** Routes reachable without a login; decided on the matched route, never on the raw URL. */
 const PUBLIC_ROUTES = new Set(['/healthz', '/api/v1/auth/login']);
 
@@ -72,9 +54,7 @@ const PUBLIC_ROUTES = new Set(['/healthz', '/api/v1/auth/login']);
  * but /healthz and the login needs a user. A cookie-authenticated request that changes
  * something must come from the UI's own origin (CSRF).
  */
-export function registerAuth(app: FastifyInstance, db: Db): void {
-  const limiter = new LoginLimiter();
-
+export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter): void {
   app.addHook('onRequest', async (req, reply) => {
     // Decided on the matched route pattern (never the raw URL, which may be percent-encoded):
     // the API and metrics need a user; the UI's static files and unknown paths do not.
@@ -91,37 +71,42 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       }
     }
     req.user = user;
+    req.authToken = (bearer ?? cookie) as string;
   });
 
   app.post<{ Body: { username?: unknown; password?: unknown } }>(
     '/api/v1/auth/login',
     {
+      bodyLimit: LOGIN_BODY_LIMIT,
       schema: routeDocs('Auth', 'Log in: a token for "Authorization: Bearer …" and a session cookie', {
         security: [],
         documentedBody: Type.Object({ username: Type.String(), password: Type.String() }),
       }),
     },
     async (req, reply) => {
-      const key = req.ip;
-      const now = Date.now();
-      const wait = limiter.blocked(key, now);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        return sendError(reply, 429, 'rate-limited', `too many failed logins; try again in ${wait} s`);
-      }
       const { username, password } = req.body ?? {};
       if (typeof username !== 'string' || typeof password !== 'string') {
         return sendError(reply, 400, 'invalid-request', 'send {"username": "…", "password": "…"}');
+      }
+      // Counted before the slow hash: parallel guesses see each other.
+      const attempt = limiter.begin(req.ip, username);
+      if (!('keys' in attempt)) {
+        reply.header('retry-after', String(attempt.retryAfterSeconds));
+        return sendError(
+          reply,
+          429,
+          'rate-limited',
+          `too many failed logins; try again in ${attempt.retryAfterSeconds} s`,
+        );
       }
       const checked = await authenticate(db, username, password);
       // The password may have been reset (or the user deleted) while it was being checked.
       const user = checked && stillCurrent(db, checked) ? checked : undefined;
       if (!user) {
-        limiter.fail(key, now);
-        req.log.warn({ username, ip: key }, 'failed login');
+        req.log.warn({ username: clipForLog(username), ip: req.ip }, 'failed login');
         return sendError(reply, 401, 'invalid-credentials', 'wrong user name or password');
       }
-      limiter.clear(key);
+      limiter.succeeded(attempt);
       const token = createSession(db, user.id);
       const secure = req.protocol === 'https' ? '; Secure' : '';
       reply.header(

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
+import { clipForLog } from '../../core/log-clip.js';
 
 /** HTTP status for each stable error code; anything else is a 500. */
 const STATUS: Record<string, number> = {
@@ -31,5 +32,8 @@ export function sendGatewayError(reply: FastifyReply, err: unknown) {
       STATUS[err.code] ?? (err.code.startsWith('modbus-exception') || err.code.startsWith('opcua-') ? 502 : 500);
     return sendError(reply, status, err.code, err.message, err.details);
   }
-  return sendError(reply, 500, 'internal', err instanceof Error ? err.message : String(err));
+  // Not a refusal the gateway decided: a fault worth a log line, not only an answer.
+  const message = err instanceof Error ? err.message : String(err);
+  reply.log.error({ err: message, url: clipForLog(reply.request.url) }, 'request failed');
+  return sendError(reply, 500, 'internal', message);
 }

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../core/store/db.js';
 import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/store/sessions.js';
-import { authenticate, MIN_PASSWORD_LENGTH, setPassword } from '../../../core/store/users.js';
+import { authenticate, changePassword, MIN_PASSWORD_LENGTH } from '../../../core/store/users.js';
+import { type AuthDeps, credentialsChanged } from '../credential-change.js';
 import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
@@ -11,7 +11,8 @@ function badRequest(message: string) {
 }
 
 /** Who am I, my password, my API tokens. (Other users: users.ts.) */
-export function registerAccount(app: FastifyInstance, db: Db): void {
+export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
+  const { db, limiter } = deps;
   app.get('/api/v1/auth/me', { schema: routeDocs('Auth', 'The logged-in user and role') }, async (req) => ({
     username: req.user?.username,
     role: req.user?.role,
@@ -33,9 +34,7 @@ export function registerAccount(app: FastifyInstance, db: Db): void {
         return reply.code(400).send(badRequest('send {"currentPassword": "…", "newPassword": "…"}'));
       }
       const user = req.user;
-      if (!user || !(await authenticate(db, user.username, currentPassword))) {
-        return sendError(reply, 403, 'invalid-credentials', 'the current password is wrong');
-      }
+      if (!user) return sendError(reply, 401, 'unauthorized', 'log in first');
       if (newPassword.length < MIN_PASSWORD_LENGTH) {
         return sendError(
           reply,
@@ -44,7 +43,26 @@ export function registerAccount(app: FastifyInstance, db: Db): void {
           `newPassword: must be at least ${MIN_PASSWORD_LENGTH} characters`,
         );
       }
-      await setPassword(db, user.username, newPassword, user.role);
+      // Guessing the current password with a stolen session is limited like guessing at the login.
+      const attempt = limiter.begin(req.ip, user.username);
+      if (!('keys' in attempt)) {
+        reply.header('retry-after', String(attempt.retryAfterSeconds));
+        return sendError(
+          reply,
+          429,
+          'rate-limited',
+          `too many wrong passwords; try again in ${attempt.retryAfterSeconds} s`,
+        );
+      }
+      if (!(await authenticate(db, user.username, currentPassword))) {
+        req.log.warn({ username: user.username, ip: req.ip }, 'wrong current password in a password change');
+        return sendError(reply, 403, 'invalid-credentials', 'the current password is wrong');
+      }
+      limiter.succeeded(attempt);
+      if (!(await changePassword(db, user.username, newPassword))) {
+        return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
+      }
+      credentialsChanged(deps, user, 'password', { username: user.username, keepToken: req.authToken });
       return { ok: true };
     },
   );

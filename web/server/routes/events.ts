@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { stringifyExact } from '../../../core/json.js';
 import { logTap } from '../../../core/log-tap.js';
 import type { Runtime } from '../../../core/runtime.js';
+import type { OpenStreams } from '../open-streams.js';
 import { routeDocs } from '../route-docs.js';
 
 /** Bytes a slow SSE client may have unsent before it is dropped (it reconnects and re-reads /values). */
@@ -12,9 +13,10 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
  * (`{device, group, tag, topic, value, timestamp, quality, error?}`), `state` events
  * device states (`{device, state, timestamp, error?}`), `log` events log lines
  * (`{level, time, msg, device?, north?}`); a comment every 15 s keeps
- * proxies from closing the stream.
+ * proxies from closing the stream. The stream ends when its login does (signed out
+ * elsewhere, password or role changed, user deleted).
  */
-export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
+export function registerEvents(app: FastifyInstance, runtime: Runtime, streams: OpenStreams): void {
   app.get(
     '/api/v1/events',
     { schema: routeDocs('Values', 'Server-Sent Events: value, state and log events') },
@@ -51,10 +53,15 @@ export function registerEvents(app: FastifyInstance, runtime: Runtime): void {
       });
       const unsubscribeLog = logTap.subscribe((line) => send('log', line));
       const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      const forget =
+        req.user && req.authToken
+          ? streams.add({ token: req.authToken, role: req.user.role, end: () => res.end() })
+          : () => undefined;
       req.raw.on('close', () => {
         clearInterval(ping);
         unsubscribe();
         unsubscribeLog();
+        forget();
       });
       reply.hijack();
     },

@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatConfig, parseConfigText } from '../../../core/config/file.js';
 import type { Config } from '../../../core/config/schema.js';
 import { ConfigSchema } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
+import { GatewayError } from '../../../core/errors.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
 import { allow } from '../auth.js';
+import { MAX_BODY_DEPTH, valueTooDeep } from '../body-guards.js';
 import { sendError, sendGatewayError } from '../errors.js';
 import { CONFIG_FORMAT_QUERY, DEVICE_PARAM, pathParams, routeDocs } from '../route-docs.js';
 
@@ -53,7 +55,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
     async (req, reply) => {
       if (!allow(req, reply, ['admin'])) return reply;
       try {
-        const body = req.body instanceof YamlText ? parseConfigText(req.body.text, 'uploaded file') : req.body;
+        const body = req.body instanceof YamlText ? parseUploadedYaml(req, req.body.text) : req.body;
         const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
           source: 'api',
           user: req.user?.username,
@@ -112,6 +114,31 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
       }
     },
   );
+}
+
+/**
+ * An uploaded YAML file; its syntax errors come back as config errors. An alias bomb (one
+ * alias expanding to millions of nodes), a self-referring alias or a document nested too deep
+ * is refused with 400 and logged, never left to fail later as a 500.
+ */
+function parseUploadedYaml(req: FastifyRequest, text: string): unknown {
+  const refuse = (reason: string) => {
+    req.log.warn({ user: req.user?.username, ip: req.ip, reason }, 'configuration upload refused');
+    return new GatewayError('invalid-config', 'uploaded file is not a usable YAML document', [
+      `uploaded file: ${reason}`,
+    ]);
+  };
+  let parsed: unknown;
+  try {
+    parsed = parseConfigText(text, 'uploaded file');
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw refuse((err as Error).message);
+  }
+  if (valueTooDeep(parsed)) {
+    throw refuse(`nests deeper than ${MAX_BODY_DEPTH} levels (or an alias refers to itself)`);
+  }
+  return parsed;
 }
 
 /** A YAML request body, parsed in the handler so that syntax errors come back as config errors. */

@@ -1,7 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../core/store/db.js';
-import { deleteUserSessions } from '../../../core/store/sessions.js';
 import {
   changePassword,
   deleteUser,
@@ -15,6 +13,7 @@ import {
   setRole,
 } from '../../../core/store/users.js';
 import { allow } from '../auth.js';
+import { type AuthDeps, credentialsChanged } from '../credential-change.js';
 import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
@@ -43,7 +42,8 @@ function userChangeErrors(body: Record<string, unknown>): string[] {
 }
 
 /** Users and their roles, managed by admins. There is always at least one admin left. */
-export function registerUsers(app: FastifyInstance, db: Db): void {
+export function registerUsers(app: FastifyInstance, deps: AuthDeps): void {
+  const { db } = deps;
   app.get(
     '/api/v1/users',
     { schema: routeDocs('Users', 'List the users and their roles (admin)') },
@@ -92,7 +92,9 @@ export function registerUsers(app: FastifyInstance, db: Db): void {
     '/api/v1/users/:username',
     {
       schema: routeDocs('Users', 'Change a user’s role or reset their password (admin)', {
-        description: 'A new password signs the user out everywhere and revokes their API tokens.',
+        description:
+          'A new password or role signs the user out everywhere, revokes their API tokens and ends ' +
+          'their event streams (an admin changing their own role keeps the session that asked).',
         params,
         documentedBody: Type.Object({
           role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
@@ -121,13 +123,17 @@ export function registerUsers(app: FastifyInstance, db: Db): void {
           `"${user.username}" is the last admin; make another user admin first`,
         );
       }
-      if (change.role !== undefined) setRole(db, user.username, change.role);
+      const by = { username: req.user?.username, keepToken: req.authToken };
+      if (change.role !== undefined && change.role !== user.role) {
+        setRole(db, user.username, change.role);
+        credentialsChanged(deps, user, 'role', by);
+      }
       if (change.password !== undefined) {
         // Only an existing user's password: a user deleted meanwhile is not created again.
         if (!(await changePassword(db, user.username, change.password))) {
           return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
         }
-        deleteUserSessions(db, user.id);
+        credentialsChanged(deps, user, 'password', by);
       }
       return { username: user.username, role: change.role ?? user.role };
     },
@@ -142,7 +148,9 @@ export function registerUsers(app: FastifyInstance, db: Db): void {
       if (req.params.username === req.user?.username) {
         return sendError(reply, 400, 'invalid-request', 'you cannot delete yourself');
       }
-      if (!deleteUser(db, req.params.username)) return sendError(reply, 404, 'not-found', 'no such user');
+      const user = findUser(db, req.params.username);
+      if (!user || !deleteUser(db, user.username)) return sendError(reply, 404, 'not-found', 'no such user');
+      credentialsChanged(deps, user, 'deleted', { username: req.user?.username });
       return { ok: true };
     },
   );

@@ -224,7 +224,7 @@ export function UsersPage() {
       {pendingRole ? (
         <ConfirmDialog
           title={`Make ${pendingRole.username} ${pendingRole.role}?`}
-          message={`${pendingRole.role}: ${ROLE_HELP[pendingRole.role]}. It applies from their next request.`}
+          message={`${pendingRole.role}: ${ROLE_HELP[pendingRole.role]}. They are signed out everywhere (API tokens too) and log in again with it.`}
           confirmLabel="Change role"
           onCancel={() => {
             setPendingRole(undefined);
