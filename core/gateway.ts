@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
 import { DeviceRunner } from './device-runner.js';
-import { errorMessage, GatewayError } from './errors.js';
+import { errorCode, errorMessage, GatewayError } from './errors.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
@@ -31,6 +32,20 @@ export interface ValueRow {
   error?: string;
 }
 
+/** Who asked for a write: `http` with the user and address, or `{plugin}:{north app}`. */
+export interface WriteOrigin {
+  source: string;
+  user?: string | undefined;
+  address?: string | undefined;
+}
+
+/** A written value for a log line: short, and 64-bit integers as text. */
+function loggedValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string' && value.length > 64) return `${value.slice(0, 64)}…`;
+  return value;
+}
+
 export interface GatewayOptions {
   /** Where north apps spool; an in-memory database when not given. */
   db?: Db;
@@ -38,6 +53,8 @@ export interface GatewayOptions {
   log: Logger;
   dataDir: string;
   version: string;
+  /** Receives every write request with its result (the audit trail). */
+  audit?: (entry: AuditEntry) => void;
 }
 
 /**
@@ -214,7 +231,7 @@ export class Gateway {
           state: (device, state) => wanted(device) && listener.state?.(device, state),
         });
       },
-      write: (device, tag, value) => this.write(device, tag, value),
+      write: (device, tag, value) => this.write(device, tag, value, { source: `${config.plugin}:${config.name}` }),
       spool: (limits) => new SpoolStore(this.db, config.name, limits),
     };
     let app: NorthApp;
@@ -240,9 +257,22 @@ export class Gateway {
     }
   }
 
-  /** Writes a tag through its device (checks, write, read-back, publish). */
-  async write(device: string, tag: string, value: unknown): Promise<void> {
-    await this.device(device).write(tag, value);
+  /**
+   * Writes a tag through its device (checks, write, read-back, publish). Every request is
+   * logged and handed to the audit trail with who asked and the result.
+   */
+  async write(device: string, tag: string, value: unknown, origin: WriteOrigin = { source: 'api' }): Promise<void> {
+    const log = this.opts.log.child({ device });
+    try {
+      await this.device(device).write(tag, value);
+    } catch (err) {
+      const error = errorCode(err);
+      log.info({ tag, value: loggedValue(value), source: origin.source, user: origin.user, error }, 'write refused');
+      this.opts.audit?.({ kind: 'write', action: `write ${device}/${tag}`, ok: false, value, error, ...origin });
+      throw err;
+    }
+    log.info({ tag, value: loggedValue(value), source: origin.source, user: origin.user }, 'written');
+    this.opts.audit?.({ kind: 'write', action: `write ${device}/${tag}`, ok: true, value, ...origin });
   }
 
   /** Stops and starts one device with its current configuration (a fresh connection). */

@@ -58,6 +58,7 @@ export class Runtime {
       log: opts.log,
       dataDir: opts.dataDir,
       version: opts.version,
+      audit: (entry) => this.audit.record(entry),
     });
   }
 

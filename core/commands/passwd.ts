@@ -1,5 +1,6 @@
 import { forgetInitialPassword } from '../first-start.js';
 import { resolveDataDir } from '../paths.js';
+import { AuditLog } from '../store/audit.js';
 import { openDb } from '../store/db.js';
 import { deleteUserSessions } from '../store/sessions.js';
 import { checkPassword, findUser, setPassword } from '../store/users.js';
@@ -24,6 +25,14 @@ export async function passwdCommand(user: string, opts: { data?: string }): Prom
   try {
     const existing = findUser(db, user);
     await setPassword(db, user, password, 'admin');
+    // Who ran it on the box: the operating-system account, as far as the environment says.
+    new AuditLog(db).record({
+      kind: 'user',
+      action: existing ? `set password of ${user}` : `add user ${user} (admin)`,
+      ok: true,
+      user: process.env.SUDO_USER ?? process.env.USER,
+      source: 'cli',
+    });
     if (!existing) {
       process.stdout.write(`user ${user} created (admin)\n`);
       return;

@@ -328,15 +328,21 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     }
     let id: unknown;
     let result: string;
+    let asked = false;
     try {
       const request = parseSetPayload(payload);
       id = request.id;
+      asked = true;
       await this.ctx.write(target.device, target.tag, request.value);
       this.counters.writes++;
       result = setResultPayload(id);
     } catch (err) {
       this.counters.writeErrors++;
-      this.ctx.log.info({ tag: target.tag, device: target.device, error: errorCode(err) }, 'write refused');
+      // A request that reached the device is logged (and audited) by the gateway; one that
+      // could not even be read is logged here.
+      if (!asked) {
+        this.ctx.log.info({ tag: target.tag, device: target.device, error: errorCode(err) }, 'write refused');
+      }
       result = setResultPayload(id, { code: errorCode(err), message: errorMessage(err) });
     }
     const responseTopic = packet.properties?.responseTopic;

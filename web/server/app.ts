@@ -93,8 +93,9 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
     log: opts.log.child({ component: 'auth' }),
     limiter: new LoginLimiter(),
     streams,
+    audit: opts.runtime.audit,
   };
-  registerAuth(app, opts.db, authDeps.limiter);
+  registerAuth(app, opts.db, authDeps.limiter, authDeps.audit);
   registerAccount(app, authDeps);
   registerUsers(app, authDeps);
   registerDevices(app, opts.runtime);

@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clipForLog } from '../../core/log-clip.js';
+import type { AuditLog } from '../../core/store/audit.js';
 import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
 import { authenticate, stillCurrent, type User } from '../../core/store/users.js';
+import { auditRequest } from './audit-request.js';
 import { sendError } from './errors.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { routeDocs } from './route-docs.js';
@@ -54,7 +56,7 @@ const PUBLIC_ROUTES = new Set(['/healthz', '/api/v1/auth/login']);
  * but /healthz and the login needs a user. A cookie-authenticated request that changes
  * something must come from the UI's own origin (CSRF).
  */
-export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter): void {
+export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter, audit: AuditLog): void {
   app.addHook('onRequest', async (req, reply) => {
     // Decided on the matched route pattern (never the raw URL, which may be percent-encoded):
     // the API and metrics need a user; the UI's static files and unknown paths do not.
@@ -91,6 +93,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter
       // Counted before the slow hash: parallel guesses see each other.
       const attempt = limiter.begin(req.ip, username);
       if (!('keys' in attempt)) {
+        auditRequest(audit, req, { kind: 'login', action: 'login', ok: false, user: username, error: 'rate-limited' });
         reply.header('retry-after', String(attempt.retryAfterSeconds));
         return sendError(
           reply,
@@ -104,9 +107,17 @@ export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter
       const user = checked && stillCurrent(db, checked) ? checked : undefined;
       if (!user) {
         req.log.warn({ username: clipForLog(username), ip: req.ip }, 'failed login');
+        auditRequest(audit, req, {
+          kind: 'login',
+          action: 'login',
+          ok: false,
+          user: username,
+          error: 'invalid-credentials',
+        });
         return sendError(reply, 401, 'invalid-credentials', 'wrong user name or password');
       }
       limiter.succeeded(attempt);
+      auditRequest(audit, req, { kind: 'login', action: 'login', ok: true, user: user.username });
       const token = createSession(db, user.id);
       const secure = req.protocol === 'https' ? '; Secure' : '';
       reply.header(

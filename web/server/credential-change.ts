@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { forgetInitialPassword } from '../../core/first-start.js';
+import type { AuditLog } from '../../core/store/audit.js';
 import type { Db } from '../../core/store/db.js';
 import { deleteUserSessions } from '../../core/store/sessions.js';
 import type { User } from '../../core/store/users.js';
@@ -14,6 +15,8 @@ export interface AuthDeps {
   log: Logger;
   limiter: LoginLimiter;
   streams: OpenStreams;
+  /** Logins, password, role and token changes go to the audit trail. */
+  audit: AuditLog;
 }
 
 /**

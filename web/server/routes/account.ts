@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/store/sessions.js';
 import { authenticate, changePassword, MIN_PASSWORD_LENGTH } from '../../../core/store/users.js';
+import { auditRequest } from '../audit-request.js';
 import { type AuthDeps, credentialsChanged } from '../credential-change.js';
 import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
@@ -56,6 +57,12 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
       }
       if (!(await authenticate(db, user.username, currentPassword))) {
         req.log.warn({ username: user.username, ip: req.ip }, 'wrong current password in a password change');
+        auditRequest(deps.audit, req, {
+          kind: 'user',
+          action: 'change own password',
+          ok: false,
+          error: 'invalid-credentials',
+        });
         return sendError(reply, 403, 'invalid-credentials', 'the current password is wrong');
       }
       limiter.succeeded(attempt);
@@ -63,6 +70,7 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
         return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
       }
       credentialsChanged(deps, user, 'password', { username: user.username, keepToken: req.authToken });
+      auditRequest(deps.audit, req, { kind: 'user', action: 'change own password', ok: true });
       return { ok: true };
     },
   );
@@ -86,6 +94,7 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
         return reply.code(400).send(badRequest('send {"name": "what the token is for"} (1..64 characters)'));
       }
       const { token, id } = createApiToken(db, req.user?.id ?? -1, name);
+      auditRequest(deps.audit, req, { kind: 'token', action: `create API token "${name}"`, ok: true });
       // The token is shown once; only its hash is stored.
       return reply.code(201).send({ id, name, token });
     },
@@ -98,6 +107,7 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
       if (!deleteApiToken(db, req.user?.id ?? -1, req.params.id)) {
         return sendError(reply, 404, 'not-found', `no token ${req.params.id}`);
       }
+      auditRequest(deps.audit, req, { kind: 'token', action: `revoke API token ${req.params.id}`, ok: true });
       return { ok: true };
     },
   );

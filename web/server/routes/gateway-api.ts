@@ -107,7 +107,11 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
         });
       }
       try {
-        await runtime.gateway.write(req.params.device, tag, body.value);
+        await runtime.gateway.write(req.params.device, tag, body.value, {
+          source: 'http',
+          user: req.user?.username,
+          address: req.ip,
+        });
         return { ok: true, timestamp: Date.now() };
       } catch (err) {
         return sendGatewayError(reply, err);

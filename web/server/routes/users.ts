@@ -12,6 +12,7 @@ import {
   setPassword,
   setRole,
 } from '../../../core/store/users.js';
+import { auditRequest } from '../audit-request.js';
 import { allow } from '../auth.js';
 import { type AuthDeps, credentialsChanged } from '../credential-change.js';
 import { sendError } from '../errors.js';
@@ -84,6 +85,7 @@ export function registerUsers(app: FastifyInstance, deps: AuthDeps): void {
       } catch (err) {
         return reply.code(400).send(badRequest((err as Error).message));
       }
+      auditRequest(deps.audit, req, { kind: 'user', action: `add user ${username} (${role})`, ok: true });
       return reply.code(201).send({ username, role });
     },
   );
@@ -127,6 +129,11 @@ export function registerUsers(app: FastifyInstance, deps: AuthDeps): void {
       if (change.role !== undefined && change.role !== user.role) {
         setRole(db, user.username, change.role);
         credentialsChanged(deps, user, 'role', by);
+        auditRequest(deps.audit, req, {
+          kind: 'user',
+          action: `role of ${user.username}: ${user.role} → ${change.role}`,
+          ok: true,
+        });
       }
       if (change.password !== undefined) {
         // Only an existing user's password: a user deleted meanwhile is not created again.
@@ -134,6 +141,7 @@ export function registerUsers(app: FastifyInstance, deps: AuthDeps): void {
           return sendError(reply, 404, 'unknown-user', `no user named "${user.username}"`);
         }
         credentialsChanged(deps, user, 'password', by);
+        auditRequest(deps.audit, req, { kind: 'user', action: `set password of ${user.username}`, ok: true });
       }
       return { username: user.username, role: change.role ?? user.role };
     },
@@ -151,6 +159,7 @@ export function registerUsers(app: FastifyInstance, deps: AuthDeps): void {
       const user = findUser(db, req.params.username);
       if (!user || !deleteUser(db, user.username)) return sendError(reply, 404, 'not-found', 'no such user');
       credentialsChanged(deps, user, 'deleted', { username: req.user?.username });
+      auditRequest(deps.audit, req, { kind: 'user', action: `delete user ${user.username}`, ok: true });
       return { ok: true };
     },
   );
