@@ -245,9 +245,11 @@ describe('backup and restore', { timeout: 90_000 }, () => {
     const backup = path('old.tagwire-backup');
     ok(['backup', backup, '--data', dir]);
     // Schema 2 had no spool table (migration 3 adds it), no configuration history (migration 4)
-    // and no reconnect cap on devices (migration 5).
+    // no reconnect cap on devices (migration 5) and no audit trail (migration 6).
     const db = new Database(backup);
-    db.exec('DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms');
+    db.exec(
+      'DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms; DROP TABLE audit_log',
+    );
     db.pragma('user_version = 2');
     db.close();
     const fresh = path('fresh');
