@@ -17,6 +17,32 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Keeps 127.0.0.1:`port` during a simulated broker outage: every connection is closed at once
+ * (as a broker that is down but whose host answers), and no other test's server can take the
+ * port meanwhile — a gateway would otherwise reconnect to a stranger's broker.
+ */
+export async function holdPort(port: number): Promise<{ close(): Promise<void> }> {
+  const srv = createServer((socket) => socket.destroy());
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(port, '127.0.0.1', () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (err) {
+      // The stopped broker's socket may take a moment to be released.
+      if (attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return { close: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
+}
+
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

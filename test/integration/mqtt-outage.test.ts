@@ -12,7 +12,7 @@ import { Runtime } from '../../core/runtime.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
+import { freePort, holdPort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 
 const TOPIC = 'outage/plc/clock';
 const INTERVAL_MS = 50;
@@ -125,6 +125,7 @@ describe('store-and-forward through a broker outage', () => {
       await vi.waitFor(() => expect(sub.stamps.length).toBeGreaterThan(10), { timeout: 5000, interval: 20 });
 
       await broker.stop();
+      const hold = await holdPort(brokerPort);
       const outageStart = published.length;
       await new Promise((r) => setTimeout(r, 3000));
       const duringOutage = published.length - outageStart;
@@ -132,6 +133,7 @@ describe('store-and-forward through a broker outage', () => {
       const spooled = runtime.gateway.status().north[0] as { counters: { buffered: number } };
       expect(spooled.counters.buffered).toBeGreaterThan(30);
 
+      await hold.close();
       broker = await startMosquitto(brokerPort, { persistenceDir: persistence });
       const lastBeforeCheck = published.length;
       await vi.waitFor(
@@ -171,8 +173,9 @@ describe('store-and-forward through a broker outage', () => {
       });
     let gw = startGateway(['--config', file]);
     try {
-      await vi.waitFor(() => expect(sub.stamps.length).toBeGreaterThan(5), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(() => expect(sub.stamps.length).toBeGreaterThan(5), { timeout: 30_000, interval: 20 });
       await broker.stop();
+      const hold = await holdPort(brokerPort);
       await new Promise((r) => setTimeout(r, 1500));
       const exited = new Promise((r) => gw.once('exit', r));
       gw.kill('SIGKILL');
@@ -187,6 +190,7 @@ describe('store-and-forward through a broker outage', () => {
       const spooled = rows.map((r) => (JSON.parse(r.payload.toString()) as { timestamp: number }).timestamp);
       expect(spooled.length).toBeGreaterThan(10);
 
+      await hold.close();
       broker = await startMosquitto(brokerPort, { persistenceDir: persistence });
       gw = startGateway([]);
       await vi.waitFor(
