@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { routeNodeOpcuaLogs } from '../../drivers/opcua/logging.js';
 import { build } from '../../web/server/app.js';
+import { tlsMaterial } from '../../web/server/https.js';
 import { parseListen } from '../../web/server/metrics-listener.js';
 import { builtinRegistry } from '../builtin-plugins.js';
 import type { Config } from '../config/schema.js';
@@ -136,16 +137,25 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     // The demo PLC runs only while a device still polls it: a real configuration never gets a fake PLC.
     demoSimulator: demoRunning && pollsDemoPlc(config) ? demoPort : false,
   });
+  // A missing certificate is refused before anything starts.
+  const tls = await tlsMaterial(config.gateway.http, dataDir, log);
   log.info({ dataDir, version: VERSION }, 'tagwire starting');
   await runtime.start(config);
 
-  const app: FastifyInstance = await build({ runtime, db, log, version: VERSION });
+  const app: FastifyInstance = await build({
+    runtime,
+    db,
+    log,
+    version: VERSION,
+    https: tls,
+    trustProxy: config.gateway.http.trustProxy,
+  });
   try {
     await app.listen({ host: config.gateway.http.host, port });
     const address = app.server.address();
     const bound = typeof address === 'object' && address ? address.port : port;
     const host = config.gateway.http.host === '0.0.0.0' ? 'localhost' : config.gateway.http.host;
-    log.info(`web UI and API on http://${host}:${bound}`);
+    log.info(`web UI and API on ${tls ? 'https' : 'http'}://${host}:${bound}`);
   } catch (err) {
     // Without its UI and API the gateway cannot be managed: stop with the reason, non-zero,
     // so that systemd (or the person at the terminal) sees it instead of a silent half-start.

@@ -157,6 +157,24 @@ export const GatewaySchema = Type.Object(
       {
         host: Type.String({ default: '0.0.0.0', minLength: 1 }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        tls: Type.Optional(
+          Type.Object(
+            {
+              cert: Type.Optional(Type.String({ minLength: 1, description: 'PEM certificate file (chain first)' })),
+              key: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key file' })),
+              selfSigned: Type.Optional(
+                Type.Boolean({
+                  description: 'Make a self-signed certificate in the data directory (tls/) on first start',
+                }),
+              ),
+            },
+            { additionalProperties: false, description: 'Serve the UI and API over HTTPS (applied at start)' },
+          ),
+        ),
+        trustProxy: Type.Boolean({
+          default: false,
+          description: 'Behind a reverse proxy: trust its X-Forwarded-For/-Proto (client address, HTTPS)',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -112,6 +112,20 @@ function checkTopicCollisions(devices: DeviceConfig[], errors: string[]): void {
   });
 }
 
+/** HTTPS needs a certificate and its key, or a self-signed one made by the gateway. */
+function checkHttpTls(tls: { cert?: string; key?: string; selfSigned?: boolean } | undefined, errors: string[]): void {
+  if (!tls) return;
+  const path = 'gateway.http.tls';
+  if (tls.selfSigned === true) {
+    if (tls.cert !== undefined || tls.key !== undefined) {
+      errors.push(`${path}: give either cert and key files or selfSigned: true, not both`);
+    }
+    return;
+  }
+  if (tls.cert === undefined) errors.push(`${path}.cert: the certificate file is required (or selfSigned: true)`);
+  if (tls.key === undefined) errors.push(`${path}.key: the private key file is required (or selfSigned: true)`);
+}
+
 /**
  * Validates a whole configuration document: the schema, then each driver's and
  * plugin's own checks, then cross-references. Every problem is reported, as
@@ -144,6 +158,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     errors,
   );
   checkTopicCollisions(devices, errors);
+  checkHttpTls(doc.gateway?.http?.tls, errors);
   const deviceNames = new Set(devices.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
   north.forEach((n, i) => {
     checkNorth(n, i, deviceNames, registry, errors);

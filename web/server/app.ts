@@ -37,6 +37,10 @@ export interface AppOptions {
   db: Db;
   log: Logger;
   version: string;
+  /** Serve HTTPS with this certificate and key (`gateway.http.tls`). */
+  https?: { cert: string; key: string } | undefined;
+  /** Trust a reverse proxy's X-Forwarded-For/-Proto (`gateway.http.trustProxy`). */
+  trustProxy?: boolean;
 }
 
 /** Builds the HTTP app without listening, so tests can use `inject()`. */
@@ -47,7 +51,9 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
     bodyLimit: 16 * 1024 * 1024,
-  });
+    trustProxy: opts.trustProxy ?? false,
+    ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
+  }) as unknown as FastifyInstance;
 
   app.setErrorHandler(
     (err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {

@@ -51,7 +51,7 @@ describe('validateConfig: a valid document', () => {
     expect(config.gateway).toEqual({
       id: 'gw1',
       uns: 'acme/dallas',
-      http: { host: '0.0.0.0', port: 8080 },
+      http: { host: '0.0.0.0', port: 8080, trustProxy: false },
       broker: { enabled: false, host: '127.0.0.1', port: 1883 },
     });
 
@@ -119,7 +119,7 @@ describe('validateConfig: a valid document', () => {
       gateway: {
         id: 'gw1',
         uns: '',
-        http: { host: '0.0.0.0', port: 8080 },
+        http: { host: '0.0.0.0', port: 8080, trustProxy: false },
         broker: { enabled: false, host: '127.0.0.1', port: 1883 },
       },
       devices: [],

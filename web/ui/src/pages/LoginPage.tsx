@@ -3,6 +3,13 @@ import { ApiError, errorAdvice, type LoginResult, login } from '../api';
 import { sentence } from '../format';
 import { useDocumentTitle } from '../live';
 
+/** A password sent over plain HTTP to another machine can be read by anyone on the network between. */
+function plainHttpToAnotherMachine(): boolean {
+  const { protocol, hostname } = window.location;
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname);
+  return protocol === 'http:' && !loopback;
+}
+
 /** User name and password; shows the rate-limit message; explains where the first password is. */
 export function LoginPage({ onLoggedIn }: { onLoggedIn(user: LoginResult['user']): void }) {
   useDocumentTitle('Log in');
@@ -33,6 +40,12 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn(user: LoginResult['user']
           tagwire
         </div>
         <h1 id="login-title">Log in to the gateway</h1>
+        {plainHttpToAnotherMachine() ? (
+          <p class="banner banner-bad" role="note" data-testid="plain-http-warning">
+            This connection is not encrypted: the password crosses the network readable. Serve the gateway over HTTPS (
+            <code>gateway.http.tls</code>) or reach it through an HTTPS proxy.
+          </p>
+        ) : null}
         <label class="field-label" for="login-username">
           User name
         </label>
