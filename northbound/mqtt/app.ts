@@ -305,7 +305,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private publishDirect(topic: string, payload: string, retain: boolean, opts?: IClientPublishOptions): void {
     const client = this.client;
     if (!client?.connected) {
-      this.counters.dropped++;
+      // Status is published again on every connect: only a write result is really lost.
+      if (!retain) this.counters.dropped++;
       return;
     }
     this.directSent++;
