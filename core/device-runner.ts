@@ -7,6 +7,7 @@ import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { reportRead } from './metrics/read-observer.js';
 import type { BrowseEntry, Driver, DriverManifest, InspectResult } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
+import { stableStringify } from './stable-json.js';
 import type { DeviceCounters, DeviceStatusPayload } from './status-payload.js';
 import { tagTopic } from './uns.js';
 import { badValue, type TagValue } from './values.js';
@@ -71,31 +72,75 @@ export class DeviceRunner {
   };
 
   constructor(
-    readonly config: DeviceConfig,
+    private configNow: DeviceConfig,
     private readonly manifest: DriverManifest,
     topic: string,
     private readonly bus: Bus,
     private readonly log: Logger,
     private readonly dataDir: string,
   ) {
-    this.name = config.name;
+    this.name = configNow.name;
     this.topic = topic;
-    this.backoff = new Backoff(RECONNECT_FIRST_MS, config.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
-    this.state = { state: config.enabled ? 'connecting' : 'disabled', timestamp: Date.now() };
-    this.groups = config.groups.map((g) => {
-      const readable = { ...g, tags: g.tags.filter((t) => t.access !== 'write') };
-      return {
-        config: g,
-        readable,
-        topics: readable.tags.map((t) => tagTopic(topic, t.name)),
-        published: readable.tags.map(() => newPublishedState()),
-        current: readable.tags.map(() => undefined),
-      };
-    });
+    this.backoff = new Backoff(RECONNECT_FIRST_MS, configNow.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
+    this.state = { state: configNow.enabled ? 'connecting' : 'disabled', timestamp: Date.now() };
+    this.groups = configNow.groups.map((g) => this.groupRuntime(g));
+  }
+
+  private groupRuntime(g: GroupConfig): GroupRuntime {
+    const readable = { ...g, tags: g.tags.filter((t) => t.access !== 'write') };
+    return {
+      config: g,
+      readable,
+      topics: readable.tags.map((t) => tagTopic(this.topic, t.name)),
+      published: readable.tags.map(() => newPublishedState()),
+      current: readable.tags.map(() => undefined),
+    };
+  }
+
+  /** The configuration the device runs with (its groups may change live, see replaceGroups). */
+  get config(): DeviceConfig {
+    return this.configNow;
   }
 
   get currentState(): DeviceState {
     return this.state;
+  }
+
+  /**
+   * Takes a configuration that differs from the running one in its groups only, without a
+   * restart: the connection stays open, unchanged groups keep polling on their schedule with
+   * their last values, changed and new groups read at once, removed ones stop. Returns the
+   * groups that (re)started, or undefined when the driver cannot take new groups while it runs
+   * (nothing changed then; the caller restarts the device).
+   */
+  replaceGroups(next: DeviceConfig): string[] | undefined {
+    const driver = this.driver;
+    if (!driver?.groupsChanged) return undefined;
+    const kept = new Map(this.groups.map((g) => [stableStringify(g.config), g]));
+    const restarted: string[] = [];
+    const groups = next.groups.map((g) => {
+      const same = kept.get(stableStringify(g));
+      if (same) {
+        kept.delete(stableStringify(g));
+        return same;
+      }
+      restarted.push(g.name);
+      return this.groupRuntime(g);
+    });
+    for (const old of kept.values()) {
+      old.schedule?.stop();
+      old.schedule = undefined;
+    }
+    driver.groupsChanged(next);
+    this.configNow = next;
+    this.groups = groups;
+    // Running: the new groups join the schedule now; otherwise they start with the next connection.
+    if (!this.stopped && this.state.state === 'connected') {
+      groups.forEach((g, i) => {
+        if (!g.schedule) this.startSchedule(g, i);
+      });
+    }
+    return restarted;
   }
 
   async start(): Promise<void> {
@@ -166,14 +211,18 @@ export class DeviceRunner {
     this.generation++;
     // Every group reads at once (values right after connecting), then on its own phase.
     this.groups.forEach((g, i) => {
-      if (g.readable.tags.length === 0) return;
-      g.schedule = new GroupSchedule(
-        g.config.intervalMs,
-        () => this.readGroup(g),
-        (total) => this.onOverrun(g, total),
-      );
-      g.schedule.start(0, readPhase(this.name, i, this.groups.length, g.config.intervalMs));
+      this.startSchedule(g, i);
     });
+  }
+
+  private startSchedule(g: GroupRuntime, index: number): void {
+    if (g.readable.tags.length === 0) return;
+    g.schedule = new GroupSchedule(
+      g.config.intervalMs,
+      () => this.readGroup(g),
+      (total) => this.onOverrun(g, total),
+    );
+    g.schedule.start(0, readPhase(this.name, index, this.groups.length, g.config.intervalMs));
   }
 
   private stopSchedules(): void {
@@ -209,7 +258,8 @@ export class DeviceRunner {
       this.log.error({ err: errorMessage(err), group: g.config.name }, 'read failed');
       values = g.readable.tags.map(() => badValue('internal', Date.now()));
     }
-    if (this.stopped || this.driver !== driver || this.generation !== generation) return;
+    // A group replaced or removed while its read was in flight: that read is not delivered.
+    if (this.stopped || this.driver !== driver || this.generation !== generation || !this.groups.includes(g)) return;
     this.counters.reads++;
     this.counters.lastReadMs = performance.now() - started;
     reportRead(this.bus, this.name, this.counters.lastReadMs, values);

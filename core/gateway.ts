@@ -112,7 +112,13 @@ export class Gateway {
     const nextDevices = new Map(next.devices.map((d) => [d.name, d]));
     for (const [name, runner] of this.devices) {
       const d = nextDevices.get(name);
-      if (!d || gatewayChanged || stableStringify(d) !== stableStringify(runner.config)) {
+      if (d && !gatewayChanged && stableStringify(d) === stableStringify(runner.config)) continue;
+      // Only groups changed (tags added or edited): the driver may take them live, the link stays open.
+      const groups = d && !gatewayChanged && onlyGroupsDiffer(d, runner.config) ? runner.replaceGroups(d) : undefined;
+      if (groups) {
+        this.opts.log.info({ device: name, groups }, 'groups changed without a restart: the connection stays open');
+        changedDevices.push(name);
+      } else {
         await runner.stop();
         this.devices.delete(name);
         changedDevices.push(name);
@@ -322,6 +328,11 @@ export class Gateway {
       north: [...this.north.values()].map((n) => ({ name: n.config.name, plugin: n.config.plugin, ...n.app.status() })),
     };
   }
+}
+
+/** True when two configurations of a device differ in their groups and nothing else. */
+function onlyGroupsDiffer(a: DeviceConfig, b: DeviceConfig): boolean {
+  return stableStringify({ ...a, groups: [] }) === stableStringify({ ...b, groups: [] });
 }
 
 function disabledApp(): NorthApp {

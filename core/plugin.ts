@@ -67,6 +67,13 @@ export interface Driver {
   write(tag: TagConfig, value: unknown): Promise<void>;
   /** Driver-specific counters for the status API. */
   stats?(): Record<string, unknown>;
+  /**
+   * Present when the driver can take new groups while connected (it keeps nothing per group
+   * that a new group object would not replace): the core then changes a device's groups
+   * without closing its connection. Called with the device's new configuration, whose
+   * settings are unchanged.
+   */
+  groupsChanged?(device: DeviceConfig): void;
   /** Children of a node in the device's address space (OPC UA), for picking tags in the UI. */
   browse?(nodeId?: string): Promise<BrowseEntry[]>;
   /**

@@ -121,4 +121,8 @@ export const migrations: string[] = [
   );
   CREATE INDEX audit_log_at ON audit_log(at);
   `,
+  // 7: configuration history: what each change did, in words (entries recorded before have none)
+  `
+  ALTER TABLE config_history ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+  `,
 ];

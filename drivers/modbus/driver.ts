@@ -96,6 +96,12 @@ export class ModbusDriver implements Driver, LinkUser {
     return { unitId: this.settings.unitId, log: this.ctx.log };
   }
 
+  /**
+   * Groups may change while connected: read plans are kept per group object, so a changed
+   * group (a new object) is planned afresh and the old plan is dropped with it.
+   */
+  groupsChanged(): void {}
+
   async connect(): Promise<void> {
     this.link ??= this.pool.acquire(
       this.transport,

@@ -104,6 +104,7 @@ export class ModbusTcpSimulator {
   private readonly port: number;
   private toDrop = 0;
   private requestCount = 0;
+  private acceptedCount = 0;
 
   constructor(
     readonly model: ModbusDataModel,
@@ -119,6 +120,11 @@ export class ModbusTcpSimulator {
   /** Open client connections. */
   get connections(): number {
     return this.open.size;
+  }
+
+  /** Client connections accepted since listen() (a reconnect counts again). */
+  get accepted(): number {
+    return this.acceptedCount;
   }
 
   /** Complete request frames received, answered or not. */
@@ -169,6 +175,7 @@ export class ModbusTcpSimulator {
 
   private accept(socket: Socket): void {
     const connection = new Connection(socket);
+    this.acceptedCount++;
     this.open.set(socket, connection);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));

@@ -422,6 +422,9 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
 
     await page.getByLabel('Port', { exact: true }).fill(String(sim.port));
     await page.getByRole('button', { name: 'Add device' }).click();
+    // A new device opens on its Tags page; the list is one click away.
+    await page.getByRole('heading', { name: 'plc2', exact: true }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices' }).waitFor();
     const row = page.locator('[data-testid=devices-table] tr[data-device="plc2"]');
     await row.waitFor();

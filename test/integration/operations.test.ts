@@ -361,7 +361,12 @@ describe('runtime log level (PUT/GET /api/v1/log-level)', () => {
     expect((await put({ target: 'device:plc', level: 'debug' })).json().revertsAt).toBeGreaterThan(
       Date.now() + 590_000,
     );
-    await runtime.applyConfig(config(60));
+    // A connection setting changes: the device restarts (a change to its groups alone would not).
+    const changed = config(60);
+    const devices: unknown[] = changed.devices.map((d) =>
+      d.name === 'plc' ? { ...d, settings: { ...d.settings, timeoutMs: 1500 } } : d,
+    );
+    expect((await runtime.applyConfig({ ...changed, devices })).devices).toEqual(['plc']);
     const before = groupReads('plc');
     await vi.waitFor(() => expect(groupReads('plc')).toBeGreaterThan(before + 3), { timeout: 2000 });
     expect(logLevelsOf(log)?.revert('device:plc')).toBe(true);

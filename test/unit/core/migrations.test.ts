@@ -10,6 +10,7 @@ import { hashPassword } from '../../../core/auth/password.js';
 import { builtinRegistry } from '../../../core/builtin-plugins.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import { AuditLog } from '../../../core/store/audit.js';
+import { listHistory } from '../../../core/store/config-history.js';
 import { loadConfig } from '../../../core/store/config-store.js';
 import { type Db, migrate, schemaVersion } from '../../../core/store/db.js';
 import { getMeta } from '../../../core/store/meta.js';
@@ -88,6 +89,13 @@ const SEEDS: Array<(db: Db) => void> = [
        (?, 'login', 'login', 1, 'admin', 'http', '10.0.0.9')`,
     ).run(Date.now());
   },
+  // 7: what each configuration change did
+  (db) => {
+    db.prepare(
+      `INSERT INTO config_history (applied_at, username, source, summary, config)
+       VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
+    ).run();
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -122,15 +130,25 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     expect(rows[0]?.payload.toString()).toBe('{"value":1}');
   },
   (db) => {
-    expect(db.prepare('SELECT username, source FROM config_history').all()).toEqual([
-      { username: 'admin', source: 'api' },
-    ]);
+    // Recorded before summaries existed: shown by how it was applied only.
+    expect(listHistory(db).find((e) => e.appliedAt === 7)).toMatchObject({
+      user: 'admin',
+      source: 'api',
+      summary: '',
+      description: 'api',
+    });
   },
   (db) => {
     expect(loadConfig(db)?.devices.find((d) => d.name === 'slow-plc')).toMatchObject({ reconnectMaxMs: 60_000 });
   },
   (db) => {
     expect(new AuditLog(db).query()).toMatchObject([{ kind: 'login', user: 'admin', ok: true, address: '10.0.0.9' }]);
+  },
+  (db) => {
+    expect(listHistory(db).find((e) => e.source === 'ui')).toMatchObject({
+      summary: 'add device tank',
+      description: 'ui: add device tank',
+    });
   },
 ];
 

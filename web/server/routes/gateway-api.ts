@@ -57,7 +57,7 @@ export function registerGatewayApi(app: FastifyInstance, runtime: Runtime): void
       try {
         const body = req.body instanceof YamlText ? parseUploadedYaml(req, req.body.text) : req.body;
         const restarted = await runtime.applyConfig(restoreSecrets(body, runtime.config, runtime.registry), {
-          source: 'api',
+          source: changeChannel(req),
           user: req.user?.username,
           address: req.ip,
         });
@@ -148,4 +148,9 @@ function parseUploadedYaml(req: FastifyRequest, text: string): unknown {
 /** A YAML request body, parsed in the handler so that syntax errors come back as config errors. */
 class YamlText {
   constructor(readonly text: string) {}
+}
+
+/** `ui` when the web UI says it sent the change (its own header), else `api`: the history says which. */
+function changeChannel(req: FastifyRequest): 'ui' | 'api' {
+  return req.headers['x-tagwire-client'] === 'web-ui' ? 'ui' : 'api';
 }

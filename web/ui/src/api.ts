@@ -44,7 +44,8 @@ export function parseJsonExact(text: string): unknown {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // Says the change came from the web UI (the configuration history shows `ui:` for it).
+  const headers: Record<string, string> = { accept: 'application/json', 'x-tagwire-client': 'web-ui' };
   const payload = opts.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;

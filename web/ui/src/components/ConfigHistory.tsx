@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
-import { formatTimestamp, restartedText } from '../format';
+import { restartedText } from '../format';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { ConfigDiff } from './ConfigDiff';
@@ -12,43 +12,67 @@ interface Entry {
   appliedAt: number;
   user: string | null;
   source: string;
+  summary: string;
+  /** How and what, e.g. `ui: edit tag press2/ramp`, `rollback to #8: delete north app x`. */
+  description: string;
 }
 
-const SOURCE_LABEL: Record<string, string> = {
-  api: 'saved in the web UI or API',
-  import: 'tagwire import',
-  'first start': 'first start',
-};
+/** `GET /api/v1/config/history/{id}/diff`: two canonical YAML texts and what going from one to the other does. */
+interface EntryDiff {
+  id: number;
+  against: 'previous' | 'current';
+  beforeId: number | null;
+  before: string;
+  after: string;
+  summary: string;
+  removed: string[];
+}
 
-const yamlOf = (id: number) =>
-  api<string>('GET', `/api/v1/config/history/${id}?format=yaml`, undefined, { asText: true });
+const diffOf = (id: number, against: 'previous' | 'current') =>
+  api<EntryDiff>('GET', `/api/v1/config/history/${id}/diff?against=${against}`);
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Date and time, always both: history entries are read days later. */
+function dateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+const asApiError = (err: unknown) => (err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
 
 /**
- * Every configuration the gateway applied, newest first, with who and how. Each entry shows
- * what it changed against the one before it; an admin can roll back to any of them.
+ * Every configuration the gateway applied, newest first, with who, how and what it did. Each
+ * entry shows what it changed against the one before it; rolling back first shows what it
+ * changes against the configuration in force now, and what it deletes.
  */
 export function ConfigHistory({ version, onRolledBack }: { version: unknown; onRolledBack(): Promise<void> }) {
   const [entries, setEntries] = useState<Entry[]>();
   const [error, setError] = useState<ApiError>();
-  const [open, setOpen] = useState<{ id: number; before: string; after: string }>();
-  const [rollingBack, setRollingBack] = useState<Entry>();
+  const [open, setOpen] = useState<EntryDiff>();
+  const [rollingBack, setRollingBack] = useState<{ entry: Entry; diff: EntryDiff }>();
   const [busy, setBusy] = useState(false);
   const { configure } = usePermissions();
 
-  const load = () =>
-    api<Entry[]>('GET', '/api/v1/config/history').then(setEntries, (err: unknown) =>
-      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err))),
-    );
+  const load = () => api<Entry[]>('GET', '/api/v1/config/history').then(setEntries, (err) => setError(asApiError(err)));
   // `version` (the loaded configuration) changes whenever the configuration does: the list follows.
   useEffect(() => void load(), [version]);
 
-  const toggle = async (entry: Entry, previous: Entry | undefined) => {
+  const toggle = async (entry: Entry) => {
     if (open?.id === entry.id) return setOpen(undefined);
     try {
-      const [before, after] = await Promise.all([previous ? yamlOf(previous.id) : '', yamlOf(entry.id)]);
-      setOpen({ id: entry.id, before, after });
+      setOpen(await diffOf(entry.id, 'previous'));
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+      setError(asApiError(err));
+    }
+  };
+
+  const askRollback = async (entry: Entry) => {
+    setError(undefined);
+    try {
+      setRollingBack({ entry, diff: await diffOf(entry.id, 'current') });
+    } catch (err) {
+      setError(asApiError(err));
     }
   };
 
@@ -60,16 +84,14 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
         'POST',
         `/api/v1/config/history/${entry.id}/rollback`,
       );
-      notify(
-        `Rolled back to the configuration of ${formatTimestamp(entry.appliedAt)}; ${restartedText(res.restarted)}.`,
-      );
+      notify(`Rolled back to the configuration of ${dateTime(entry.appliedAt)}; ${restartedText(res.restarted)}.`);
       setRollingBack(undefined);
       setOpen(undefined);
       await onRolledBack();
       await load();
     } catch (err) {
       setRollingBack(undefined);
-      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+      setError(asApiError(err));
     } finally {
       setBusy(false);
     }
@@ -79,8 +101,9 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
     <div class="card">
       <h2 class="card-title">Configuration history</h2>
       <p class="help">
-        Every change applied to this gateway, newest first. Open one to see what it changed; roll back to make an
-        earlier configuration current again (the rollback itself becomes a new entry, so it can be undone).
+        Every change applied to this gateway, newest first, with what it did. Open one to see its changes; roll back to
+        make an earlier configuration current again (you see what changes first, and the rollback itself becomes a new
+        entry, so it can be undone).
       </p>
       <ErrorBox error={error} title="History" />
       {entries === undefined ? <p class="muted">Loading…</p> : null}
@@ -93,7 +116,7 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
                 <th>#</th>
                 <th>Applied</th>
                 <th>By</th>
-                <th>How</th>
+                <th>Change</th>
                 <th class="actions-col">Actions</th>
               </tr>
             </thead>
@@ -103,10 +126,10 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
                 return [
                   <tr key={entry.id} data-history={entry.id}>
                     <td class="num">{entry.id}</td>
-                    <td class="timestamp">{formatTimestamp(entry.appliedAt)}</td>
+                    <td class="timestamp">{dateTime(entry.appliedAt)}</td>
                     <td>{entry.user ?? <span class="muted">system</span>}</td>
-                    <td>
-                      {SOURCE_LABEL[entry.source] ?? entry.source}
+                    <td class="history-change" data-testid="history-description">
+                      {entry.description}
                       {i === 0 ? <span class="current-tag">current</span> : null}
                     </td>
                     <td class="actions">
@@ -114,12 +137,12 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
                         type="button"
                         class={`button small${isOpen ? ' is-on' : ''}`}
                         aria-expanded={isOpen}
-                        onClick={() => void toggle(entry, entries[i + 1])}
+                        onClick={() => void toggle(entry)}
                       >
                         {isOpen ? 'Hide changes' : 'Changes'}
                       </button>
                       {configure && i > 0 ? (
-                        <button type="button" class="button small" onClick={() => setRollingBack(entry)}>
+                        <button type="button" class="button small" onClick={() => void askRollback(entry)}>
                           Roll back to this
                         </button>
                       ) : null}
@@ -129,9 +152,9 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
                     <tr key={`${entry.id}-diff`} class="edit-row">
                       <td colSpan={5}>
                         <p class="help">
-                          {entries[i + 1]
-                            ? `Compared with #${entries[i + 1]?.id}, the entry before it.`
-                            : 'The first entry.'}
+                          {open.beforeId !== null
+                            ? `Compared with #${open.beforeId}, the entry before it: ${open.summary}.`
+                            : 'The first entry kept.'}
                         </p>
                         <ConfigDiff before={open.before} after={open.after} />
                       </td>
@@ -145,14 +168,32 @@ export function ConfigHistory({ version, onRolledBack }: { version: unknown; onR
       ) : null}
       {rollingBack ? (
         <ConfirmDialog
-          title={`Roll back to #${rollingBack.id}?`}
-          message={`The configuration applied ${formatTimestamp(rollingBack.appliedAt)} becomes current. Devices and north apps whose settings differ restart; the others keep running.`}
+          title={`Roll back to #${rollingBack.entry.id}?`}
+          message={`The configuration applied ${dateTime(rollingBack.entry.appliedAt)} becomes current. Compared with the configuration in force now, this will: ${rollingBack.diff.summary}. Devices and north apps whose settings differ restart; the others keep running.`}
           confirmLabel="Roll back"
           busy={busy}
           onCancel={() => setRollingBack(undefined)}
-          onConfirm={() => void rollback(rollingBack)}
-        />
+          onConfirm={() => void rollback(rollingBack.entry)}
+        >
+          <RemovedList removed={rollingBack.diff.removed} />
+          <ConfigDiff before={rollingBack.diff.before} after={rollingBack.diff.after} />
+        </ConfirmDialog>
       ) : null}
+    </div>
+  );
+}
+
+/** What a rollback deletes, said before it happens (e.g. a north app added after that entry). */
+function RemovedList({ removed }: { removed: string[] }) {
+  if (removed.length === 0) return <p class="help">Nothing is deleted.</p>;
+  return (
+    <div class="rollback-removed" data-testid="rollback-removed" role="note">
+      <strong>Deleted by this rollback ({removed.length}):</strong>
+      <ul>
+        {removed.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
     </div>
   );
 }

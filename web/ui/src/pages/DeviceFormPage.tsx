@@ -106,10 +106,9 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
         }
       });
       setErrors(new Map());
-      notify(
-        editing ? `${device.name} saved; the change is applied.` : `${device.name} added. Open its Tags to add tags.`,
-      );
-      navigate('/devices');
+      notify(editing ? `${device.name} saved; the change is applied.` : `${device.name} added: now add its tags.`);
+      // A new device has no tags yet: its Tags page is where the work goes on.
+      navigate(editing ? '/devices' : devicePath(device.name));
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message);
       setError(apiErr);

@@ -52,6 +52,17 @@ function groupIn(device: DeviceConfig, name: string): { index: number; group: Gr
 }
 
 /**
+ * What saving a change to a group restarts. Modbus takes new groups while connected (the
+ * connection stays open, the other groups keep polling); other drivers set up each group's
+ * reads (OPC UA: its subscription) when they connect, so the device restarts.
+ */
+function restartNote(driver: string | undefined): string {
+  return driver?.startsWith('modbus')
+    ? 'only its group starts again, the connection stays open'
+    : 'the device restarts with it, as its driver sets up each group when it connects';
+}
+
+/**
  * A device's groups and tags with live values; tags and groups are edited in place. OPC UA
  * devices also get the address-space browser (open at once with `browse`).
  */
@@ -120,7 +131,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         }
       });
       notify(
-        `${editing.kind === 'tag' ? 'Tag' : 'Group'} ${String(editing.draft.name)} saved; the device restarts with it.`,
+        `${editing.kind === 'tag' ? 'Tag' : 'Group'} ${String(editing.draft.name)} saved; ${restartNote(device?.driver)}.`,
       );
       startEdit(undefined);
       await reload();
@@ -175,7 +186,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         }
       });
       notify(
-        `${field} ${value === undefined ? 'reset to its default' : `set to ${String(value)}`} on ${tags.length} tags; the device restarts with them.`,
+        `${field} ${value === undefined ? 'reset to its default' : `set to ${String(value)}`} on ${tags.length} tags; ${restartNote(device?.driver)}.`,
       );
       await reload();
       return true;
@@ -210,7 +221,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         if (!tag) throw new EditError(`tag "${from.tag.name}" no longer exists; reload the page`);
         Object.assign(tag, choice);
       });
-      notify(`${from.tag.name} now reads ${choice.type} · ${choice.byteOrder}; the device restarts with it.`);
+      notify(`${from.tag.name} now reads ${choice.type} · ${choice.byteOrder}; ${restartNote(device?.driver)}.`);
       setDecoding(undefined);
       await reload();
     } catch (err) {
