@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunningModbusSimulator } from '../drivers/simulator/run-modbus.js';
 import type { EmbeddedBroker } from './broker.js';
+import { summarizeChange } from './config/change-summary.js';
 import type { Config } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
 import { DEMO_HOST } from './demo.js';
@@ -9,7 +10,7 @@ import { Gateway } from './gateway.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
 import { AuditLog } from './store/audit.js';
-import { recordConfig } from './store/config-history.js';
+import { describeEntry, recordConfig } from './store/config-history.js';
 import { saveConfig } from './store/config-store.js';
 import type { Db } from './store/db.js';
 
@@ -140,11 +141,12 @@ export class Runtime {
       throw new GatewayError('invalid-config', 'the configuration is invalid', result.errors);
     }
     const previous = this.config;
+    const summary = summarizeChange(previous, result.config);
     this.opts.db.transaction(() => {
       saveConfig(this.opts.db, result.config);
       recordConfig(this.opts.db, result.config, origin.source, origin.user);
     })();
-    this.auditChange(origin, true);
+    this.auditChange(origin, true, undefined, describeEntry(origin.source, summary));
     if (stableStringify(previous.gateway.broker) !== stableStringify(result.config.gateway.broker)) {
       await this.broker?.stop();
       this.broker = undefined;
@@ -153,11 +155,11 @@ export class Runtime {
     return this.gateway.apply(result.config, renamedNorth);
   }
 
-  private auditChange(origin: ChangeOrigin, ok: boolean, error?: string): void {
+  private auditChange(origin: ChangeOrigin, ok: boolean, error?: string, what = origin.source): void {
     const via = origin.source.startsWith('cli') || origin.source.startsWith('start') ? 'cli' : 'http';
     this.audit.record({
       kind: 'config',
-      action: `configuration: ${origin.source}`,
+      action: `configuration: ${what}`,
       ok,
       user: origin.user,
       source: via,

@@ -138,7 +138,7 @@ describe('audit trail', () => {
     const recent = await audit(`?from=${before}&user=admin`);
     expect(recent.map((r) => [r.kind, r.action])).toEqual([
       ['user', 'add user op2 (operator)'],
-      ['config', 'configuration: api'],
+      ['config', 'configuration: api: no changes'],
     ]);
     expect(await audit(`?to=${before - 60_000}`)).toEqual([]);
   });
