@@ -606,6 +606,23 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     expect(((await ok.json()) as { user: { role: string } }).user.role).toBe('operator');
   });
 
+  it('shows the audit trail: logins, writes with their value and result, user changes; filtered by kind', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit' }).waitFor();
+    const table = page.getByTestId('audit-table');
+    // The wrong password of the first test, the login after it, the writes of the write dialog.
+    await table.locator('tr[data-kind="login"]', { hasText: 'invalid-credentials' }).first().waitFor();
+    await table.locator('tr[data-kind="write"]', { hasText: 'write plc/motor/speed' }).first().waitFor();
+    await table.locator('tr[data-kind="user"]').first().waitFor();
+    await page.getByLabel('Kind').selectOption('write');
+    await eventually(async () => expect(await table.locator('tr[data-kind="login"]').count()).toBe(0));
+    expect(await table.locator('tr[data-kind="write"]').count()).toBeGreaterThan(0);
+    await screenshot('17-audit');
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), '/api/v1/audit?format=csv&kind=write');
+    expect(csv).toContain('write plc/motor/speed');
+    await page.getByLabel('Kind').selectOption('');
+  });
+
   it('logs out, and shows the rate-limit message after repeated wrong passwords', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in to the gateway' }).waitFor();
