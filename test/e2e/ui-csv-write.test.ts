@@ -24,7 +24,6 @@ let page: Page;
 const writes: string[] = [];
 
 const speedRegister = () => demo.model.getRegister(UNIT, 'hr', 2);
-const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 const tagNames = () => gw.runtime.config.devices[0]?.groups.flatMap((g) => g.tags.map((t) => t.name));
 
 beforeAll(async () => {
@@ -103,6 +102,7 @@ describe('write confirmation and CSV as Excel writes it, in Chromium', { timeout
 
   it('writes at once for a user who turned the question off, and remembers it for that user', async () => {
     const dialog = page.getByRole('dialog', { name: 'Write speed' });
+    await screenshot(page, 'csvw-01b-write-form');
     await dialog.getByLabel(/Ask before writing/).uncheck();
     await dialog.getByLabel(/New value/).fill('1300');
     await dialog.getByRole('button', { name: 'Write', exact: true }).click();
@@ -122,8 +122,9 @@ describe('write confirmation and CSV as Excel writes it, in Chromium', { timeout
     await again.getByRole('button', { name: 'Close', exact: true }).first().click();
   });
 
-  it('asks on the Live values page too', async () => {
-    await nav('Live values').click();
+  it('asks on the Live values page too, readable on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${gw.base}/values`);
     await page.getByRole('heading', { name: 'Live values' }).waitFor();
     await page.getByRole('button', { name: 'Write speed' }).click();
     const dialog = page.getByRole('dialog', { name: 'Write speed' });
@@ -134,10 +135,18 @@ describe('write confirmation and CSV as Excel writes it, in Chromium', { timeout
     expect(await text(confirm.getByTestId('write-old'))).toBe('1300 rpm');
     expect(await text(confirm.getByTestId('write-new'))).toBe('1400 rpm');
     expect(speedRegister()).toBe(1300);
+    // The whole question fits the phone's width: old value, new value and both buttons.
+    const fits = await dialog.evaluate(
+      (el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth <= el.clientWidth,
+    );
+    expect(fits).toBe(true);
+    expect(await dialog.getByRole('button', { name: 'Confirm write' }).isVisible()).toBe(true);
+    await screenshot(page, 'csvw-01c-write-confirm-390');
     await dialog.getByRole('button', { name: 'Confirm write' }).click();
     await dialog.getByRole('status').getByText('Written at').waitFor();
     expect(speedRegister()).toBe(1400);
     await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('previews the good rows of a semicolon CSV beside its bad row, then merges the fixed file', async () => {
@@ -185,7 +194,8 @@ describe('write confirmation and CSV as Excel writes it, in Chromium', { timeout
       expect(await text(page.locator('tr[data-tag="setpoint"] [data-testid=value]'))).toBe('22.5'),
     );
     await eventually(async () =>
-      expect(await text(page.locator('tr[data-tag="speed"] [data-testid=value]'))).toBe('700'),
+      // Scale 0.5 from the file: half the register.
+      expect(await text(page.locator('tr[data-tag="speed"] [data-testid=value]'))).toBe(String(speedRegister() / 2)),
     );
     await page.locator('tr[data-tag="temperature"] [data-quality="good"]').waitFor();
     await screenshot(page, 'csvw-03-csv-merged');
