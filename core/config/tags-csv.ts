@@ -107,6 +107,8 @@ export interface DeviceWithCsvTags {
   device: DeviceConfig;
   /** The CSV line a tag of the resulting device came from; undefined for a tag the file did not have. */
   lineOf: (group: number, tag: number) => number | undefined;
+  /** The CSV lines of a group the file made (a group name the device did not have); undefined for the device's groups. */
+  newGroupLines: (group: number) => number[] | undefined;
 }
 
 /**
@@ -128,16 +130,21 @@ export function deviceWithCsvTags(
   for (const g of device.groups) groups.set(g.name, { ...g, tags: merge ? [...g.tags] : [] });
   /** Tags the file already updated: a second row of the same name is added, so validation reports the duplicate. */
   const fromFile = new Set<string>();
+  const newGroupLines = new Map<GroupConfig, number[]>();
   for (const row of rows) {
     if (opts.skipLines?.has(row.line)) continue;
-    let group = groups.get(row.group);
-    if (!group) {
-      group = { name: row.group, tags: [] } as unknown as GroupConfig;
-      groups.set(row.group, group);
-    }
     const name = row.cells.get('name') ?? '';
     const existing = merge && !fromFile.has(name) ? findTag(groups, name) : undefined;
     fromFile.add(name);
+    // Merging, an empty group cell leaves the tag in its group.
+    const groupName = row.group === '' && existing ? existing.group.name : row.group;
+    let group = groups.get(groupName);
+    if (!group) {
+      group = { name: groupName, tags: [] } as unknown as GroupConfig;
+      groups.set(groupName, group);
+      newGroupLines.set(group, []);
+    }
+    newGroupLines.get(group)?.push(row.line);
     const tag = withCells(existing ? (existing.tag as Record<string, unknown>) : {}, row, delimiter);
     if (existing && existing.group === group) group.tags[existing.index] = tag;
     else {
@@ -153,6 +160,7 @@ export function deviceWithCsvTags(
       const t = result[group]?.tags[tag];
       return t ? lineOfTag.get(t) : undefined;
     },
+    newGroupLines: (group) => newGroupLines.get(result[group] as GroupConfig),
   };
 }
 

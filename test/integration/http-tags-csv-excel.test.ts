@@ -200,6 +200,35 @@ describe('tags CSV as Excel writes it', () => {
     expect(tagsNow().map((t) => t.name)).toEqual(['speed', 'counter']);
   });
 
+  it('names the lines of rows with an empty or invalid group; merging, an empty group cell keeps the tag in its group', async () => {
+    const csv = [
+      'Group;Name;Address;Unit',
+      ';speed;hr:2;U/min',
+      ';level;ir:4;',
+      'bad group!;flow;ir:5;',
+      'bad group!;flow2;ir:6;',
+      'slow;setpoint;hr:0;',
+    ].join('\n');
+    const preview = await put(csv, '?dryRun=true&mode=merge');
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body).toMatchObject({
+      ok: false,
+      problems: [
+        'line 3: group: a group name is required',
+        'line 4: group: must be letters, digits, "_", "." and "-", starting with a letter or digit',
+        'line 5: group: must be letters, digits, "_", "." and "-", starting with a letter or digit',
+      ],
+      changes: {
+        added: [{ group: 'slow', tag: 'setpoint' }],
+        changed: [{ group: 'fast', tag: 'speed', fields: ['unit: rpm → U/min'] }],
+        removed: [],
+      },
+    });
+    const before = structuredClone(tagsNow());
+    expect((await put(csv, '?mode=merge')).status).toBe(400);
+    expect(tagsNow()).toEqual(before);
+  });
+
   it('moves a merged tag to the group its row names, and refuses an unknown mode', async () => {
     const moved = await put('group,name,address,type\nslow,speed,hr:2,uint16\n', '?mode=merge');
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);

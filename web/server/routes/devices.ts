@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config, DeviceConfig } from '../../../core/config/schema.js';
 import { redactSecrets, restoreSecrets } from '../../../core/config/secrets.js';
-import { deviceWithCsvTags, tagsToCsv } from '../../../core/config/tags-csv.js';
+import { type DeviceWithCsvTags, deviceWithCsvTags, tagsToCsv } from '../../../core/config/tags-csv.js';
 import { diffDeviceTags } from '../../../core/config/tags-diff.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import { GatewayError } from '../../../core/errors.js';
@@ -87,11 +87,11 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
         const index = current.devices.findIndex((d) => d.name === name);
         const before = current.devices[index];
         if (!before) throw new GatewayError('unknown-device', `device "${name}" was deleted meanwhile`);
-        const { device, lineOf } = deviceWithCsvTags(before, csv, { mode, skipLines });
+        const { device, ...lines } = deviceWithCsvTags(before, csv, { mode, skipLines });
         const doc = redactSecrets(current, runtime.registry) as { devices: DeviceConfig[] };
         doc.devices[index] = device;
         const next = restoreSecrets(doc, current, runtime.registry);
-        return { index, before, device, next, withLines: (err: GatewayError) => csvLineErrors(err, index, lineOf) };
+        return { index, before, device, next, withLines: (err: GatewayError) => csvLineErrors(err, index, lines) };
       };
       try {
         if (dryRun === 'true') return previewImport(withCsv, runtime);
@@ -161,17 +161,32 @@ function previewImport(withCsv: MadeFromCsv, runtime: Runtime) {
 
 const tagCount = (device: DeviceConfig) => device.groups.reduce((n, g) => n + g.tags.length, 0);
 
-/** Errors about the device's tags named by the CSV line they came from. */
+/**
+ * Errors about the device's tags named by the CSV line they came from; an error about a group
+ * the file made (e.g. an empty or invalid group cell) is named on each line of that group.
+ */
 function csvLineErrors(
   err: GatewayError,
   index: number,
-  lineOf: (group: number, tag: number) => number | undefined,
+  lines: Pick<DeviceWithCsvTags, 'lineOf' | 'newGroupLines'>,
 ): GatewayError {
   const prefix = `devices[${index}].groups[`;
-  const details = err.details.map((d) => {
-    const m = d.startsWith(prefix) ? /^devices\[\d+\]\.groups\[(\d+)\]\.tags\[(\d+)\]\.?(.*)$/.exec(d) : null;
-    const line = m ? lineOf(Number(m[1]), Number(m[2])) : undefined;
-    return m && line !== undefined ? `line ${line}: ${m[3]}` : d;
+  /** One error per group the file made is enough (an empty name also breaks the name pattern). */
+  const groupsNamed = new Set<string>();
+  const details = err.details.flatMap((d) => {
+    if (!d.startsWith(prefix)) return [d];
+    const tag = /^devices\[\d+\]\.groups\[(\d+)\]\.tags\[(\d+)\]\.?(.*)$/.exec(d);
+    if (tag) {
+      const line = lines.lineOf(Number(tag[1]), Number(tag[2]));
+      return [line === undefined ? d : `line ${line}: ${tag[3]}`];
+    }
+    const group = /^devices\[\d+\]\.groups\[(\d+)\]\.name: (.*)$/.exec(d);
+    const groupLines = group ? lines.newGroupLines(Number(group[1])) : undefined;
+    if (!group || !groupLines) return [d];
+    if (groupsNamed.has(group[1] as string)) return [];
+    groupsNamed.add(group[1] as string);
+    const message = group[2] === 'must NOT have fewer than 1 characters' ? 'a group name is required' : group[2];
+    return groupLines.map((line) => `line ${line}: group: ${message}`);
   });
   return new GatewayError(err.code, err.message, details);
 }
