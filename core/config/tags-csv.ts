@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { GatewayError } from '../errors.js';
+import { type CsvDelimiter, columnOf, detectDelimiter, numberCell } from './csv-dialect.js';
 import { escapeFormula, unescapeFormula } from './csv-formula.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './schema.js';
 
@@ -19,8 +20,18 @@ export const TAG_CSV_COLUMNS = [
   'unit',
   'description',
 ] as const;
+type Column = (typeof TAG_CSV_COLUMNS)[number];
 
-const NUMERIC = new Set(['length', 'scale', 'offset', 'deadband']);
+const NUMERIC = new Set<Column>(['length', 'scale', 'offset', 'deadband']);
+
+/** Makes Excel read the file as UTF-8 (°C, µS, names in any script); every CSV reader skips it. */
+const UTF8_BOM = '\uFEFF';
+
+/**
+ * How an import treats the device's tags: `replace` makes them exactly the file's rows;
+ * `merge` adds and updates the rows in the file and keeps every other tag.
+ */
+export type CsvImportMode = 'replace' | 'merge';
 
 /** A value as a CSV cell: text that a spreadsheet would run as a formula is escaped; numbers stay numbers. */
 function cell(value: unknown): unknown {
@@ -32,62 +43,131 @@ export function tagsToCsv(device: DeviceConfig): string {
     g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => cell(c === 'group' ? g.name : (t as Record<string, unknown>)[c]))),
   );
   // Quoted when it starts or ends with whitespace: the import trims unquoted cells only.
-  return stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
+  return UTF8_BOM + stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
+}
+
+interface CsvRow {
+  line: number;
+  group: string;
+  /** The row's cells by column (columns the file has; an empty cell is ''). */
+  cells: Map<Column, string>;
+}
+
+/** The file's rows, with the header read case-insensitively and the delimiter it uses. */
+function readRows(csv: string): { rows: CsvRow[]; delimiter: CsvDelimiter } {
+  const delimiter = detectDelimiter(csv);
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    // A row may stop early (cells left out at the end are empty), as spreadsheets write them.
+    records = parse(csv, {
+      bom: true,
+      delimiter,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count_less: true,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (err) {
+    throw new GatewayError('invalid-config', 'the CSV cannot be read', [(err as Error).message]);
+  }
+  const [header, ...data] = records;
+  if (!header) throw new GatewayError('invalid-config', 'the CSV is empty', ['line 1: a header row is required']);
+  const columns = header.record.map((h) => columnOf(h, TAG_CSV_COLUMNS));
+  const problems = header.record.flatMap((h, k) => {
+    const column = columns[k];
+    if (!column) return [`line 1: unknown column "${h}" (columns: ${TAG_CSV_COLUMNS.join(', ')})`];
+    return columns.indexOf(column) < k ? [`line 1: column "${column}" appears twice ("${h}")`] : [];
+  });
+  for (const required of ['group', 'name', 'address'] as const) {
+    if (!columns.includes(required)) problems.push(`line 1: column "${required}" is required`);
+  }
+  if (problems.length > 0) throw new GatewayError('invalid-config', 'the CSV header is wrong', problems);
+  const rows = data.map(({ record, info }) => {
+    const cells = new Map<Column, string>();
+    columns.forEach((column, k) => {
+      if (column) cells.set(column, unescapeFormula(record[k] ?? ''));
+    });
+    return { line: info.lines, group: cells.get('group') ?? '', cells };
+  });
+  return { rows, delimiter };
+}
+
+/** `tag` with the row's cells set (an empty cell removes the field: its default applies). */
+function withCells(tag: Record<string, unknown>, row: CsvRow, delimiter: CsvDelimiter): TagConfig {
+  const next = { ...tag };
+  for (const [column, value] of row.cells) {
+    if (column === 'group') continue;
+    if (value === '') delete next[column];
+    else next[column] = NUMERIC.has(column) ? numberCell(value, delimiter) : value;
+  }
+  return next as TagConfig;
+}
+
+export interface DeviceWithCsvTags {
+  device: DeviceConfig;
+  /** The CSV line a tag of the resulting device came from; undefined for a tag the file did not have. */
+  lineOf: (group: number, tag: number) => number | undefined;
+  /** The CSV lines of a group the file made (a group name the device did not have); undefined for the device's groups. */
+  newGroupLines: (group: number) => number[] | undefined;
 }
 
 /**
- * The device with its tags replaced by the CSV's rows (groups matched by name; a new
- * group name makes a group with default settings). Returns, per resulting group and tag,
- * the CSV line it came from, so validation errors can name the line.
+ * The device with the CSV's rows as tags (groups matched by name; a new group name makes a
+ * group with default settings). `replace` drops the tags the file does not have; `merge`
+ * keeps them and updates a tag of the same name in place, leaving the fields of columns the
+ * file lacks as they were (a row in another group moves the tag there). Rows on the lines
+ * of `skipLines` are left out, as if they were not in the file.
  */
 export function deviceWithCsvTags(
   device: DeviceConfig,
   csv: string,
-): { device: DeviceConfig; lineOf: (group: number, tag: number) => number } {
-  let records: string[][];
-  try {
-    // A row may stop early (cells left out at the end are empty), as spreadsheets write them.
-    records = parse(csv, { bom: true, skip_empty_lines: true, trim: true, relax_column_count_less: true });
-  } catch (err) {
-    throw new GatewayError('invalid-config', 'the CSV cannot be read', [(err as Error).message]);
-  }
-  const [header, ...rows] = records;
-  if (!header) throw new GatewayError('invalid-config', 'the CSV is empty', ['line 1: a header row is required']);
-  const unknown = header.filter((h) => !(TAG_CSV_COLUMNS as readonly string[]).includes(h));
-  const missing = ['group', 'name', 'address'].filter((c) => !header.includes(c));
-  if (unknown.length > 0 || missing.length > 0) {
-    throw new GatewayError('invalid-config', 'the CSV header is wrong', [
-      ...unknown.map((c) => `line 1: unknown column "${c}" (columns: ${TAG_CSV_COLUMNS.join(', ')})`),
-      ...missing.map((c) => `line 1: column "${c}" is required`),
-    ]);
-  }
+  opts: { mode?: CsvImportMode; skipLines?: ReadonlySet<number> } = {},
+): DeviceWithCsvTags {
+  const merge = opts.mode === 'merge';
+  const { rows, delimiter } = readRows(csv);
   const groups = new Map<string, GroupConfig>();
-  const lines = new Map<GroupConfig, number[]>();
-  for (const g of device.groups) {
-    const copy = { ...g, tags: [] as TagConfig[] };
-    groups.set(g.name, copy);
-    lines.set(copy, []);
-  }
-  rows.forEach((row, i) => {
-    const tag: Record<string, unknown> = {};
-    let groupName = '';
-    header.forEach((column, k) => {
-      const cell = unescapeFormula(row[k] ?? '');
-      if (column === 'group') groupName = cell;
-      else if (cell !== '') tag[column] = NUMERIC.has(column) && /^-?[\d.eE+-]+$/.test(cell) ? Number(cell) : cell;
-    });
+  const lineOfTag = new Map<TagConfig, number>();
+  for (const g of device.groups) groups.set(g.name, { ...g, tags: merge ? [...g.tags] : [] });
+  /** Tags the file already updated: a second row of the same name is added, so validation reports the duplicate. */
+  const fromFile = new Set<string>();
+  const newGroupLines = new Map<GroupConfig, number[]>();
+  for (const row of rows) {
+    if (opts.skipLines?.has(row.line)) continue;
+    const name = row.cells.get('name') ?? '';
+    const existing = merge && !fromFile.has(name) ? findTag(groups, name) : undefined;
+    fromFile.add(name);
+    // Merging, an empty group cell leaves the tag in its group.
+    const groupName = row.group === '' && existing ? existing.group.name : row.group;
     let group = groups.get(groupName);
     if (!group) {
       group = { name: groupName, tags: [] } as unknown as GroupConfig;
       groups.set(groupName, group);
-      lines.set(group, []);
+      newGroupLines.set(group, []);
     }
-    group.tags.push(tag as TagConfig);
-    lines.get(group)?.push(i + 2);
-  });
+    newGroupLines.get(group)?.push(row.line);
+    const tag = withCells(existing ? (existing.tag as Record<string, unknown>) : {}, row, delimiter);
+    if (existing && existing.group === group) group.tags[existing.index] = tag;
+    else {
+      if (existing) existing.group.tags.splice(existing.index, 1);
+      group.tags.push(tag);
+    }
+    lineOfTag.set(tag, row.line);
+  }
   const result = [...groups.values()].filter((g) => g.tags.length > 0 || device.groups.some((o) => o.name === g.name));
   return {
     device: { ...device, groups: result },
-    lineOf: (group, tag) => lines.get(result[group] as GroupConfig)?.[tag] ?? 0,
+    lineOf: (group, tag) => {
+      const t = result[group]?.tags[tag];
+      return t ? lineOfTag.get(t) : undefined;
+    },
+    newGroupLines: (group) => newGroupLines.get(result[group] as GroupConfig),
   };
+}
+
+function findTag(groups: Map<string, GroupConfig>, name: string) {
+  for (const group of groups.values()) {
+    const index = group.tags.findIndex((t) => t.name === name);
+    if (index !== -1) return { group, index, tag: group.tags[index] as TagConfig };
+  }
+  return undefined;
 }

@@ -125,6 +125,10 @@ describe('web UI with the keyboard alone', { timeout: 60_000 }, () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('1777');
     await page.keyboard.press('Enter');
+    // The confirmation (1500 → 1777) has the focus on its Confirm button: Enter writes.
+    await dialog.getByTestId('write-confirm').waitFor();
+    expect((await focused()).text).toBe('Confirm write');
+    await page.keyboard.press('Enter');
     await dialog.getByRole('status').getByText('Written at').waitFor();
     await screenshot(page, 'kbd-01-write-dialog');
     await page.keyboard.press('Escape');

@@ -198,7 +198,10 @@ describe('web UI with an OPC UA server, in Chromium', { timeout: 90_000 }, () =>
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const file = readFileSync((await download.path()) as string, 'utf8');
+    // A byte order mark first, so that Excel reads the file as UTF-8.
+    expect(file.startsWith('\uFEFF')).toBe(true);
+    const csv = file.slice(1);
     expect(csv.split(/\r?\n/)[0]).toMatch(/^group,name,address/);
     expect(csv).toContain('main,Demo/Static/Int32,ns=1;s=Demo.Static.Int32');
 

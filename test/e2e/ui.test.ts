@@ -173,12 +173,14 @@ describe('web UI in Chromium', { timeout: 60_000 }, () => {
     await dialog.waitFor();
     await dialog.getByLabel(/New value/).fill('99999');
     await dialog.getByRole('button', { name: 'Write', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Confirm write' }).click();
     await dialog.getByRole('alert').getByText('out-of-range').waitFor();
     expect(await text(dialog.getByRole('alert'))).toContain('does not fit uint16');
     await screenshot('04-write-refused');
 
     await dialog.getByLabel(/New value/).fill('1234');
     await dialog.getByRole('button', { name: 'Write', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Confirm write' }).click();
     await dialog.getByRole('status').getByText('Written at').waitFor();
     await eventually(async () => expect(await text(dialog.getByTestId('write-current'))).toContain('1234'));
     await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();

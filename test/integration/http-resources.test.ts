@@ -182,7 +182,15 @@ describe('device resources', () => {
       headers: { ...admin, 'content-type': 'text/csv' },
       payload: bad,
     });
-    expect(badPreview.json().error.details).toEqual(['line 5: address: hr:70000: register number must be 0..65535']);
+    // The good rows are previewed beside the bad one, which the import itself refuses.
+    expect(badPreview.statusCode, badPreview.body).toBe(200);
+    expect(badPreview.json()).toMatchObject({
+      ok: false,
+      dryRun: true,
+      tags: 3,
+      problems: ['line 5: address: hr:70000: register number must be 0..65535'],
+      changes: { added: [{ group: 'slow', tag: 'counter' }], removed: [], changed: [], unchanged: 2 },
+    });
     // Anything but true/false is refused, never taken as "import for real".
     const unclear = await app.inject({
       method: 'PUT',

@@ -38,14 +38,34 @@ function TagList({
   );
 }
 
-/** The preview of an import: counts first, then which tags are added, changed (and how) and removed. */
-export function CsvPreview({ changes, tags }: { changes: CsvChanges; tags: number }) {
+/**
+ * The preview of an import: counts first, then which tags are added, changed (and how) and
+ * removed. `scope` says what `tags` counts ("in the file", "after the merge"); `badRows`, when
+ * some rows are bad, that the preview is of the good rows only.
+ */
+export function CsvPreview({
+  changes,
+  tags,
+  scope = 'in the file',
+  badRows = 0,
+}: {
+  changes: CsvChanges;
+  tags: number;
+  scope?: string;
+  badRows?: number;
+}) {
   const nothing = changes.added.length + changes.removed.length + changes.changed.length === 0;
   return (
     <div class="csv-preview" data-testid="csv-preview">
+      {badRows > 0 ? (
+        <p class="csv-preview-partial">
+          What the good rows would do. The {plural(badRows, 'bad row')} listed below must be fixed before the file can
+          be imported.
+        </p>
+      ) : null}
       <p>
-        <strong>{plural(tags, 'tag')}</strong> in the file: {changes.added.length} added, {changes.changed.length}{' '}
-        changed, {changes.removed.length} removed, {changes.unchanged} unchanged.
+        <strong>{plural(tags, 'tag')}</strong> {scope}: {changes.added.length} added, {changes.changed.length} changed,{' '}
+        {changes.removed.length} removed, {changes.unchanged} unchanged.
         {changes.groupsAdded.length > 0 ? ` New groups (default settings): ${changes.groupsAdded.join(', ')}.` : ''}
         {changes.groupsEmptied.length > 0 ? ` Groups left without tags: ${changes.groupsEmptied.join(', ')}.` : ''}
       </p>
