@@ -364,10 +364,10 @@ export class DeviceRunner {
     const tag = { name: '_test', address, type, access: 'read', scale: 1, offset: 0, deadband: 0 } as TagConfig;
     const check = this.manifest.checkTag(tag, this.config.settings);
     if (check.errors.length > 0) {
-      // An address the driver cannot parse is named as such, not as a bad value.
+      // An address the driver cannot parse is named as such, not as a bad value:
+      // "address: hr:99999: register number must be 0..65535".
       const addressOnly = check.errors.every((e) => e.startsWith('address: '));
-      const message = check.errors.map((e) => (addressOnly ? e.slice('address: '.length) : e)).join('; ');
-      throw new GatewayError(addressOnly ? 'invalid-address' : 'invalid-value', message, check.errors);
+      throw new GatewayError(addressOnly ? 'invalid-address' : 'invalid-value', check.errors.join('; '));
     }
     const [value] = await driver.read({
       name: '_test',
