@@ -17,7 +17,8 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
   app.get('/api/v1/auth/me', { schema: routeDocs('Auth', 'The logged-in user and role') }, async (req) => ({
     username: req.user?.username,
     role: req.user?.role,
-    mustChangePassword: await mustChangePassword(db, deps.dataDir, req.user?.username),
+    // Only while it is so: the first admin still has the generated password.
+    ...((await mustChangePassword(db, deps.dataDir, req.user?.username)) ? { mustChangePassword: true } : {}),
   }));
 
   app.put<{ Body: { currentPassword?: unknown; newPassword?: unknown } }>(
