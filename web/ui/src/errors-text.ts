@@ -113,9 +113,21 @@ export function humanFieldErrors(details: string[], prefix: string, schema: Json
   return map;
 }
 
-/** The same error with its details in words (and without document paths), for an error box. */
+/** An API error with its details also in words, as the forms show them. */
+export class ReadableApiError extends ApiError {
+  constructor(
+    err: ApiError,
+    readonly readable: string[],
+  ) {
+    super(err.status, err.code, err.message, err.details);
+  }
+}
+
+/**
+ * The same error with its details in words (no document paths), for an error box; the
+ * details as the API sent them stay with it (shown folded, for support).
+ */
 export function humanApiError(err: ApiError, prefix: string, schema: JsonSchema | undefined): ApiError {
   if (err.code !== 'invalid-config' || err.details.length === 0) return err;
-  const messages = [...humanFieldErrors(err.details, prefix, schema).values()].flat();
-  return new ApiError(err.status, err.code, err.message, messages);
+  return new ReadableApiError(err, [...humanFieldErrors(err.details, prefix, schema).values()].flat());
 }
