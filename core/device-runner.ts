@@ -55,6 +55,8 @@ export class DeviceRunner {
   private state: DeviceState;
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** When the next connection attempt is due while backing off (ms since epoch). */
+  private nextRetryAt: number | undefined;
   private stopped = true;
   private consecutiveTimeouts = 0;
   /** Bumped on every (re)connect and stop, so a read still in flight from before is discarded. */
@@ -160,7 +162,7 @@ export class DeviceRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancelRetry();
     this.stopSchedules();
     const driver = this.driver;
     this.driver = undefined;
@@ -183,7 +185,7 @@ export class DeviceRunner {
       this.publishAllBad(error);
       this.setState('disconnected', error);
       this.counters.reconnects++;
-      this.retryTimer = setTimeout(() => void this.connect(), delay);
+      this.scheduleRetry(delay);
       return;
     }
     if (this.stopped) return;
@@ -202,9 +204,38 @@ export class DeviceRunner {
     this.stopSchedules();
     this.publishAllBad(error);
     this.setState('disconnected', error);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancelRetry();
     this.counters.reconnects++;
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.scheduleRetry(delay);
+  }
+
+  private scheduleRetry(delay: number): void {
+    this.nextRetryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.nextRetryAt = undefined;
+      void this.connect();
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.nextRetryAt = undefined;
+  }
+
+  /**
+   * "Retry now": while backing off, connects at once instead of waiting out the delay
+   * (a PLC that came back need not wait up to `reconnectMaxMs`). Refused otherwise.
+   */
+  retryNow(): void {
+    if (!this.config.enabled) throw new GatewayError('device-disabled', `device "${this.name}" is disabled`);
+    if (this.stopped || !this.retryTimer) {
+      throw new GatewayError('not-supported', `device "${this.name}" is ${this.state.state}, not waiting to reconnect`);
+    }
+    this.cancelRetry();
+    this.log.info('reconnecting now, on request');
+    void this.connect();
   }
 
   private startSchedules(): void {
@@ -382,7 +413,12 @@ export class DeviceRunner {
     if (driver.readOnce) return driver.readOnce(address, type);
     const tag = { name: '_test', address, type, access: 'read', scale: 1, offset: 0, deadband: 0 } as TagConfig;
     const check = this.manifest.checkTag(tag, this.config.settings);
-    if (check.errors.length > 0) throw new GatewayError('invalid-value', check.errors.join('; '));
+    if (check.errors.length > 0) {
+      // An address the driver cannot parse is named as such, not as a bad value:
+      // "address: hr:99999: register number must be 0..65535".
+      const addressOnly = check.errors.every((e) => e.startsWith('address: '));
+      throw new GatewayError(addressOnly ? 'invalid-address' : 'invalid-value', check.errors.join('; '));
+    }
     const [value] = await driver.read({
       name: '_test',
       intervalMs: 1000,
@@ -419,6 +455,7 @@ export class DeviceRunner {
       name: this.name,
       driver: this.config.driver,
       ...this.state,
+      ...(this.nextRetryAt !== undefined ? { nextRetryAt: this.nextRetryAt } : {}),
       counters: { ...this.counters },
       link: this.driver?.stats?.(),
       groups: this.groups.map((g) => ({

@@ -29,6 +29,8 @@ export interface DriverManifest {
   checkTag(tag: TagConfig, settings: Record<string, unknown>): TagCheck;
   /** Assigns only; no I/O until `connect()`. */
   create(ctx: DriverContext): Driver;
+  /** Read by "Test connection" when the device has no tag yet (Modbus `hr:0`, OPC UA the server state). */
+  probeAddress?: string;
   /** Certificate trust for drivers that use certificates (OPC UA): kept in the data directory. */
   certificates?: CertificateStore;
 }
@@ -107,8 +109,18 @@ export interface NorthManifest {
   name: string;
   title: string;
   settingsSchema: TSchema;
+  /** Cross-field checks of schema-valid settings, as `field: problem` messages; [] = valid. */
+  checkSettings?(settings: Record<string, unknown>): string[];
   create(ctx: NorthContext): NorthApp;
+  /**
+   * "Test connection": connects once with these (validated) settings, waits for the peer to
+   * accept, and disconnects. Rejects with a GatewayError saying in words what failed.
+   */
+  probe?(ctx: NorthProbeContext): Promise<void>;
 }
+
+/** What a north plugin's probe gets: the app's config (not saved yet) and where the gateway lives. */
+export type NorthProbeContext = Pick<NorthContext, 'app' | 'gateway' | 'dataDir' | 'log'>;
 
 /** A device as a north app sees it: its config, topic and current state. */
 export interface NorthDevice {

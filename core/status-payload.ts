@@ -30,6 +30,8 @@ export interface DeviceStatusPayload {
   state: ConnectionStateName;
   timestamp: number;
   error?: string;
+  /** While backing off after a failed connection: when the next attempt is due (ms since epoch). */
+  nextRetryAt?: number;
   counters: DeviceCounters;
   /** Driver-specific link counters (Modbus: requests, timeouts, utilisation, learned splits, …). */
   link?: Record<string, unknown>;

@@ -89,7 +89,13 @@ function checkNorth(app: NorthConfig, i: number, deviceNames: Set<string>, regis
     }
     return;
   }
-  if (isRecord(app.settings)) errors.push(...validateWith(manifest.settingsSchema, app.settings, `${at}.settings`));
+  if (isRecord(app.settings)) {
+    const settingErrors = validateWith(manifest.settingsSchema, app.settings, `${at}.settings`);
+    errors.push(...settingErrors);
+    if (settingErrors.length === 0 && manifest.checkSettings) {
+      for (const e of manifest.checkSettings(app.settings)) errors.push(`${at}.settings.${e}`);
+    }
+  }
 }
 
 /** Two tags of different devices must not publish to one topic (device `a` tag `b/x` vs device `a/b` tag `x`). */

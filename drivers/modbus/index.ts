@@ -1,6 +1,7 @@
 import type { DriverManifest } from '../../core/plugin.js';
 import { ModbusDriver } from './driver.js';
 import {
+  checkTcpSettings,
   type ModbusRtuSettings,
   ModbusRtuSettingsSchema,
   type ModbusTcpSettings,
@@ -15,7 +16,9 @@ export const modbusTcpDriver: DriverManifest = {
   name: 'modbus-tcp',
   title: 'Modbus TCP',
   settingsSchema: ModbusTcpSettingsSchema,
+  checkSettings: checkTcpSettings,
   checkTag,
+  probeAddress: 'hr:0',
   create: (ctx) => {
     const s = ctx.device.settings as ModbusTcpSettings;
     return new ModbusDriver(ctx, s, { kind: 'tcp', host: s.host, port: s.port });
@@ -27,7 +30,9 @@ export const modbusRtuTcpDriver: DriverManifest = {
   name: 'modbus-rtu-tcp',
   title: 'Modbus RTU over TCP',
   settingsSchema: ModbusTcpSettingsSchema,
+  checkSettings: checkTcpSettings,
   checkTag,
+  probeAddress: 'hr:0',
   create: (ctx) => {
     const s = ctx.device.settings as ModbusTcpSettings;
     return new ModbusDriver(ctx, s, { kind: 'rtu-tcp', host: s.host, port: s.port });
@@ -39,6 +44,7 @@ export const modbusRtuDriver: DriverManifest = {
   title: 'Modbus RTU (serial line)',
   settingsSchema: ModbusRtuSettingsSchema,
   checkTag,
+  probeAddress: 'hr:0',
   create: (ctx) => {
     const s = ctx.device.settings as ModbusRtuSettings;
     return new ModbusDriver(ctx, s, {

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { hostProblem } from '../../core/config/host.js';
 import { BYTE_ORDERS } from '../../core/config/schema.js';
 
 /** Settings every Modbus driver shares (SPEC §3.1). */
@@ -58,3 +59,9 @@ export const ModbusRtuSettingsSchema = Type.Object(
 export type ModbusTcpSettings = Static<typeof ModbusTcpSettingsSchema>;
 export type ModbusRtuSettings = Static<typeof ModbusRtuSettingsSchema>;
 export type ModbusCommonSettings = Pick<ModbusTcpSettings, keyof typeof common>;
+
+/** The host must be a host name or IP address (10.0.0.300 is refused, not looked up). */
+export function checkTcpSettings(settings: Record<string, unknown>): string[] {
+  const problem = hostProblem(String(settings.host));
+  return problem ? [`host: ${problem}`] : [];
+}

@@ -66,6 +66,8 @@ export const opcuaDriver: DriverManifest = {
   settingsSchema: OpcuaSettingsSchema,
   checkSettings,
   checkTag: (tag) => checkOpcuaTag(tag),
+  // Server_ServerStatus_State: every OPC UA server has it.
+  probeAddress: 'i=2259',
   create: (ctx) => new LazyOpcuaDriver(ctx),
   certificates: {
     list: async (dataDir) => listCertificates(dataDir),

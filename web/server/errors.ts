@@ -7,6 +7,7 @@ const STATUS: Record<string, number> = {
   'invalid-config': 400,
   'not-supported': 400,
   'invalid-value': 400,
+  'invalid-address': 400,
   'out-of-range': 400,
   'read-only': 400,
   'write-only': 400,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { mustChangePassword } from '../../../core/initial-password.js';
 import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/store/sessions.js';
 import { authenticate, changePassword, MIN_PASSWORD_LENGTH } from '../../../core/store/users.js';
 import { auditRequest } from '../audit-request.js';
@@ -17,6 +18,8 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
   app.get('/api/v1/auth/me', { schema: routeDocs('Auth', 'The logged-in user and role') }, async (req) => ({
     username: req.user?.username,
     role: req.user?.role,
+    // Only while it is so: the first admin still has the generated password.
+    ...((await mustChangePassword(db, deps.dataDir, req.user?.username)) ? { mustChangePassword: true } : {}),
   }));
 
   app.put<{ Body: { currentPassword?: unknown; newPassword?: unknown } }>(

@@ -132,6 +132,8 @@ export function errorAdvice(err: ApiError): string {
       return 'Enable the device first (Devices page).';
     case 'read-only':
       return 'Set the tag’s access to "readwrite" to allow writes.';
+    case 'invalid-address':
+      return 'Correct the address (Modbus: hr:N, ir:N, coil:N or di:N with N from 0 to 65535, or a Modicon number like 40001).';
     case 'out-of-range':
     case 'invalid-value':
       return 'Enter a value that fits the tag’s type.';

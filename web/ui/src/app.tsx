@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, logout, type Me, onUnauthorized } from './api';
+import { InitialPasswordBanner } from './components/InitialPasswordBanner';
 import { Notices } from './components/Notices';
 import { useLiveConnection } from './live';
 import { MeContext } from './me';
@@ -184,6 +185,7 @@ export function App() {
         </div>
       </header>
       <Notices />
+      {me?.role === 'admin' ? <InitialPasswordBanner path={path} /> : null}
       {/* Focusable so that "Skip to content" moves the keyboard focus here. */}
       <main id="main" class="content" key={path} tabIndex={-1}>
         {page(path)}

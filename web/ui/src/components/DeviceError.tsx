@@ -1,9 +1,10 @@
+import { explainCode } from '../errors-text';
 import { Link } from '../router';
 
 export const CERTIFICATE_UNTRUSTED = 'opcua-BadCertificateUntrusted';
 
 /**
- * A device's error code, with what to do about it where the UI can help: an untrusted OPC UA
+ * A device's error code with its one-line explanation, and what to do about it where the UI can help: an untrusted OPC UA
  * server certificate links to the Certificates page.
  */
 export function DeviceError({ error, compact }: { error: string | undefined; compact?: boolean }) {
@@ -11,6 +12,7 @@ export function DeviceError({ error, compact }: { error: string | undefined; com
   return (
     <>
       <span class="text-bad">{error}</span>
+      {explainCode(error) ? <span class="error-explanation"> — {explainCode(error)}</span> : null}
       {error === CERTIFICATE_UNTRUSTED ? <CertificateHint /> : null}
     </>
   );

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { notify } from '../notice';
 import { ErrorBox } from './ErrorBox';
+import { PASSWORD_CHANGED_EVENT } from './InitialPasswordBanner';
 
 const MIN_LENGTH = 8;
 
@@ -27,6 +28,7 @@ export function PasswordForm() {
       setNext('');
       setRepeat('');
       notify('Password changed. Use the new one from your next login.');
+      window.dispatchEvent(new Event(PASSWORD_CHANGED_EVENT));
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
     } finally {

@@ -1,25 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { StateBadge } from '../components/Badges';
+import { ConnectionTest, ErrorCode } from '../components/ConnectionTest';
 import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
+import { RetryNow } from '../components/RetryNow';
 import { FieldErrors, SchemaForm } from '../components/SchemaForm';
-import {
-  EditError,
-  fieldErrors,
-  nestedErrors,
-  removeDeviceFromNorth,
-  renameDeviceInNorth,
-  updateConfig,
-} from '../config-edit';
+import { EditError, nestedErrors, removeDeviceFromNorth, renameDeviceInNorth, updateConfig } from '../config-edit';
+import { humanApiError, humanFieldErrors } from '../errors-text';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { devicePath, Link, navigate } from '../router';
 import { keepFitting, subSchema, withDefaults } from '../schema-util';
-import type { DeviceConfig, SerialPortInfo } from '../types';
+import type { DeviceConfig, JsonSchema, SerialPortInfo } from '../types';
 
 type Draft = Omit<DeviceConfig, 'groups'>;
 
@@ -79,6 +75,20 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
 
   const deviceSchema = subSchema(schema.config, ['devices', '[]']) ?? {};
   const live = editing ? status?.devices.find((d) => d.name === name) : undefined;
+  // The device's schema with this driver's settings in it: titles and ranges for the messages.
+  const formSchema: JsonSchema = {
+    ...deviceSchema,
+    properties: { ...deviceSchema.properties, ...(driver ? { settings: driver.settings } : {}) },
+  };
+  const showRefusal = (err: ApiError | undefined, prefix: string) => {
+    setErrors(err ? humanFieldErrors(err.details, prefix, formSchema) : new Map());
+  };
+  // Tested as it is in the form; an existing device brings its tags, so that the first one is read.
+  const testBody = () => ({
+    ...draft,
+    name: draft.name.trim(),
+    groups: config.devices.find((d) => d.name === name)?.groups ?? [],
+  });
 
   const changeDriver = (next: string) => {
     const s = schema.drivers[next]?.settings;
@@ -111,8 +121,8 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
       navigate(editing ? '/devices' : devicePath(device.name));
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message);
-      setError(apiErr);
-      setErrors(fieldErrors(apiErr.details, `devices[${index}].`));
+      setError(humanApiError(apiErr, `devices[${index}].`, formSchema));
+      showRefusal(apiErr, `devices[${index}].`);
     } finally {
       setSaving(false);
     }
@@ -140,6 +150,12 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
       <div class="page-head">
         <h1>{editing ? `Edit ${name}` : 'Add device'}</h1>
         {live ? <StateBadge state={live.state} /> : null}
+        {live?.error ? (
+          <span class="device-error-line" data-testid="device-error">
+            <ErrorCode code={live.error} />
+          </span>
+        ) : null}
+        {live ? <RetryNow device={live.name} nextRetryAt={live.nextRetryAt} /> : null}
       </div>
       <ReadOnlyBanner what="this device" />
       <div class="form-layout">
@@ -199,6 +215,14 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
             </p>
           ) : null}
           {live?.error === CERTIFICATE_UNTRUSTED ? <CertificateHint /> : null}
+          {configure ? (
+            <ConnectionTest
+              url="/api/v1/devices/test-connection"
+              body={testBody}
+              onInvalid={(err) => showRefusal(err, '')}
+              what="the device"
+            />
+          ) : null}
           <div class="form-actions">
             <button type="submit" class="button primary" disabled={saving || !configure}>
               {saving ? 'Saving…' : editing ? 'Save device' : 'Add device'}

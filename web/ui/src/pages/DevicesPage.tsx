@@ -4,6 +4,7 @@ import { DeviceError } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { RestartButton } from '../components/RestartButton';
+import { RetryNow } from '../components/RetryNow';
 import { EditError, removeDeviceFromNorth } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
@@ -74,6 +75,7 @@ export function DevicesPage() {
                           <DeviceError error={st.error} compact />
                         </div>
                       ) : null}
+                      {st ? <RetryNow device={d.name} nextRetryAt={st.nextRetryAt} /> : null}
                     </td>
                     <td>
                       <Link href={devicePath(d.name, '/tags')} class="strong-link">

@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
+import { ConnectionTest, ErrorCode } from '../components/ConnectionTest';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { FieldErrors, SchemaForm } from '../components/SchemaForm';
-import { EditError, fieldErrors, nestedErrors, updateConfig } from '../config-edit';
+import { EditError, nestedErrors, updateConfig } from '../config-edit';
+import { humanApiError, humanFieldErrors } from '../errors-text';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { Link, navigate } from '../router';
 import { keepFitting, subSchema, withDefaults } from '../schema-util';
-import type { NorthConfig } from '../types';
+import type { JsonSchema, NorthConfig } from '../types';
 
 /** Add (no `name`) or edit a north app: name, plugin, enabled, which devices, and the plugin's settings. */
 export function NorthFormPage({ name }: { name?: string | undefined }) {
@@ -53,6 +55,14 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
 
   const northSchema = subSchema(schema.config, ['north', '[]']) ?? {};
   const plugin = schema.north[draft.plugin];
+  // The app's schema with this plugin's settings in it: titles and ranges for the messages.
+  const formSchema: JsonSchema = {
+    ...northSchema,
+    properties: { ...northSchema.properties, ...(plugin ? { settings: plugin.settings } : {}) },
+  };
+  const showRefusal = (err: ApiError | undefined, prefix: string) => {
+    setErrors(err ? humanFieldErrors(err.details, prefix, formSchema) : new Map());
+  };
   const live = editing ? status?.north.find((n) => n.name === name) : undefined;
   const all = draft.devices.includes('*');
 
@@ -83,8 +93,8 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
       navigate('/north');
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(0, 'edit', (err as Error).message);
-      setError(apiErr);
-      setErrors(fieldErrors(apiErr.details, `north[${index}].`));
+      setError(humanApiError(apiErr, `north[${index}].`, formSchema));
+      showRefusal(apiErr, `north[${index}].`);
     } finally {
       setSaving(false);
     }
@@ -102,6 +112,11 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
       <div class="page-head">
         <h1>{editing ? `Edit ${name}` : 'Add north app'}</h1>
         {live ? <StateBadge state={live.state} /> : null}
+        {live?.error ? (
+          <span class="device-error-line">
+            <ErrorCode code={live.error} />
+          </span>
+        ) : null}
       </div>
       <ReadOnlyBanner what="this north app" />
       <div class="form-layout">
@@ -181,6 +196,14 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
           ) : (
             <p class="muted">This gateway has no north plugin "{draft.plugin}".</p>
           )}
+          {configure ? (
+            <ConnectionTest
+              url="/api/v1/north/test-connection"
+              body={() => ({ ...draft, name: draft.name.trim() })}
+              onInvalid={(err) => showRefusal(err, '')}
+              what="the broker"
+            />
+          ) : null}
           <div class="form-actions">
             <button type="submit" class="button primary" disabled={saving || !configure}>
               {saving ? 'Saving…' : editing ? 'Save north app' : 'Add north app'}

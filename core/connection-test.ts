@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
+import { type ErrorCode, errorCode, errorMessage, explainError, GatewayError } from './errors.js';
+import type { Driver, DriverManifest, NorthManifest, NorthProbeContext } from './plugin.js';
+
+/** What "Test connection" reports: ok with timings, or the step that failed and why, in words. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** The step that failed (or `done`). */
+  step: 'connect' | 'read' | 'done';
+  /** Milliseconds the whole test took. */
+  ms: number;
+  /** Device tests: the address read and what came back. */
+  address?: string;
+  value?: unknown;
+  error?: { code: string; message: string; explanation?: string };
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GatewayError('timeout', `${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function failure(step: 'connect' | 'read', started: number, err: unknown): ConnectionTestResult {
+  const code = errorCode(err);
+  const explanation = explainError(code);
+  return {
+    ok: false,
+    step,
+    ms: Math.round(performance.now() - started),
+    error: { code, message: errorMessage(err), ...(explanation ? { explanation } : {}) },
+  };
+}
+
+/** The first readable tag of the device, or the driver's own probe address. */
+function probeTag(device: DeviceConfig, manifest: DriverManifest): TagConfig | undefined {
+  for (const group of device.groups) {
+    const tag = group.tags.find((t) => t.access !== 'write');
+    if (tag) return tag;
+  }
+  if (!manifest.probeAddress) return undefined;
+  const tag = {
+    name: 'connection-test',
+    address: manifest.probeAddress,
+    access: 'read',
+    scale: 1,
+    offset: 0,
+    deadband: 0,
+  };
+  const check = manifest.checkTag(tag as TagConfig, device.settings);
+  return { ...tag, ...check.defaults } as TagConfig;
+}
+
+async function readOne(driver: Driver, tag: TagConfig): Promise<unknown> {
+  const group: GroupConfig = {
+    name: 'connection-test',
+    intervalMs: 1000,
+    publish: 'always',
+    heartbeatMs: 0,
+    tags: [tag],
+  };
+  const [value] = await driver.read(group);
+  if (!value) throw new GatewayError('internal', 'the driver returned no value');
+  if (value.quality === 'bad') {
+    const code = value.error ?? 'internal';
+    throw new GatewayError(code as ErrorCode, `reading ${tag.address}: ${explainError(code) ?? code}`);
+  }
+  return value.value;
+}
+
+/**
+ * "Test connection" for a device that need not be saved: connects with its (validated)
+ * settings, reads one thing — its first tag, or the driver's probe address — and closes.
+ * Runs beside the running devices; nothing is published.
+ */
+export async function testDeviceConnection(
+  device: DeviceConfig,
+  manifest: DriverManifest,
+  env: { log: Logger; dataDir: string; timeoutMs?: number },
+): Promise<ConnectionTestResult> {
+  const started = performance.now();
+  const timeoutMs = env.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const driver = manifest.create({ device, log: env.log, dataDir: env.dataDir, connectionLost: () => undefined });
+  try {
+    try {
+      await withTimeout(driver.connect(), timeoutMs, 'connecting');
+    } catch (err) {
+      return failure('connect', started, err);
+    }
+    const tag = probeTag(device, manifest);
+    if (!tag) return { ok: true, step: 'done', ms: Math.round(performance.now() - started) };
+    try {
+      const value = await withTimeout(readOne(driver, tag), timeoutMs, `reading ${tag.address}`);
+      return { ok: true, step: 'done', ms: Math.round(performance.now() - started), address: tag.address, value };
+    } catch (err) {
+      return { ...failure('read', started, err), address: tag.address };
+    }
+  } finally {
+    await driver.close().catch(() => undefined);
+  }
+}
+
+/** "Test connection" for a north app: the plugin's probe (MQTT: connect, wait for CONNACK, disconnect). */
+export async function testNorthConnection(
+  manifest: NorthManifest,
+  ctx: NorthProbeContext,
+): Promise<ConnectionTestResult> {
+  const started = performance.now();
+  if (!manifest.probe) {
+    return failure(
+      'connect',
+      started,
+      new GatewayError('not-supported', `plugin ${manifest.name} cannot test a connection`),
+    );
+  }
+  try {
+    await withTimeout(manifest.probe(ctx), DEFAULT_TIMEOUT_MS, 'connecting');
+    return { ok: true, step: 'done', ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return failure('connect', started, err);
+  }
+}
