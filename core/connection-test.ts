@@ -1,20 +1,10 @@
 import type { Logger } from 'pino';
 import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
+import type { ConnectionTestResult } from './connection-test-result.js';
 import { type ErrorCode, errorCode, errorMessage, explainError, GatewayError } from './errors.js';
 import type { Driver, DriverManifest, NorthManifest, NorthProbeContext } from './plugin.js';
 
-/** What "Test connection" reports: ok with timings, or the step that failed and why, in words. */
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** The step that failed (or `done`). */
-  step: 'connect' | 'read' | 'done';
-  /** Milliseconds the whole test took. */
-  ms: number;
-  /** Device tests: the address read and what came back. */
-  address?: string;
-  value?: unknown;
-  error?: { code: string; message: string; explanation?: string };
-}
+export type { ConnectionTestResult };
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 

@@ -6,7 +6,7 @@ import type { Db } from '../../core/store/db.js';
 import { createSession, deleteSession, SESSION_TTL_MS, userForToken } from '../../core/store/sessions.js';
 import { authenticate, stillCurrent, type User } from '../../core/store/users.js';
 import { auditRequest } from './audit-request.js';
-import { sendError } from './errors.js';
+import { sendError, sendRateLimited } from './errors.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { routeDocs } from './route-docs.js';
 
@@ -94,13 +94,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limiter: LoginLimiter
       const attempt = limiter.begin(req.ip, username);
       if (!('keys' in attempt)) {
         auditRequest(audit, req, { kind: 'login', action: 'login', ok: false, user: username, error: 'rate-limited' });
-        reply.header('retry-after', String(attempt.retryAfterSeconds));
-        return sendError(
-          reply,
-          429,
-          'rate-limited',
-          `too many failed logins; try again in ${attempt.retryAfterSeconds} s`,
-        );
+        return sendRateLimited(reply, attempt.retryAfterSeconds, 'failed logins');
       }
       const checked = await authenticate(db, username, password);
       // The password may have been reset (or the user deleted) while it was being checked.

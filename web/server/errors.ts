@@ -38,3 +38,9 @@ export function sendGatewayError(reply: FastifyReply, err: unknown) {
   reply.log.error({ err: message, url: clipForLog(reply.request.url) }, 'request failed');
   return sendError(reply, 500, 'internal', message);
 }
+
+/** 429 with Retry-After: too many wrong passwords (`what` says where: "failed logins"). */
+export function sendRateLimited(reply: FastifyReply, retryAfterSeconds: number, what: string): FastifyReply {
+  reply.header('retry-after', String(retryAfterSeconds));
+  return sendError(reply, 429, 'rate-limited', `too many ${what}; try again in ${retryAfterSeconds} s`);
+}

@@ -5,7 +5,7 @@ import { createApiToken, deleteApiToken, listApiTokens } from '../../../core/sto
 import { authenticate, changePassword, MIN_PASSWORD_LENGTH } from '../../../core/store/users.js';
 import { auditRequest } from '../audit-request.js';
 import { type AuthDeps, credentialsChanged } from '../credential-change.js';
-import { sendError } from '../errors.js';
+import { sendError, sendRateLimited } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
 function badRequest(message: string) {
@@ -50,13 +50,7 @@ export function registerAccount(app: FastifyInstance, deps: AuthDeps): void {
       // Guessing the current password with a stolen session is limited like guessing at the login.
       const attempt = limiter.begin(req.ip, user.username);
       if (!('keys' in attempt)) {
-        reply.header('retry-after', String(attempt.retryAfterSeconds));
-        return sendError(
-          reply,
-          429,
-          'rate-limited',
-          `too many wrong passwords; try again in ${attempt.retryAfterSeconds} s`,
-        );
+        return sendRateLimited(reply, attempt.retryAfterSeconds, 'wrong passwords');
       }
       if (!(await authenticate(db, user.username, currentPassword))) {
         req.log.warn({ username: user.username, ip: req.ip }, 'wrong current password in a password change');

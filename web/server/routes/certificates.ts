@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Runtime } from '../../../core/runtime.js';
+import { auditRequest } from '../audit-request.js';
 import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
@@ -55,13 +56,10 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       if (!found) return reply;
       await found.store.trust(dataDir, found.thumbprint);
       req.log.warn({ thumbprint: found.thumbprint, user: req.user?.username }, 'server certificate trusted');
-      runtime.audit.record({
+      auditRequest(runtime.audit, req, {
         kind: 'certificate',
         action: `trust certificate ${found.thumbprint}`,
         ok: true,
-        user: req.user?.username,
-        source: 'http',
-        address: req.ip,
       });
       // Devices waiting for a trust decision try again now, not at their next retry (the ones
       // waiting for another certificate are refused again, harmlessly).
@@ -85,13 +83,10 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       const found = await holder(req, reply);
       if (!found) return reply;
       await found.store.remove(dataDir, found.thumbprint);
-      runtime.audit.record({
+      auditRequest(runtime.audit, req, {
         kind: 'certificate',
         action: `remove certificate ${found.thumbprint}`,
         ok: true,
-        user: req.user?.username,
-        source: 'http',
-        address: req.ip,
       });
       return { ok: true };
     },

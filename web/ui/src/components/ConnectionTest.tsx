@@ -1,17 +1,8 @@
 import { useState } from 'preact/hooks';
+import type { ConnectionTestResult } from '../../../../core/connection-test-result';
 import { ApiError, api } from '../api';
 import { explainCode } from '../errors-text';
 import { sentence } from '../format';
-
-/** `POST …/test-connection`: ok with timings, or the step that failed and why. */
-interface ConnectionTestResult {
-  ok: boolean;
-  step: 'connect' | 'read' | 'done';
-  ms: number;
-  address?: string;
-  value?: unknown;
-  error?: { code: string; message: string; explanation?: string };
-}
 
 const STEP_TEXT = { connect: 'Could not connect', read: 'Connected, but the read failed', done: 'Failed' } as const;
 
