@@ -1,10 +1,11 @@
 /**
  * The README's screenshots, taken in a real Chromium against a real gateway: a simulated PLC
- * polled over Modbus TCP and a north app publishing to a real mosquitto. They are written to
- * docs/images/ so that the README always shows the UI as it is.
+ * polled over Modbus TCP and a north app publishing to a real mosquitto. Every run takes them
+ * (so a page that breaks fails here); with TAGWIRE_README_SCREENSHOTS=1 they replace the ones
+ * in docs/images/ that the README shows — run that after changing the UI, and commit them.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -12,9 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { eventually, launchChromium } from './browser.js';
+import { eventually, launchChromium, SCREENS } from './browser.js';
 
-const IMAGES = fileURLToPath(new URL('../../docs/images', import.meta.url));
+const IMAGES =
+  process.env.TAGWIRE_README_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/images', import.meta.url))
+    : join(SCREENS, 'readme');
 const PASSWORD = 'readme horse battery staple';
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 const SPEED_TOPIC = 'acme/dallas/packaging/line3/filler1/motor/speed';
@@ -57,6 +61,7 @@ function plant(simPort: number, brokerUrl: string, extraTags: unknown[] = []): R
 
 /** A viewport-sized shot (1280x800) in docs/images, small enough to keep in the repository. */
 async function shoot(name: string): Promise<void> {
+  mkdirSync(IMAGES, { recursive: true });
   const path = join(IMAGES, `${name}.png`);
   await page.screenshot({ path });
   const size = statSync(path).size;
