@@ -248,4 +248,27 @@ describe('page layout at phone, laptop and desktop widths', { timeout: 120_000 }
     // A quarter of the screen before; a phone needs the room for the values.
     await eventually(async () => expect(bar?.height ?? 999).toBeLessThanOrEqual(844 * 0.12));
   });
+
+  it("folds a tag row's Edit, Copy and Delete into a menu on a phone", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${gw.base}/devices/plc/tags`);
+    const row = tagRow(page, 'speed');
+    const edit = row.getByRole('button', { name: 'Edit', exact: true });
+    await row.getByRole('button', { name: 'More actions for speed' }).waitFor();
+    expect(await edit.isVisible()).toBe(false);
+    await row.getByRole('button', { name: 'More actions for speed' }).click();
+    for (const name of ['Edit', 'Copy', 'Delete speed']) {
+      await expectInView(row.getByRole('button', { name, exact: true }), `menu item ${name}`, 390);
+    }
+    await screenshot(page, 'layout-390-tags-menu');
+    await page.keyboard.press('Escape');
+    await edit.waitFor({ state: 'hidden' });
+    // The item runs as on a wide screen: Edit opens the tag's editor.
+    await row.getByRole('button', { name: 'More actions for speed' }).click();
+    await edit.click();
+    await page.getByRole('form', { name: 'Tag speed' }).waitFor();
+    const { scrollWidth, innerWidth } = await overflow();
+    expect(scrollWidth, 'the tag editor fits the phone').toBeLessThanOrEqual(innerWidth);
+    await screenshot(page, 'layout-390-tag-editor');
+  });
 });
