@@ -7,6 +7,7 @@ import { withDefaults } from '../schema-util';
 import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
 import { QualityBadge } from './Badges';
 import { BulkEditBar } from './BulkEditBar';
+import { RowActions } from './RowActions';
 import { RowEditor } from './RowEditor';
 
 const COLUMNS = 9;
@@ -148,13 +149,13 @@ export function TagTable(props: Props) {
                 </th>
               ) : null}
               <th>Name</th>
-              <th>Address</th>
-              <th>Type</th>
+              <th class="col-phone-hide">Address</th>
+              <th class="col-phone-hide">Type</th>
               <th class="col-optional">Access</th>
-              <th>Unit</th>
+              <th class="col-phone-hide">Unit</th>
               <th class="num">Value</th>
               <th>Quality</th>
-              <th>Timestamp</th>
+              <th class="col-phone-hide">Timestamp</th>
               <th class="actions-col">Actions</th>
             </tr>
           </thead>
@@ -191,7 +192,7 @@ export function TagTable(props: Props) {
                       </div>
                     ) : null}
                   </td>
-                  <td class="address-cell">
+                  <td class="address-cell col-phone-hide">
                     <Address address={tag.address} />
                     <button
                       type="button"
@@ -214,14 +215,14 @@ export function TagTable(props: Props) {
                       </button>
                     ) : null}
                   </td>
-                  <td>
+                  <td class="col-phone-hide">
                     {tag.type ?? <span class="muted">default</span>}
                     {tag.byteOrder ? <span class="cell-note"> {tag.byteOrder}</span> : null}
                   </td>
                   <td class="col-optional">
                     <span class={`access access-${tag.access}`}>{ACCESS_LABEL[tag.access]}</span>
                   </td>
-                  <td>{tag.unit ?? ''}</td>
+                  <td class="col-phone-hide">{tag.unit ?? ''}</td>
                   <td class="num value-cell" data-testid="value">
                     <span class="value flash" key={v?.timestamp}>
                       {formatValue(v?.value)}
@@ -230,7 +231,7 @@ export function TagTable(props: Props) {
                   <td>
                     <QualityBadge quality={v?.quality} error={v?.error} />
                   </td>
-                  <td class="timestamp">{formatTimestamp(v?.timestamp)}</td>
+                  <td class="timestamp col-phone-hide">{formatTimestamp(v?.timestamp)}</td>
                   <td class="actions">
                     {writable ? (
                       <button type="button" class="button small accent" onClick={() => props.onWrite(tag)}>
@@ -238,7 +239,7 @@ export function TagTable(props: Props) {
                       </button>
                     ) : null}
                     {configure ? (
-                      <>
+                      <RowActions label={`More actions for ${tag.name}`}>
                         <button
                           type="button"
                           class="button small"
@@ -264,7 +265,7 @@ export function TagTable(props: Props) {
                         >
                           Delete
                         </button>
-                      </>
+                      </RowActions>
                     ) : null}
                   </td>
                 </tr>

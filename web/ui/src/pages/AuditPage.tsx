@@ -106,12 +106,12 @@ export function AuditPage() {
               <tr>
                 <th>Time</th>
                 <th>User</th>
-                <th>Kind</th>
+                <th class="col-phone-hide">Kind</th>
                 <th>Action</th>
                 <th>Value</th>
                 <th>Result</th>
-                <th>Source</th>
-                <th>Address</th>
+                <th class="col-phone-hide">Source</th>
+                <th class="col-phone-hide">Address</th>
               </tr>
             </thead>
             <tbody>
@@ -119,14 +119,14 @@ export function AuditPage() {
                 <tr key={r.id} data-kind={r.kind}>
                   <td>{formatTimestamp(r.at)}</td>
                   <td>{r.user ?? <span class="muted">—</span>}</td>
-                  <td>{r.kind}</td>
+                  <td class="col-phone-hide">{r.kind}</td>
                   <td>{r.action}</td>
                   <td>
                     <code>{r.value ?? ''}</code>
                   </td>
                   <td class={r.ok ? '' : 'text-bad'}>{r.ok ? 'ok' : (r.error ?? 'refused')}</td>
-                  <td>{r.source}</td>
-                  <td>{r.address ?? ''}</td>
+                  <td class="col-phone-hide">{r.source}</td>
+                  <td class="col-phone-hide">{r.address ?? ''}</td>
                 </tr>
               ))}
             </tbody>

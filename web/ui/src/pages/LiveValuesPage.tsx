@@ -106,11 +106,11 @@ export function LiveValuesPage() {
           <thead>
             <tr>
               <th>Tag</th>
-              <th>Device · group</th>
+              <th class="col-phone-hide">Device · group</th>
               <th class="num">Value</th>
-              <th>Trend</th>
+              <th class="col-phone-hide">Trend</th>
               <th>Quality</th>
-              <th>Timestamp</th>
+              <th class="col-phone-hide">Timestamp</th>
               <th class="actions-col">Actions</th>
             </tr>
           </thead>
@@ -133,7 +133,7 @@ export function LiveValuesPage() {
                       <code>{r.topic}</code>
                     </div>
                   </td>
-                  <td>
+                  <td class="col-phone-hide">
                     <Link href={devicePath(r.device)}>{r.device}</Link>
                     <span class="muted"> · {r.group}</span>
                   </td>
@@ -143,13 +143,13 @@ export function LiveValuesPage() {
                     </span>
                     {tag?.unit ? <span class="muted"> {tag.unit}</span> : null}
                   </td>
-                  <td class="trend-cell">
+                  <td class="trend-cell col-phone-hide">
                     {isNumeric(r.value) ? <Sparkline points={trendOf(r.device, r.tag)} /> : null}
                   </td>
                   <td>
                     <QualityBadge quality={r.quality} error={r.error} />
                   </td>
-                  <td class="timestamp">{formatTimestamp(r.timestamp)}</td>
+                  <td class="timestamp col-phone-hide">{formatTimestamp(r.timestamp)}</td>
                   <td class="actions">
                     {writable && tag ? (
                       <button

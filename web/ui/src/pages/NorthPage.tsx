@@ -40,12 +40,12 @@ export function NorthPage() {
               <tr>
                 <th>State</th>
                 <th>Name</th>
-                <th>Plugin</th>
-                <th>Broker</th>
-                <th>Devices</th>
-                <th class="num">Published</th>
+                <th class="col-wide col-phone-hide">Plugin</th>
+                <th class="col-phone-hide">Broker</th>
+                <th class="col-phone-hide">Devices</th>
+                <th class="num col-phone-hide">Published</th>
                 <th class="num">Buffered</th>
-                <th class="num">Dropped</th>
+                <th class="num col-phone-hide">Dropped</th>
                 <th>Enabled</th>
                 <th class="actions-col">Actions</th>
               </tr>
@@ -64,16 +64,16 @@ export function NorthPage() {
                         {n.name}
                       </Link>
                     </td>
-                    <td>{n.plugin}</td>
-                    <td>
+                    <td class="col-wide col-phone-hide">{n.plugin}</td>
+                    <td class="col-phone-hide broker-cell">
                       <code>{String(n.settings.url ?? '')}</code>
                     </td>
-                    <td>{n.devices.includes('*') ? 'all' : n.devices.join(', ') || 'none'}</td>
-                    <td class="num">{formatCount(st?.counters.published)}</td>
+                    <td class="col-phone-hide">{n.devices.includes('*') ? 'all' : n.devices.join(', ') || 'none'}</td>
+                    <td class="num col-phone-hide">{formatCount(st?.counters.published)}</td>
                     <td class="num" data-testid="north-buffered">
                       {formatCount(st?.counters.buffered)}
                     </td>
-                    <td class={`num${(st?.counters.dropped ?? 0) > 0 ? ' text-bad' : ''}`}>
+                    <td class={`num col-phone-hide${(st?.counters.dropped ?? 0) > 0 ? ' text-bad' : ''}`}>
                       {formatCount(st?.counters.dropped)}
                     </td>
                     <td>

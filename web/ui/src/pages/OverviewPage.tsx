@@ -102,13 +102,13 @@ export function OverviewPage() {
               <tr>
                 <th>State</th>
                 <th>Device</th>
-                <th>Driver</th>
-                <th class="num">Reads</th>
-                <th class="num">Reads/s</th>
+                <th class="col-phone-hide">Driver</th>
+                <th class="num col-phone-hide">Reads</th>
+                <th class="num col-phone-hide">Reads/s</th>
                 <th class="num">Read errors</th>
                 <th class="num">Tag errors</th>
-                <th class="num">Overruns</th>
-                <th>Link use</th>
+                <th class="num col-phone-hide">Overruns</th>
+                <th class="col-phone-hide">Link use</th>
                 <th>Last error</th>
               </tr>
             </thead>
@@ -121,17 +121,17 @@ export function OverviewPage() {
                   <td>
                     <Link href={devicePath(d.name, '/tags')}>{d.name}</Link>
                   </td>
-                  <td>{d.driver}</td>
-                  <td class="num">{formatCount(d.counters.reads)}</td>
-                  <td class="num">{formatRate(rates.deviceReads.get(d.name))}</td>
+                  <td class="col-phone-hide">{d.driver}</td>
+                  <td class="num col-phone-hide">{formatCount(d.counters.reads)}</td>
+                  <td class="num col-phone-hide">{formatRate(rates.deviceReads.get(d.name))}</td>
                   <td class={`num${(d.counters.readErrors ?? 0) > 0 ? ' text-bad' : ''}`}>
                     {formatCount(d.counters.readErrors)}
                   </td>
                   <td class={`num${(d.counters.tagErrors ?? 0) > 0 ? ' text-warn' : ''}`}>
                     {formatCount(d.counters.tagErrors)}
                   </td>
-                  <td class={`num${overruns(d) > 0 ? ' text-warn' : ''}`}>{formatCount(overruns(d))}</td>
-                  <td>
+                  <td class={`num col-phone-hide${overruns(d) > 0 ? ' text-warn' : ''}`}>{formatCount(overruns(d))}</td>
+                  <td class="col-phone-hide">
                     <Meter fraction={utilisation(d)} label="Link utilisation" />
                   </td>
                   <td class="error-cell">
@@ -156,12 +156,12 @@ export function OverviewPage() {
               <tr>
                 <th>State</th>
                 <th>North app</th>
-                <th>Plugin</th>
-                <th class="num">Published</th>
-                <th class="num">Messages/s</th>
+                <th class="col-phone-hide">Plugin</th>
+                <th class="num col-phone-hide">Published</th>
+                <th class="num col-phone-hide">Messages/s</th>
                 <th class="num">Buffered</th>
                 <th class="num">Dropped</th>
-                <th class="num">Reconnects</th>
+                <th class="num col-phone-hide">Reconnects</th>
                 <th>Last error</th>
               </tr>
             </thead>
@@ -174,14 +174,14 @@ export function OverviewPage() {
                   <td>
                     <Link href={northPath(n.name, '/edit')}>{n.name}</Link>
                   </td>
-                  <td>{n.plugin}</td>
-                  <td class="num">{formatCount(n.counters.published)}</td>
-                  <td class="num">{formatRate(rates.northMessages.get(n.name))}</td>
+                  <td class="col-phone-hide">{n.plugin}</td>
+                  <td class="num col-phone-hide">{formatCount(n.counters.published)}</td>
+                  <td class="num col-phone-hide">{formatRate(rates.northMessages.get(n.name))}</td>
                   <td class={`num${n.counters.buffered > 0 ? ' text-warn' : ''}`} data-testid="north-buffered">
                     {formatCount(n.counters.buffered)}
                   </td>
                   <td class={`num${n.counters.dropped > 0 ? ' text-bad' : ''}`}>{formatCount(n.counters.dropped)}</td>
-                  <td class="num">{formatCount(n.counters.reconnects)}</td>
+                  <td class="num col-phone-hide">{formatCount(n.counters.reconnects)}</td>
                   <td class="error-cell">
                     {n.error ? <span class="text-bad">{n.error}</span> : <span class="muted">—</span>}
                   </td>

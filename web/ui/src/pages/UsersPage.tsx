@@ -105,7 +105,7 @@ export function UsersPage() {
       </p>
       <ErrorBox error={loadError} title="Cannot read the users" />
       <ErrorBox error={error} />
-      <div class="account-grid">
+      <div class="account-grid users-grid">
         <div>
           {users ? (
             <div class="table-wrap">
@@ -114,7 +114,7 @@ export function UsersPage() {
                   <tr>
                     <th>User</th>
                     <th>Role</th>
-                    <th>Created</th>
+                    <th class="col-phone-hide">Created</th>
                     <th class="actions-col">Actions</th>
                   </tr>
                 </thead>
@@ -145,7 +145,7 @@ export function UsersPage() {
                           </select>
                         )}
                       </td>
-                      <td class="timestamp">{formatTimestamp(u.createdAt)}</td>
+                      <td class="timestamp col-phone-hide">{formatTimestamp(u.createdAt)}</td>
                       <td class="actions">
                         {u.username !== me?.username ? (
                           <button
