@@ -268,16 +268,17 @@ export class Gateway {
    * logged and handed to the audit trail with who asked and the result.
    */
   async write(device: string, tag: string, value: unknown, origin: WriteOrigin = { source: 'api' }): Promise<void> {
-    const log = this.opts.log.child({ device });
+    // Fields, not a child logger per request: a write burst must not build a logger per write.
+    const fields = { device, tag, value: loggedValue(value), source: origin.source, user: origin.user };
     try {
       await this.device(device).write(tag, value);
     } catch (err) {
       const error = errorCode(err);
-      log.info({ tag, value: loggedValue(value), source: origin.source, user: origin.user, error }, 'write refused');
+      this.opts.log.info({ ...fields, error }, 'write refused');
       this.opts.audit?.({ kind: 'write', action: `write ${device}/${tag}`, ok: false, value, error, ...origin });
       throw err;
     }
-    log.info({ tag, value: loggedValue(value), source: origin.source, user: origin.user }, 'written');
+    this.opts.log.info(fields, 'written');
     this.opts.audit?.({ kind: 'write', action: `write ${device}/${tag}`, ok: true, value, ...origin });
   }
 
