@@ -1,13 +1,14 @@
 import { createRegistry, type PluginRegistry } from '../core/registry.js';
 import { modbusRtuDriver, modbusRtuTcpDriver, modbusTcpDriver } from '../drivers/modbus/index.js';
 import { opcuaDriver } from '../drivers/opcua/index.js';
+import { s7Driver } from '../drivers/s7/index.js';
 import { mqttPlugin } from '../northbound/mqtt/index.js';
 import { sparkplugPlugin } from '../northbound/sparkplug/index.js';
 
 /** The drivers and north plugins shipped with tagwire. */
 export function builtinRegistry(): PluginRegistry {
   return createRegistry(
-    [modbusTcpDriver, modbusRtuDriver, modbusRtuTcpDriver, opcuaDriver],
+    [modbusTcpDriver, modbusRtuDriver, modbusRtuTcpDriver, opcuaDriver, s7Driver],
     [mqttPlugin, sparkplugPlugin],
   );
 }
