@@ -2,7 +2,8 @@
  * The S7 driver's stable error codes (`s7-…`): what a PLC's item return code or job error
  * means, in words a plant engineer can act on.
  */
-import { type ErrorCode, GatewayError } from '../../core/errors.js';
+import { GatewayError } from '../../core/errors.js';
+import type { ErrorDeclaration } from '../../core/plugin.js';
 
 export const S7_ERRORS = {
   's7-connection-refused':
@@ -31,9 +32,23 @@ const RETURN_CODES: Record<number, S7ErrorCode> = {
   10: 's7-object-does-not-exist',
 };
 
+/** What to do about each code, shown under an API error in the UI. */
+const ADVICE: Partial<Record<S7ErrorCode, string>> = {
+  's7-connection-refused': 'Check rack and slot in the device settings (or localTSAP/remoteTSAP for LOGO! and S7-200).',
+  's7-access-denied':
+    'In TIA Portal: CPU properties → Protection & Security → tick "Permit access with PUT/GET communication".',
+  's7-object-does-not-exist':
+    'Check the DB number; in TIA Portal untick "Optimized block access" in the data block\'s properties and download it.',
+  's7-address-out-of-range': "Check the byte offset against the data block's size (its offsets are in TIA Portal).",
+};
+
+/** The S7 driver's error codes for the registry: all are the PLC's answer, so 502 over HTTP. */
+export const S7_ERROR_DECLARATIONS: readonly ErrorDeclaration[] = (Object.keys(S7_ERRORS) as S7ErrorCode[]).map(
+  (code) => ({ code, httpStatus: 502, explanation: S7_ERRORS[code], advice: ADVICE[code] }),
+);
+
 export function s7Error(code: S7ErrorCode, message?: string): GatewayError {
-  // The core's code type names the families it knows; a driver's own codes are plain strings.
-  return new GatewayError(code as unknown as ErrorCode, message ?? S7_ERRORS[code]);
+  return new GatewayError(code, message ?? S7_ERRORS[code]);
 }
 
 /** The stable code for an item's return code; unknown ones keep the number in the message. */

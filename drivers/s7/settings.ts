@@ -36,7 +36,7 @@ export const S7SettingsSchema = Type.Object(
 export type S7Settings = Static<typeof S7SettingsSchema>;
 
 /** Cross-field checks: the host, and TSAPs given as a pair. */
-export function checkS7Settings(settings: Record<string, unknown>): string[] {
+export function checkS7Settings(settings: S7Settings): string[] {
   const errors: string[] = [];
   const problem = hostProblem(String(settings.host));
   if (problem) errors.push(`host: ${problem}`);

@@ -43,7 +43,6 @@ export function checkS7Tag(tag: TagConfig): TagCheck {
   } else if (type !== undefined && tag.length !== undefined) {
     errors.push('length: only used with type string');
   }
-  if (tag.byteOrder !== undefined) errors.push('byteOrder: S7 data is big-endian; remove byteOrder');
   if (!Number.isFinite(tag.scale) || tag.scale === 0) errors.push('scale: must be a non-zero number');
   if (!Number.isFinite(tag.offset)) errors.push('offset: must be a number');
   if (type === 'bool' || type === 'string') {

@@ -36,7 +36,13 @@ function device(tags: Array<Record<string, unknown>>, settings: Record<string, u
 }
 
 function create(config: DeviceConfig): Driver {
-  const driver = s7Driver.create({ device: config, log: silentLogger(), dataDir: '/x', connectionLost: () => {} });
+  const driver = s7Driver.create({
+    device: config,
+    settings: config.settings,
+    log: silentLogger(),
+    dataDir: '/x',
+    connectionLost: () => {},
+  });
   drivers.push(driver);
   return driver;
 }

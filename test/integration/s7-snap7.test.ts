@@ -39,6 +39,7 @@ function device(tags: Array<Record<string, unknown>>, settings: Record<string, u
 async function open(config: DeviceConfig): Promise<Driver> {
   const driver = s7Driver.create({
     device: config,
+    settings: config.settings,
     log: silentLogger(),
     dataDir: '/nonexistent',
     connectionLost: (e) => lost.push(e),

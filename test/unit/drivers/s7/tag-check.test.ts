@@ -38,14 +38,11 @@ describe('S7 tag checks', () => {
     expect(checkS7Tag(tag('DB1.DBX0.0', 'int16')).errors[0]).toContain('int16 does not fit DB1.DBX0.0, a bit address');
   });
 
-  it('refuses a string without length, a length elsewhere, byteOrder, and runs past the last byte', () => {
+  it('refuses a string without length, a length elsewhere, and a value running past the last byte', () => {
     expect(checkS7Tag(tag('DB1.DBB0', 'string')).errors).toEqual([
       'length: required for type string (the STRING[n] declared in the PLC)',
     ]);
     expect(checkS7Tag(tag('DB1.DBW0', 'int16', { length: 4 })).errors).toEqual(['length: only used with type string']);
-    expect(checkS7Tag(tag('DB1.DBW0', 'int16', { byteOrder: 'CDAB' })).errors).toEqual([
-      'byteOrder: S7 data is big-endian; remove byteOrder',
-    ]);
     expect(checkS7Tag(tag('DB1.DBB65530', 'float64')).errors).toEqual([
       'address: float64 at DB1.DBB65530 needs 8 bytes and runs past byte 65535',
     ]);
