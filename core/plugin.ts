@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
 import type { ErrorDeclaration } from './error-table.js';
+import type { NorthLink, NorthLinkOptions } from './north-link.js';
 import type { AddressHelpText, DriverCapabilityFlags, MetricInfo } from './schema-document.js';
 import type { NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
@@ -220,6 +221,12 @@ export interface NorthContext<Settings = unknown> {
   spool(limits: SpoolLimits): SpoolStore;
   /** Writes a tag (SPEC §3.1 checks), reads it back and publishes it. Rejects with a GatewayError. */
   write(device: string, tag: string, value: unknown): Promise<void>;
+  /**
+   * The app's connection, supervised by the core: `open` starts one attempt; the app reports
+   * `connected()` and `lost()`, the core keeps the state and retries with capped backoff, and
+   * stops retrying when the app stops. The app calls `start()` when it starts.
+   */
+  link(open: () => void, options?: NorthLinkOptions): NorthLink;
 }
 
 export interface NorthStatus {
