@@ -10,7 +10,7 @@ import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig }
 import type { ErrorDeclaration } from './error-table.js';
 import type { NorthLink, NorthLinkOptions } from './north-link.js';
 import type { AddressHelpText, DriverCapabilityFlags, MetricInfo } from './schema-document.js';
-import type { NorthCounters } from './status-payload.js';
+import type { DriverStats, NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
@@ -133,8 +133,8 @@ export interface Driver {
   read(group: GroupConfig): Promise<TagValue[]>;
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
-  /** Driver-specific counters for the status API. */
-  stats?(): Record<string, unknown>;
+  /** Driver-specific counters for the status API; `link` feeds the metrics the manifest declares. */
+  stats?(): DriverStats;
   /**
    * Present when the driver can take new groups while connected (it keeps nothing per group
    * that a new group object would not replace): the core then changes a device's groups
