@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
@@ -17,7 +18,7 @@ import type { TagValue } from './values.js';
 interface NorthEntry {
   config: NorthConfig;
   app: NorthApp;
-  /** The device set the app was started with, to tell it when that set changes. */
+  /** Digest of the device set the app was started with, to tell it when that set changes. */
   devicesKey: string;
 }
 
@@ -196,8 +197,11 @@ export class Gateway {
       .filter((r): r is DeviceRunner => r !== undefined);
   }
 
+  /** A digest, not the text: the text is the app's whole device configuration (10 MB at 100k tags). */
   private devicesKey(config: NorthConfig): string {
-    return stableStringify(this.appDeviceConfigs(config));
+    return createHash('sha256')
+      .update(stableStringify(this.appDeviceConfigs(config)))
+      .digest('base64');
   }
 
   private async startNorth(config: NorthConfig): Promise<void> {
