@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
+import { runningDevices } from './config/validate.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
@@ -84,7 +85,7 @@ export class Gateway {
     this.config = config;
     // North apps first, so that they see the devices' first states and readings.
     for (const app of config.north) await this.startNorth(app);
-    for (const device of config.devices) await this.startDevice(device);
+    for (const device of runningDevices(config)) await this.startDevice(device);
   }
 
   async stop(): Promise<void> {
@@ -109,7 +110,7 @@ export class Gateway {
     const changedDevices: string[] = [];
     const changedNorth: string[] = [];
 
-    const nextDevices = new Map(next.devices.map((d) => [d.name, d]));
+    const nextDevices = new Map(runningDevices(next).map((d) => [d.name, d]));
     for (const [name, runner] of this.devices) {
       const d = nextDevices.get(name);
       if (d && !gatewayChanged && stableStringify(d) === stableStringify(runner.config)) continue;
@@ -124,7 +125,7 @@ export class Gateway {
         changedDevices.push(name);
       }
     }
-    for (const d of next.devices) {
+    for (const d of nextDevices.values()) {
       if (!this.devices.has(d.name)) {
         await this.startDevice(d);
         if (!changedDevices.includes(d.name)) changedDevices.push(d.name);
@@ -187,7 +188,7 @@ export class Gateway {
 
   private appDeviceConfigs(config: NorthConfig): DeviceConfig[] {
     const all = config.devices.includes('*');
-    return this.currentConfig.devices.filter((d) => all || config.devices.includes(d.name));
+    return runningDevices(this.currentConfig).filter((d) => all || config.devices.includes(d.name));
   }
 
   private appDevices(config: NorthConfig): DeviceRunner[] {

@@ -89,33 +89,69 @@ export const GroupSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const DRIVER = Type.Union(
+  DRIVER_NAMES.map((d) => Type.Literal(d)),
+  { description: 'Protocol driver' },
+);
+
+/** Parameter values of a device built from a model: `${name}` in the model's settings and addresses. */
+const PARAMS = Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.String({ maxLength: 1024 }), {
+  description: "Values of the model's parameters (strings), used as ${name}",
+});
+
+const deviceName = Name('Device name, unique in the gateway');
+const deviceFields = {
+  enabled: Type.Boolean({ default: true }),
+  uns: Type.Optional(
+    Type.String({
+      // ${param} is allowed here: it is replaced (and the result checked) when a model device is built.
+      pattern: '^([A-Za-z0-9${}][A-Za-z0-9_.${}-]*(/[A-Za-z0-9${}][A-Za-z0-9_.${}-]*)*)?$',
+      description: 'Topic path of the device below gateway.uns; default: the device name',
+      patternHint: `levels of ${NAME_HINT}, joined by "/"`,
+    }),
+  ),
+  model: Type.Optional(Name('Model this device is built from (driver, settings, groups and tags)')),
+  params: Type.Optional(PARAMS),
+  settings: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Driver settings' }),
+  // Optional in the type (code may build a device without it); validation fills in the default.
+  reconnectMaxMs: Type.Optional(
+    Type.Integer({
+      minimum: 500,
+      maximum: 3_600_000,
+      default: DEFAULT_RECONNECT_MAX_MS,
+      description:
+        'Longest wait between reconnect attempts while the device is down (0.5 s doubling up to this); ' +
+        'values flow again at most this long, plus one interval and one timeout, after it is back',
+    }),
+  ),
+  groups: Type.Array(GroupSchema, { default: [] }),
+};
+
+/** A device as the gateway runs it: a device built from a model has the model's parts filled in. */
 export const DeviceSchema = Type.Object(
+  { name: deviceName, driver: DRIVER, ...deviceFields },
+  { additionalProperties: false },
+);
+
+/** A device as written in the configuration: one with `model` takes its driver from the model. */
+export const DeviceEntrySchema = Type.Object(
+  { name: deviceName, driver: Type.Optional(DRIVER), ...deviceFields },
+  { additionalProperties: false },
+);
+
+export const ModelSchema = Type.Object(
   {
-    name: Name('Device name, unique in the gateway'),
-    driver: Type.Union(
-      DRIVER_NAMES.map((d) => Type.Literal(d)),
-      { description: 'Protocol driver' },
-    ),
-    enabled: Type.Boolean({ default: true }),
-    uns: Type.Optional(
-      Type.String({
-        pattern: UNS_PATTERN,
-        description: 'Topic path of the device below gateway.uns; default: the device name',
-        patternHint: `levels of ${NAME_HINT}, joined by "/"`,
-      }),
-    ),
-    settings: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Driver settings' }),
-    // Optional in the type (code may build a device without it); validation fills in the default.
-    reconnectMaxMs: Type.Optional(
-      Type.Integer({
-        minimum: 500,
-        maximum: 3_600_000,
-        default: DEFAULT_RECONNECT_MAX_MS,
-        description:
-          'Longest wait between reconnect attempts while the device is down (0.5 s doubling up to this); ' +
-          'values flow again at most this long, plus one interval and one timeout, after it is back',
-      }),
-    ),
+    name: Name('Model name, unique in the gateway'),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    driver: DRIVER,
+    params: Type.Array(Type.String({ pattern: NAME_PATTERN, maxLength: 64 }), {
+      default: [],
+      description: "Parameter names, used as ${name} in settings, tag addresses and the device's uns",
+    }),
+    settings: Type.Record(Type.String(), Type.Unknown(), {
+      default: {},
+      description: "Default driver settings; a device's own settings win",
+    }),
     groups: Type.Array(GroupSchema, { default: [] }),
   },
   { additionalProperties: false },
@@ -193,7 +229,8 @@ export const GatewaySchema = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     gateway: GatewaySchema,
-    devices: Type.Array(DeviceSchema, { default: [] }),
+    models: Type.Array(ModelSchema, { default: [] }),
+    devices: Type.Array(DeviceEntrySchema, { default: [] }),
     north: Type.Array(NorthSchema, { default: [] }),
   },
   { additionalProperties: false },
@@ -204,6 +241,8 @@ export type ByteOrder = (typeof BYTE_ORDERS)[number];
 export type TagConfig = Static<typeof TagSchema>;
 export type GroupConfig = Static<typeof GroupSchema>;
 export type DeviceConfig = Static<typeof DeviceSchema>;
+export type DeviceEntry = Static<typeof DeviceEntrySchema>;
+export type ModelConfig = Static<typeof ModelSchema>;
 export type NorthConfig = Static<typeof NorthSchema>;
 export type GatewayConfig = Static<typeof GatewaySchema>;
 export type GatewayFileConfig = Static<typeof ConfigSchema>;

@@ -125,4 +125,19 @@ export const migrations: string[] = [
   `
   ALTER TABLE config_history ADD COLUMN summary TEXT NOT NULL DEFAULT '';
   `,
+  // 8: models (one device definition many devices are built from); a device may name one
+  `
+  CREATE TABLE models (
+    id          INTEGER PRIMARY KEY,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT,
+    driver      TEXT NOT NULL,
+    params      TEXT NOT NULL,     -- JSON array of parameter names
+    settings    TEXT NOT NULL,     -- JSON, default settings
+    groups      TEXT NOT NULL      -- JSON array of groups with their tags
+  );
+  ALTER TABLE devices ADD COLUMN model TEXT;
+  ALTER TABLE devices ADD COLUMN params TEXT;   -- JSON object, with model
+  `,
 ];
