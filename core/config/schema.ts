@@ -28,8 +28,6 @@ export const TAG_TYPES = [
 export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 /** A device's default longest wait between reconnect attempts (SPEC: values flow again within ≤ 10 s). */
 export const DEFAULT_RECONNECT_MAX_MS = 10_000;
-export const DRIVER_NAMES = ['modbus-tcp', 'modbus-rtu', 'modbus-rtu-tcp', 'opcua'] as const;
-export const NORTH_PLUGIN_NAMES = ['mqtt', 'sparkplug-b'] as const;
 
 export const TagSchema = Type.Object(
   {
@@ -46,7 +44,8 @@ export const TagSchema = Type.Object(
         { description: 'Data type' },
       ),
     ),
-    length: Type.Optional(Type.Integer({ minimum: 1, maximum: 246, description: 'Length in bytes (type string)' })),
+    // The longest string a driver can read is the driver's to check (a Modbus read holds 246 bytes).
+    length: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535, description: 'Length (type string)' })),
     byteOrder: Type.Optional(
       Type.Union(
         BYTE_ORDERS.map((b) => Type.Literal(b)),
@@ -89,10 +88,8 @@ export const GroupSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const DRIVER = Type.Union(
-  DRIVER_NAMES.map((d) => Type.Literal(d)),
-  { description: 'Protocol driver' },
-);
+// Any registered driver: validation checks the name against the plugin registry.
+const DRIVER = Type.String({ minLength: 1, maxLength: 128, description: 'Protocol driver' });
 
 /** Parameter values of a device built from a model: `${name}` in the model's settings and addresses. */
 const PARAMS = Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.String({ maxLength: 1024 }), {
@@ -160,10 +157,8 @@ export const ModelSchema = Type.Object(
 export const NorthSchema = Type.Object(
   {
     name: Name('North app name, unique in the gateway'),
-    plugin: Type.Union(
-      NORTH_PLUGIN_NAMES.map((p) => Type.Literal(p)),
-      { description: 'Northbound plugin' },
-    ),
+    // Any registered north plugin: validation checks the name against the plugin registry.
+    plugin: Type.String({ minLength: 1, maxLength: 128, description: 'Northbound plugin' }),
     enabled: Type.Boolean({ default: true }),
     devices: Type.Array(Type.String({ minLength: 1 }), {
       default: ['*'],

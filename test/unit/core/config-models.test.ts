@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../../app/builtin-plugins.js';
 import type { Config } from '../../../core/config/schema.js';
 import { runningDevices, validateConfig } from '../../../core/config/validate.js';
 
