@@ -198,7 +198,10 @@ export class Gateway {
   }
 
   private devicesKey(config: NorthConfig): string {
-    return stableStringify(this.appDeviceConfigs(config));
+    const devices = this.appDeviceConfigs(config);
+    // A model's description is in its published contract, not in its devices: it counts too.
+    const used = new Set(devices.map((d) => d.model));
+    return stableStringify([devices, this.currentConfig.models.filter((m) => used.has(m.name))]);
   }
 
   private async startNorth(config: NorthConfig): Promise<void> {
@@ -230,6 +233,10 @@ export class Gateway {
             },
           }),
         ),
+      models: () => {
+        const used = new Set(this.appDeviceConfigs(config).map((d) => d.model));
+        return this.currentConfig.models.filter((m) => used.has(m.name));
+      },
       snapshot: () => this.appDevices(config).flatMap((r) => r.snapshot().map((s) => ({ device: r.name, ...s }))),
       subscribe: (listener) => {
         const wanted = (device: string) => config.devices.includes('*') || config.devices.includes(device);

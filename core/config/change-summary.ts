@@ -150,6 +150,7 @@ export function summarizeChange(before: unknown, after: unknown): string {
   if (before === undefined) {
     const b = asObject(after);
     const counts = countText([
+      [namedList(b.models).length, namedList(b.models).length === 1 ? 'model' : 'models'],
       [namedList(b.devices).length, namedList(b.devices).length === 1 ? 'device' : 'devices'],
       [namedList(b.north).length, namedList(b.north).length === 1 ? 'north app' : 'north apps'],
     ]);

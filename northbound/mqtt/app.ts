@@ -10,6 +10,7 @@ import { BrokerSessionWatch } from '../broker-session-watch.js';
 import { SpoolPump } from '../spool-pump.js';
 import { UnexpectedTopics } from '../unexpected-topics.js';
 import { clientOptions, connectMqtt } from './connection.js';
+import { ModelContracts } from './model-contracts.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.js';
@@ -32,6 +33,9 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private readonly unexpected: UnexpectedTopics;
   /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
+  /** Device name → the model it is built from (said in its `_status`). */
+  private deviceModels = new Map<string, string>();
+  private readonly contracts: ModelContracts;
   private readonly backoff = new Backoff(1000, 30_000);
   private reconnectTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
@@ -66,6 +70,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.ownerGroup = setOwnerGroup(settings.url, ctx.dataDir, ctx.gateway.id);
     this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, this.options.clientId ?? '');
     this.unexpected = new UnexpectedTopics(ctx.log);
+    this.contracts = new ModelContracts(ctx, settings.format === 'group');
   }
 
   get name(): string {
@@ -185,12 +190,16 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.syncSetSubscriptions();
     setOwners.changed(this.ownerGroup, this);
     if (!this.client?.connected) return;
-    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
+    this.contracts.publishChanges((topic, payload) => this.publishDirect(topic, payload, true));
+    for (const d of this.ctx.devices()) {
+      this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state, d.config.model), true);
+    }
   }
 
   private refreshSetTopics(): void {
     const devices = this.ctx.devices();
     this.deviceTopics = new Map(devices.map((d) => [d.config.name, d.topic]));
+    this.deviceModels = new Map(devices.flatMap((d) => (d.config.model ? [[d.config.name, d.config.model]] : [])));
     this.setTargets.refresh(devices);
   }
 
@@ -223,7 +232,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       .filter((d) => d.state.state !== 'disabled')
       .map((d) => [
         deviceStatusTopic(d.topic),
-        statusPayload({ state: 'disconnected', timestamp: now, error: 'gateway-stopped' }),
+        statusPayload({ state: 'disconnected', timestamp: now, error: 'gateway-stopped' }, d.config.model),
       ]);
   }
 
@@ -236,7 +245,10 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
     // State first, straight out: it describes now, not the backlog.
     this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
-    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
+    this.contracts.publishAll((topic, payload) => this.publishDirect(topic, payload, true));
+    for (const d of this.ctx.devices()) {
+      this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state, d.config.model), true);
+    }
     this.subscribedSets = new Set();
     this.syncSetSubscriptions();
     setOwners.changed(this.ownerGroup, this);
@@ -288,7 +300,9 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
 
   private onDeviceState(device: string, state: DeviceState): void {
     const topic = this.deviceTopics.get(device);
-    if (topic !== undefined) this.publishDirect(deviceStatusTopic(topic), statusPayload(state), true);
+    if (topic !== undefined) {
+      this.publishDirect(deviceStatusTopic(topic), statusPayload(state, this.deviceModels.get(device)), true);
+    }
   }
 
   /** A value: spooled on disk at QoS >= 1, else sent (or queued, bounded) if connected. */
