@@ -3,6 +3,7 @@ import type { MicroResult } from './micro/time-it.js';
 import type { BenchOptions } from './options.js';
 import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
+import type { ModelsResult } from './scenarios/models.js';
 import type { RtuResult } from './scenarios/rtu.js';
 
 export interface MachineInfo {
@@ -32,6 +33,8 @@ export interface BenchResults {
   latency: LoadResult[];
   memory?: LoadResult;
   rtu?: RtuResult;
+  /** 300 devices built from one model: start-up, RSS, configuration size. */
+  models?: ModelsResult;
   /** The hot path's pieces measured one by one (ns per value or message). */
   micro: MicroResult[];
   targets: Target[];
