@@ -295,7 +295,7 @@ describe('models: the HTTP API', () => {
     expect(saved.statusCode, saved.body).toBe(201);
     const model = gw.runtime.config.models.find((m) => m.name === 'one-reg');
     expect(model).toMatchObject({ driver: 'modbus-tcp', description: 'One register', params: [] });
-    expect(model?.settings).not.toHaveProperty('host');
+    expect(model?.settings).toMatchObject({ host: '127.0.0.1', unitId: 1 });
     expect(model?.groups.map((g) => g.name)).toEqual(['g']);
     const other = gw.runtime.config.devices.find((d) => d.name === 'other');
     expect(other).toMatchObject({ model: 'one-reg', groups: [], settings: { host: '127.0.0.1', unitId: 1 } });

@@ -150,8 +150,8 @@ export function registerModelResources(app: FastifyInstance, runtime: Runtime): 
       schema: routeDocs('Models', 'Save a device as a model: the device becomes the model’s first instance', {
         description:
           'Body: {"model": "name", "description": "…", "keep": ["host", "unitId"]}. The model takes the device’s ' +
-          'driver, groups and settings; the settings in "keep" (default: those the driver marks as per device) ' +
-          'stay with the device.',
+          'driver, groups and settings (as defaults; secrets stay with the device); the device keeps its own copy of ' +
+          'the settings in "keep" (default: those the driver marks as per device).',
         params: pathParams({ device: 'Device name' }),
       }),
     },
@@ -177,7 +177,10 @@ export function registerModelResources(app: FastifyInstance, runtime: Runtime): 
         const model: Record<string, unknown> = { name, driver: entry.driver };
         if (typeof body.description === 'string' && body.description) model.description = body.description;
         model.params = [];
-        model.settings = Object.fromEntries(Object.entries(entry.settings).filter(([k]) => !keep.includes(k)));
+        // The model's defaults are all of the device's settings but its secrets, so that a device
+        // created from it later has them too; the device keeps its own copy of `keep`.
+        const secrets = markedSettings(runtime, entry, ['secret']);
+        model.settings = Object.fromEntries(Object.entries(entry.settings).filter(([k]) => !secrets.includes(k)));
         model.groups = entry.groups;
         doc.models.push(model as ModelConfig);
         entry.settings = Object.fromEntries(Object.entries(entry.settings).filter(([k]) => keep.includes(k)));
@@ -197,10 +200,15 @@ export function registerModelResources(app: FastifyInstance, runtime: Runtime): 
 function keptSettings(runtime: Runtime, entry: DeviceEntry, asked: unknown): string[] {
   if (Array.isArray(asked) && asked.every((k) => typeof k === 'string')) return asked as string[];
   if (asked !== undefined) throw new ApiRefusal(400, 'invalid-request', 'keep: must be a list of setting names');
+  return markedSettings(runtime, entry, ['perDevice', 'endpoint', 'secret']);
+}
+
+/** Top-level settings of the device's driver carrying one of the `x-ui` marks. */
+function markedSettings(runtime: Runtime, entry: DeviceEntry, marks: string[]): string[] {
   const schema = entry.driver ? runtime.registry.drivers.get(entry.driver)?.settingsSchema : undefined;
   const props = (schema as { properties?: Record<string, { 'x-ui'?: Record<string, unknown> }> } | undefined)
     ?.properties;
   return Object.entries(props ?? {})
-    .filter(([, p]) => p['x-ui']?.perDevice === true || p['x-ui']?.endpoint === true || p['x-ui']?.secret === true)
+    .filter(([, p]) => marks.some((m) => p['x-ui']?.[m] === true))
     .map(([k]) => k);
 }
