@@ -1,5 +1,6 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
+import type { ModelConfig } from '../../../core/config/schema';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
 export type ConnState = ConnectionStateName;
@@ -31,7 +32,11 @@ export interface GroupConfig {
 
 export interface DeviceConfig {
   name: string;
+  /** For a device built from a model: the model's driver, filled in by `loadConfig` (the server leaves it out). */
   driver: string;
+  /** The model this device is built from (its groups here are the device's own). */
+  model?: string;
+  params?: Record<string, string>;
   enabled: boolean;
   uns?: string;
   settings: Record<string, unknown>;
@@ -54,8 +59,12 @@ export interface GatewayConfig {
   broker: { enabled: boolean; host: string; port: number };
 }
 
+/** A reusable device definition (SPEC §3.6), the server's own type. */
+export type { ModelConfig };
+
 export interface Config {
   gateway: GatewayConfig;
+  models: ModelConfig[];
   devices: DeviceConfig[];
   north: NorthConfig[];
 }
