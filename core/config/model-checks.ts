@@ -55,7 +55,8 @@ export class ModelErrors {
     const m = /^devices\[(\d+)\]\.(groups\[(\d+)\](.*)|settings\.([^.[:]+)(.*))$/s.exec(error);
     const entry = m ? this.entries[Number(m[1])] : undefined;
     const model = entry?.model === undefined ? undefined : this.modelNamed(entry.model);
-    if (!m || !entry || !model) {
+    // Two devices publishing one topic is about where the devices are (their uns), not the model.
+    if (!m || !entry || !model || error.includes('is also published by')) {
       out.push(error);
       return;
     }

@@ -187,3 +187,11 @@ describe('models: what validation refuses', () => {
     expect(errors).toEqual(['devices[0].settings.unitId: must be an integer']);
   });
 });
+
+describe('models: devices of one model in one place', () => {
+  it('reports two devices with the same topic as the devices’ problem, not the model’s', () => {
+    const errors = errorsOf(pm5560({ devices: [meter(1, { uns: 'hall/x' }), meter(2, { uns: 'hall/x' })] }));
+    expect(errors).toContain('devices[1].uns: duplicate device topic "hall/x" (also at devices[0].uns)');
+    expect(errors.some((e) => e.startsWith('models['))).toBe(false);
+  });
+});
