@@ -67,8 +67,12 @@ function page(path: string): VNode {
 /** `adminOnly` entries are offered to admins only (the pages themselves say so to others). */
 const NAV = [
   { href: '/', label: 'Overview', active: (p: string) => p === '/' || p === '/overview' },
-  { href: '/devices', label: 'Devices', active: (p: string) => p.startsWith('/devices') },
-  { href: '/models', label: 'Models', active: (p: string) => p.startsWith('/models') },
+  // Models live with the devices (a top-bar entry more would not fit a 1280 px screen on one line).
+  {
+    href: '/devices',
+    label: 'Devices',
+    active: (p: string) => p.startsWith('/devices') || p.startsWith('/models'),
+  },
   { href: '/north', label: 'North apps', active: (p: string) => p.startsWith('/north') },
   { href: '/values', label: 'Live values', active: (p: string) => p === '/values' },
   { href: '/uns', label: 'UNS explorer', active: (p: string) => p === '/uns' },

@@ -47,8 +47,11 @@ export function DevicesPage() {
     <section>
       <div class="page-head">
         <h1>Devices</h1>
+        <Link class="button push-right" href="/models">
+          Models
+        </Link>
         {configure ? (
-          <Link class="button primary push-right" href="/devices/new">
+          <Link class="button primary" href="/devices/new">
             + Add device
           </Link>
         ) : null}

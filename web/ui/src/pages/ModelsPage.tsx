@@ -32,6 +32,9 @@ export function ModelsPage() {
 
   return (
     <section>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <Link href="/devices">Devices</Link> <span aria-hidden="true">›</span> Models
+      </nav>
       <div class="page-head">
         <h1>Models</h1>
         {configure ? (
