@@ -10,6 +10,7 @@ import { ModbusDataModel } from '../../simulators/modbus-model.js';
 import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
+import { metricNamed, SparkplugHost } from '../helpers/sparkplug-host.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 const UNITS_A = 12;
@@ -101,6 +102,7 @@ beforeAll(async () => {
       north: [
         { name: 'uns', plugin: 'mqtt', settings: { url, clientId: 'models-uns' } },
         { name: 'grp', plugin: 'mqtt', settings: { url, clientId: 'models-grp', format: 'group' } },
+        { name: 'spb', plugin: 'sparkplug-b', devices: ['a1', 'b2'], settings: { url, groupId: 'models' } },
       ],
     },
     {
@@ -194,6 +196,24 @@ describe('models: the published data contract', () => {
     expect(field(status, 'model')).toBe('meter');
     const other = await sub.waitForTopic('plant/other/_status', undefined, { timeoutMs: 10_000 });
     expect(other.json).not.toHaveProperty('model');
+  });
+});
+
+describe('models: Sparkplug B', () => {
+  it('publishes a device built from a model as an ordinary device: its tags as metrics in DBIRTH', {
+    timeout: 20_000,
+  }, async () => {
+    const host = await SparkplugHost.connect(broker.url);
+    try {
+      const since = host.mark();
+      await host.nodeCommand('models', 'gw-models', [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }]);
+      const birth = await host.waitFor((m) => m.type === 'DBIRTH' && m.device === 'b2', { since, timeoutMs: 10_000 });
+      expect(birth.metrics.map((m) => m.name).sort()).toEqual(['count', 'current', 'voltage']);
+      expect(metricNamed(birth, 'voltage')).toMatchObject({ type: 'Float', value: 232 });
+      expect(metricNamed(birth, 'count')).toMatchObject({ value: 2 });
+    } finally {
+      await host.close();
+    }
   });
 });
 
