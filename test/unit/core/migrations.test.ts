@@ -96,7 +96,19 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
     ).run();
   },
-  // 8: models, and devices built from them
+  // 8: driver tag fields as JSON
+  (db) => {
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
+       (8, 1, 1, 'counters', 5000, 'change', 60000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+         deadband, unit, description) VALUES
+       (8, 0, 'total', 'hr:300', 'uint32', NULL, '{"byteOrder":"DCBA"}', 'read', 1, 0, 0, NULL, NULL)`,
+    ).run();
+  },
+  // 9: models, and devices built from them
   (db) => {
     db.prepare(
       `INSERT INTO models (position, name, description, driver, params, settings, groups) VALUES
@@ -159,6 +171,20 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     expect(listHistory(db).find((e) => e.source === 'ui')).toMatchObject({
       summary: 'add device tank',
       description: 'ui: add device tank',
+    });
+  },
+  (db) => {
+    const result = validateConfig(loadConfig(db), builtinRegistry());
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.devices[0]?.groups[1]?.tags[0]).toEqual({
+      name: 'total',
+      address: 'hr:300',
+      type: 'uint32',
+      byteOrder: 'DCBA',
+      access: 'read',
+      scale: 1,
+      offset: 0,
+      deadband: 0,
     });
   },
   (db) => {
