@@ -1,7 +1,7 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
-import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { DeviceConfig, GatewayFileConfig } from '../../../core/config/schema';
+import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
 export type ConnState = ConnectionStateName;
