@@ -179,6 +179,31 @@ function rtuSections(r: BenchResults): Section[] {
   ];
 }
 
+function modelsSection(m: NonNullable<BenchResults['models']>): Section {
+  const kb = (b: number) => Math.round(b / 1024);
+  return {
+    title: `Models: ${m.devices} devices from one model, ${m.tags.toLocaleString('en-US')} tags, unit ids 1–247 on 2 ports`,
+    headers: ['measure', 'value', 'what'],
+    rows: [
+      ['start-up, ms', m.startupMs, 'process start until the HTTP API answers'],
+      ['all reading, ms', m.allReadingMs, 'process start until every device has read once'],
+      ['RSS after start, MB', m.rssMb.afterStart, ''],
+      ['RSS all reading, MB', m.rssMb.allReading, ''],
+      ['RSS 10 s later, MB', m.rssMb.after10s, ''],
+      [
+        'config in SQLite, KiB',
+        kb(m.configDbBytes.compact),
+        `written out per device: ${kb(m.configDbBytes.expanded)} KiB`,
+      ],
+      [
+        'config as JSON, KiB',
+        kb(m.configJsonBytes.compact),
+        `written out per device: ${kb(m.configJsonBytes.expanded)} KiB`,
+      ],
+    ],
+  };
+}
+
 function microSection(r: BenchResults): Section {
   return {
     title: 'Hot path piece by piece (harness process, one core, batches as in the product)',
@@ -202,6 +227,7 @@ export function sections(r: BenchResults): Section[] {
   if (r.memory) out.push(memorySection(r.memory));
   if (r.idle?.length) out.push(idleSection(r));
   out.push(...rtuSections(r));
+  if (r.models) out.push(modelsSection(r.models));
   if (r.micro.length) out.push(microSection(r));
   out.push(targetSection(r));
   return out;

@@ -4,6 +4,7 @@ import type { BenchOptions } from './options.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
+import type { ModelsResult } from './scenarios/models.js';
 import type { RtuResult } from './scenarios/rtu.js';
 
 export interface MachineInfo {
@@ -35,6 +36,8 @@ export interface BenchResults {
   /** Gateways at rest: empty, and 100k tags with nothing answering. */
   idle?: IdleResult[];
   rtu?: RtuResult;
+  /** 300 devices built from one model: start-up, RSS, configuration size. */
+  models?: ModelsResult;
   /** The hot path's pieces measured one by one (ns per value or message). */
   micro: MicroResult[];
   targets: Target[];

@@ -17,6 +17,7 @@ import type { BenchResults } from './results.js';
 import { idlePlan, runIdle } from './scenarios/idle.js';
 import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
+import { MODELS_ID, runModels } from './scenarios/models.js';
 import { runRtu } from './scenarios/rtu.js';
 import { judgeTargets } from './targets.js';
 
@@ -109,6 +110,17 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
         results.notes.push(`rtu failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     } else results.notes.push('rtu left out: socat is not installed');
+    save();
+  }
+  if (selected(o, MODELS_ID)) {
+    say('▶ models: 300 devices from one model (7,500 tags), unit ids 1–247 on 2 ports');
+    try {
+      results.models = await runModels();
+      const m = results.models;
+      say(`  start-up ${m.startupMs} ms, all reading ${m.allReadingMs} ms, RSS ${m.rssMb.after10s} MB`);
+    } catch (err) {
+      results.notes.push(`models failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
     save();
   }
   if (selected(o, 'micro')) {

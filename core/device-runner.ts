@@ -457,6 +457,7 @@ export class DeviceRunner {
     return {
       name: this.name,
       driver: this.config.driver,
+      ...(this.config.model !== undefined ? { model: this.config.model } : {}),
       ...this.state,
       ...(this.nextRetryAt !== undefined ? { nextRetryAt: this.nextRetryAt } : {}),
       counters: { ...this.counters },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
+import { runningDevices } from './config/validate.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { NorthLink } from './north-link.js';
@@ -93,7 +94,7 @@ export class Gateway {
     this.config = config;
     // North apps first, so that they see the devices' first states and readings.
     for (const app of config.north) await this.startNorth(app);
-    for (const device of config.devices) await this.startDevice(device);
+    for (const device of runningDevices(config)) await this.startDevice(device);
   }
 
   async stop(): Promise<void> {
@@ -118,7 +119,7 @@ export class Gateway {
     const changedDevices: string[] = [];
     const changedNorth: string[] = [];
 
-    const nextDevices = new Map(next.devices.map((d) => [d.name, d]));
+    const nextDevices = new Map(runningDevices(next).map((d) => [d.name, d]));
     for (const [name, runner] of this.devices) {
       const d = nextDevices.get(name);
       if (d && !gatewayChanged && stableStringify(d) === stableStringify(runner.config)) continue;
@@ -133,7 +134,7 @@ export class Gateway {
         changedDevices.push(name);
       }
     }
-    for (const d of next.devices) {
+    for (const d of nextDevices.values()) {
       if (!this.devices.has(d.name)) {
         await this.startDevice(d);
         if (!changedDevices.includes(d.name)) changedDevices.push(d.name);
@@ -196,7 +197,7 @@ export class Gateway {
 
   private appDeviceConfigs(config: NorthConfig): DeviceConfig[] {
     const all = config.devices.includes('*');
-    return this.currentConfig.devices.filter((d) => all || config.devices.includes(d.name));
+    return runningDevices(this.currentConfig).filter((d) => all || config.devices.includes(d.name));
   }
 
   private appDevices(config: NorthConfig): DeviceRunner[] {
@@ -207,8 +208,12 @@ export class Gateway {
 
   /** A digest, not the text: the text is the app's whole device configuration (10 MB at 100k tags). */
   private devicesKey(config: NorthConfig): string {
+    const devices = this.appDeviceConfigs(config);
+    // A model's description is in its published contract, not in its devices: it counts too.
+    const used = new Set(devices.map((d) => d.model));
+    const models = this.currentConfig.models.filter((m) => used.has(m.name));
     return createHash('sha256')
-      .update(stableStringify(this.appDeviceConfigs(config)))
+      .update(stableStringify([devices, models]))
       .digest('base64');
   }
 
@@ -243,6 +248,10 @@ export class Gateway {
             },
           }),
         ),
+      models: () => {
+        const used = new Set(this.appDeviceConfigs(config).map((d) => d.model));
+        return this.currentConfig.models.filter((m) => used.has(m.name));
+      },
       snapshot: () => this.appDevices(config).flatMap((r) => r.snapshot().map((s) => ({ device: r.name, ...s }))),
       subscribe: (listener) => {
         const wanted = (device: string) => config.devices.includes('*') || config.devices.includes(device);

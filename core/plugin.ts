@@ -6,7 +6,7 @@
 import type { Static, TProperties, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState } from './bus.js';
-import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { DeviceConfig, GatewayConfig, GroupConfig, ModelConfig, NorthConfig, TagConfig } from './config/schema.js';
 import type { BrowseEntry, CertificateInfo, InspectResult } from './driver-tools.js';
 import type { ErrorDeclaration } from './error-table.js';
 import type { NorthLink, NorthLinkOptions } from './north-link.js';
@@ -187,6 +187,8 @@ export interface NorthContext<Settings = unknown> {
   dataDir: string;
   /** Devices this app publishes (its `devices` filter applied). */
   devices(): NorthDevice[];
+  /** The models the app's devices are built from (for their published data contract). */
+  models?(): readonly ModelConfig[];
   /** Current value of every tag of the app's devices, for a first publish after (re)connect. */
   snapshot(): Array<{ device: string; group: string; tag: TagConfig; topic: string; value: TagValue }>;
   /** Subscribes to readings and state changes of the app's devices; returns an unsubscribe function. */

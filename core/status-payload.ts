@@ -40,6 +40,8 @@ export interface DriverStats {
 export interface DeviceStatusPayload {
   name: string;
   driver: string;
+  /** The model the device is built from, if any. */
+  model?: string;
   state: ConnectionStateName;
   timestamp: number;
   error?: string;

@@ -25,5 +25,15 @@ export function gatewayStatusTopic(gateway: Pick<GatewayConfig, 'uns' | 'id'>): 
   return joinTopic(gateway.uns, '_gateway', gateway.id);
 }
 
+/** Where a model's data contract (JSON Schema) is published, retained. */
+export function modelTopic(gateway: Pick<GatewayConfig, 'uns'>, model: string): string {
+  return joinTopic(gateway.uns, '_models', model);
+}
+
+/** Where the schema of a model's group payload (format `group`) is published, retained. */
+export function modelGroupTopic(gateway: Pick<GatewayConfig, 'uns'>, model: string, group: string): string {
+  return joinTopic(gateway.uns, '_models', model, '_group', group);
+}
+
 export const SET_SUFFIX = '/_set';
 export const SET_RESULT_SUFFIX = '/_set/result';

@@ -68,7 +68,11 @@ export interface SimulatorNodes {
   bulk: UAVariable[];
 }
 
-export function buildAddressSpace(addressSpace: IAddressSpace, extraVariables: number): SimulatorNodes {
+export function buildAddressSpace(
+  addressSpace: IAddressSpace,
+  extraVariables: number,
+  lines: readonly string[] = [],
+): SimulatorNodes {
   const ns = addressSpace.getOwnNamespace();
   if (ns.index !== 1 || ns.namespaceUri !== SIMULATOR_NAMESPACE_URI) {
     throw new Error(`expected namespace 1 to be ${SIMULATOR_NAMESPACE_URI}, got ${ns.index} ${ns.namespaceUri}`);
@@ -79,6 +83,7 @@ export function buildAddressSpace(addressSpace: IAddressSpace, extraVariables: n
   addStatic(ns, ns.addFolder(demo, { browseName: 'Static', nodeId: 's=Demo.Static' }));
   addVariable(ns, demo, 'Setpoint', 's=Demo.Setpoint', toVariant(DataType.Double, SETPOINT_INITIAL), READ_WRITE);
   const bulk = extraVariables > 0 ? addBulk(ns, objects, extraVariables) : [];
+  if (lines.length > 0) addLines(ns, objects, lines);
   return { dynamic, bulk };
 }
 
@@ -141,4 +146,17 @@ function addBulk(ns: INamespace, objects: UAObject, count: number): UAVariable[]
     variables.push(addVariable(ns, folder, `V${i}`, `s=Bulk.V${i}`, toVariant(DataType.Double, 0), READ_ONLY));
   }
   return variables;
+}
+
+/**
+ * Identical machines on several lines, told apart by the line in their node ids, as a model's
+ * `ns=1;s=${line}.Filler.Speed` addresses them: line i (from 0) has Speed 100·(i+1), Count i+1.
+ */
+function addLines(ns: INamespace, objects: UAObject, lines: readonly string[]): void {
+  const folder = ns.addFolder(objects, { browseName: 'Lines', nodeId: 's=Lines' });
+  lines.forEach((line, i) => {
+    const filler = ns.addFolder(folder, { browseName: line, nodeId: `s=${line}.Filler` });
+    addVariable(ns, filler, 'Speed', `s=${line}.Filler.Speed`, toVariant(DataType.Double, 100 * (i + 1)), READ_ONLY);
+    addVariable(ns, filler, 'Count', `s=${line}.Filler.Count`, toVariant(DataType.UInt32, i + 1), READ_ONLY);
+  });
 }

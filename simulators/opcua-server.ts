@@ -33,6 +33,8 @@ export interface OpcuaSimulatorOptions {
   allowAnonymous?: boolean;
   /** Adds Double variables `ns=1;s=Bulk.V0` … `Bulk.V{n-1}` under Objects/Bulk. Default 0. */
   extraVariables?: number;
+  /** Adds `ns=1;s={line}.Filler.Speed` (Double) and `.Count` (UInt32) per line, e.g. ["L1", "L2"]. */
+  lines?: string[];
   /** How often every Bulk variable changes; 0 = only on `tickBulk()`. Default 100 ms. */
   bulkIntervalMs?: number;
   /** Security modes offered; default all three. A narrower set shows how clients meet a stricter server. */
@@ -88,7 +90,7 @@ export class OpcuaSimulator {
       await server.initialize();
       const addressSpace = server.engine.addressSpace;
       if (!addressSpace) throw new Error('node-opcua server has no address space after initialize()');
-      const nodes = buildAddressSpace(addressSpace, this.opts.extraVariables ?? 0);
+      const nodes = buildAddressSpace(addressSpace, this.opts.extraVariables ?? 0, this.opts.lines);
       await server.start();
       this.thumbprint = createHash('sha1').update(server.getCertificate()).digest('hex');
       this.animation = startAnimation({ ...nodes, bulkIntervalMs: this.opts.bulkIntervalMs ?? 100 });

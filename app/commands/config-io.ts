@@ -1,7 +1,7 @@
 import { formatConfig, readConfigFile } from '../../core/config/file.js';
 import type { Config } from '../../core/config/schema.js';
 import { placeholdersIn } from '../../core/config/secrets.js';
-import { validateConfig } from '../../core/config/validate.js';
+import { runningDevices, validateConfig } from '../../core/config/validate.js';
 import { GatewayError } from '../../core/errors.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { recordConfig } from '../../core/store/config-history.js';
@@ -26,7 +26,7 @@ export function loadConfigFile(file: string): Config {
 
 export function validateCommand(file: string): void {
   const config = loadConfigFile(file);
-  const tags = config.devices.reduce((n, d) => n + d.groups.reduce((m, g) => m + g.tags.length, 0), 0);
+  const tags = runningDevices(config).reduce((n, d) => n + d.groups.reduce((m, g) => m + g.tags.length, 0), 0);
   process.stdout.write(
     `${file}: valid (${config.devices.length} devices, ${tags} tags, ${config.north.length} north apps)\n`,
   );

@@ -121,6 +121,14 @@ export function changeClauses(before: unknown, after: unknown): string[] {
   const b = asObject(after);
   const clauses: string[] = [];
   if (!same(a.gateway, b.gateway)) clauses.push('edit gateway settings');
+  // A model is one clause however many devices are built from it.
+  const users = (model: string) => namedList(b.devices).filter((d) => d.value.model === model).length;
+  clauses.push(
+    ...listClauses('model', a.models, b.models, (_old, next) => {
+      const n = users(next.name);
+      return [`edit model ${next.name} (${n} device${n === 1 ? '' : 's'})`];
+    }),
+  );
   clauses.push(
     ...listClauses('device', a.devices, b.devices, (old, next) => deviceClauses(next.name, old.value, next.value)),
   );
@@ -142,6 +150,7 @@ export function summarizeChange(before: unknown, after: unknown): string {
   if (before === undefined) {
     const b = asObject(after);
     const counts = countText([
+      [namedList(b.models).length, namedList(b.models).length === 1 ? 'model' : 'models'],
       [namedList(b.devices).length, namedList(b.devices).length === 1 ? 'device' : 'devices'],
       [namedList(b.north).length, namedList(b.north).length === 1 ? 'north app' : 'north apps'],
     ]);
@@ -173,5 +182,6 @@ export function removedBy(current: unknown, target: unknown): string[] {
     }
   }
   out.push(...compareNamed(a.north, b.north).removed.map((n) => `north app ${n.name}`));
+  out.push(...compareNamed(a.models, b.models).removed.map((m) => `model ${m.name}`));
   return out;
 }

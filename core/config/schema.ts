@@ -97,32 +97,77 @@ function groupSchemaWith<T extends TSchema>(tag: T) {
   );
 }
 
+// Any registered driver: validation checks the name against the plugin registry.
+const DRIVER = Type.String({ minLength: 1, maxLength: 128, description: 'Protocol driver' });
+
+/** Parameter values of a device built from a model: `${name}` in the model's settings and addresses. */
+const PARAMS = Type.Record(Type.String({ pattern: NAME_PATTERN }), Type.String({ maxLength: 1024 }), {
+  description: "Values of the model's parameters (strings), used as ${name}",
+});
+
+/** A device's fields after `driver`; `entry`: as written in the file, where `uns` may hold `${param}`. */
+function deviceFields<G extends TSchema>(group: G, entry: boolean) {
+  return {
+    enabled: Type.Boolean({ default: true }),
+    uns: Type.Optional(
+      Type.String({
+        // ${param} is allowed in an entry: it is replaced (and the result checked) when a model device is built.
+        pattern: entry ? '^([A-Za-z0-9${}][A-Za-z0-9_.${}-]*(/[A-Za-z0-9${}][A-Za-z0-9_.${}-]*)*)?$' : UNS_PATTERN,
+        description: 'Topic path of the device below gateway.uns; default: the device name',
+        patternHint: `levels of ${NAME_HINT}, joined by "/"`,
+      }),
+    ),
+    model: Type.Optional(Name('Model this device is built from (driver, settings, groups and tags)')),
+    params: Type.Optional(PARAMS),
+    settings: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Driver settings' }),
+    // Optional in the type (code may build a device without it); validation fills in the default.
+    reconnectMaxMs: Type.Optional(
+      Type.Integer({
+        minimum: 500,
+        maximum: 3_600_000,
+        default: DEFAULT_RECONNECT_MAX_MS,
+        description:
+          'Longest wait between reconnect attempts while the device is down (0.5 s doubling up to this); ' +
+          'values flow again at most this long, plus one interval and one timeout, after it is back',
+      }),
+    ),
+    groups: Type.Array(group, { default: [] }),
+  };
+}
+
+const deviceName = () => Name('Device name, unique in the gateway');
+
+/** A device as the gateway runs it: a device built from a model has the model's parts filled in. */
 function deviceSchemaWith<G extends TSchema>(group: G) {
   return Type.Object(
+    { name: deviceName(), driver: DRIVER, ...deviceFields(group, false) },
+    { additionalProperties: false },
+  );
+}
+
+/** A device as written in the configuration: one with `model` takes its driver from the model. */
+function deviceEntrySchemaWith<G extends TSchema>(group: G) {
+  return Type.Object(
+    { name: deviceName(), driver: Type.Optional(DRIVER), ...deviceFields(group, true) },
+    { additionalProperties: false },
+  );
+}
+
+/** A model (SPEC §3.6): a device definition many devices are built from. */
+function modelSchemaWith<G extends TSchema>(group: G) {
+  return Type.Object(
     {
-      name: Name('Device name, unique in the gateway'),
-      // Any registered driver: validation checks the name against the plugin registry.
-      driver: Type.String({ minLength: 1, maxLength: 128, description: 'Protocol driver' }),
-      enabled: Type.Boolean({ default: true }),
-      uns: Type.Optional(
-        Type.String({
-          pattern: UNS_PATTERN,
-          description: 'Topic path of the device below gateway.uns; default: the device name',
-          patternHint: `levels of ${NAME_HINT}, joined by "/"`,
-        }),
-      ),
-      settings: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Driver settings' }),
-      // Optional in the type (code may build a device without it); validation fills in the default.
-      reconnectMaxMs: Type.Optional(
-        Type.Integer({
-          minimum: 500,
-          maximum: 3_600_000,
-          default: DEFAULT_RECONNECT_MAX_MS,
-          description:
-            'Longest wait between reconnect attempts while the device is down (0.5 s doubling up to this); ' +
-            'values flow again at most this long, plus one interval and one timeout, after it is back',
-        }),
-      ),
+      name: Name('Model name, unique in the gateway'),
+      description: Type.Optional(Type.String({ maxLength: 1024 })),
+      driver: DRIVER,
+      params: Type.Array(Type.String({ pattern: NAME_PATTERN, maxLength: 64 }), {
+        default: [],
+        description: "Parameter names, used as ${name} in settings, tag addresses and the device's uns",
+      }),
+      settings: Type.Record(Type.String(), Type.Unknown(), {
+        default: {},
+        description: "Default driver settings; a device's own settings win",
+      }),
       groups: Type.Array(group, { default: [] }),
     },
     { additionalProperties: false },
@@ -147,7 +192,11 @@ function northSchemaWith() {
 }
 
 export const GroupSchema = groupSchemaWith(TagSchema);
+/** A device as the gateway runs it: a device built from a model has the model's parts filled in. */
 export const DeviceSchema = deviceSchemaWith(GroupSchema);
+/** A device as written in the configuration: one with `model` takes its driver from the model. */
+export const DeviceEntrySchema = deviceEntrySchemaWith(GroupSchema);
+export const ModelSchema = modelSchemaWith(GroupSchema);
 export const NorthSchema = northSchemaWith();
 
 export const GatewaySchema = Type.Object(
@@ -202,10 +251,11 @@ export const GatewaySchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-function configSchemaWith<D extends TSchema, N extends TSchema>(device: D, north: N) {
+function configSchemaWith<M extends TSchema, D extends TSchema, N extends TSchema>(model: M, device: D, north: N) {
   return Type.Object(
     {
       gateway: GatewaySchema,
+      models: Type.Array(model, { default: [] }),
       devices: Type.Array(device, { default: [] }),
       north: Type.Array(north, { default: [] }),
     },
@@ -214,15 +264,15 @@ function configSchemaWith<D extends TSchema, N extends TSchema>(device: D, north
 }
 
 /** The configuration with the core's fields only and any driver or plugin name (documentation). */
-export const ConfigSchema = configSchemaWith(DeviceSchema, NorthSchema);
+export const ConfigSchema = configSchemaWith(ModelSchema, DeviceEntrySchema, NorthSchema);
 
 /**
  * The configuration schema of a gateway whose drivers add these tag fields (merged; which
  * driver's device may use which field is checked per device).
  */
 export function buildConfigSchema(driverTagFields: TProperties) {
-  const device = deviceSchemaWith(groupSchemaWith(tagSchemaWith(driverTagFields)));
-  return configSchemaWith(device, northSchemaWith());
+  const group = groupSchemaWith(tagSchemaWith(driverTagFields));
+  return configSchemaWith(modelSchemaWith(group), deviceEntrySchemaWith(group), northSchemaWith());
 }
 
 export type TagType = (typeof TAG_TYPES)[number];
@@ -231,8 +281,13 @@ export type DriverTagFields = { [field: string]: unknown };
 export type TagConfig = Static<typeof TagSchema> & DriverTagFields;
 export type GroupConfig = Omit<Static<typeof GroupSchema>, 'tags'> & { tags: TagConfig[] };
 export type DeviceConfig = Omit<Static<typeof DeviceSchema>, 'groups'> & { groups: GroupConfig[] };
+export type DeviceEntry = Omit<Static<typeof DeviceEntrySchema>, 'groups'> & { groups: GroupConfig[] };
+export type ModelConfig = Omit<Static<typeof ModelSchema>, 'groups'> & { groups: GroupConfig[] };
 export type NorthConfig = Static<typeof NorthSchema>;
 export type GatewayConfig = Static<typeof GatewaySchema>;
-export type GatewayFileConfig = Omit<Static<typeof ConfigSchema>, 'devices'> & { devices: DeviceConfig[] };
+export type GatewayFileConfig = Omit<Static<typeof ConfigSchema>, 'devices' | 'models'> & {
+  models: ModelConfig[];
+  devices: DeviceEntry[];
+};
 /** A validated configuration: defaults filled in, frozen. */
 export type Config = Readonly<GatewayFileConfig>;

@@ -8,7 +8,7 @@ import { replaceUserinfo, splitUserinfo, withoutUserinfo } from './url-userinfo.
 export const SECRET_PLACEHOLDER = '********';
 
 type Json = Record<string, unknown>;
-type Kind = 'devices' | 'north';
+type Kind = 'devices' | 'north' | 'models';
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,13 +57,21 @@ interface Item {
   schema?: TSchema;
 }
 
+/** The driver of a device: its own, or its model's. */
+function driverOf(doc: Json, item: Json): unknown {
+  if (item.driver !== undefined || item.model === undefined) return item.driver;
+  const models = Array.isArray(doc.models) ? (doc.models as unknown[]) : [];
+  const model = models.find((m) => isObject(m) && m.name === item.model);
+  return isObject(model) ? model.driver : undefined;
+}
+
 function itemsOf(doc: Json, registry: PluginRegistry): Item[] {
-  return (['devices', 'north'] as const).flatMap((kind) => {
+  return (['models', 'devices', 'north'] as const).flatMap((kind) => {
     const list = Array.isArray(doc[kind]) ? (doc[kind] as unknown[]) : [];
     return list.flatMap((item, index) => {
       if (!isObject(item) || !isObject(item.settings) || typeof item.name !== 'string') return [];
-      const type = kind === 'devices' ? item.driver : item.plugin;
-      const plugins = kind === 'devices' ? registry.drivers : registry.north;
+      const type = kind === 'north' ? item.plugin : driverOf(doc, item);
+      const plugins = kind === 'north' ? registry.north : registry.drivers;
       const schema = typeof type === 'string' ? plugins.get(type)?.settingsSchema : undefined;
       return [{ kind, index, name: item.name, settings: item.settings, schema }];
     });
@@ -145,7 +153,7 @@ export function restoreSecrets(input: unknown, current: Config, registry: Plugin
   for (const item of itemsOf(doc, registry)) {
     restoreItem(
       item,
-      (current[item.kind] as unknown as Json[]).find((x) => x.name === item.name),
+      ((current[item.kind] ?? []) as unknown as Json[]).find((x) => x.name === item.name),
       errors,
     );
   }

@@ -2,7 +2,9 @@ import { type TObject, Type } from '@sinclair/typebox';
 import type { DriverManifest } from '../plugin.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
-import type { Config, DeviceConfig, NorthConfig, TagConfig } from './schema.js';
+import { buildDevice, checkModels, ModelErrors } from './model-checks.js';
+import { deviceOf } from './models.js';
+import type { Config, DeviceConfig, DeviceEntry, ModelConfig, NorthConfig, TagConfig } from './schema.js';
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -65,7 +67,6 @@ function checkDriverTagFields(
 function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, errors: string[]): void {
   const at = `devices[${i}]`;
   if (!isRecord(device)) return;
-  if (typeof device.name === 'string' && device.uns === undefined) device.uns = device.name;
   const groups = Array.isArray(device.groups) ? device.groups : [];
   checkUnique(
     groups.map((g, j) => ({ name: g?.name, path: `${at}.groups[${j}].name` })),
@@ -142,7 +143,7 @@ function checkNorth(app: NorthConfig, i: number, deviceNames: Set<string>, regis
 }
 
 /** Two tags of different devices must not publish to one topic (device `a` tag `b/x` vs device `a/b` tag `x`). */
-function checkTopicCollisions(devices: DeviceConfig[], errors: string[]): void {
+function checkTopicCollisions(devices: Array<DeviceConfig | undefined>, errors: string[]): void {
   const seen = new Map<string, string>();
   devices.forEach((d, i) => {
     if (!isRecord(d) || typeof d.uns !== 'string' || !Array.isArray(d.groups)) return;
@@ -185,11 +186,17 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
   if (!isRecord(input)) return { ok: false, errors: ['(root): must be an object with gateway, devices and north'] };
   const doc = structuredClone(input) as unknown as Config & Record<string, unknown>;
   const errors = validateWith(registry.configSchema, doc);
-  const devices: DeviceConfig[] = Array.isArray(doc.devices) ? doc.devices : [];
+  const models: ModelConfig[] = Array.isArray(doc.models) ? doc.models : [];
+  const entries: DeviceEntry[] = Array.isArray(doc.devices) ? doc.devices : [];
   const north: NorthConfig[] = Array.isArray(doc.north) ? doc.north : [];
 
   checkUnique(
-    devices.map((d, i) => ({ name: d?.name, path: `devices[${i}].name` })),
+    models.map((m, i) => ({ name: m?.name, path: `models[${i}].name` })),
+    'model name',
+    errors,
+  );
+  checkUnique(
+    entries.map((d, i) => ({ name: d?.name, path: `devices[${i}].name` })),
     'device name',
     errors,
   );
@@ -198,24 +205,50 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     'north app name',
     errors,
   );
+  const fromModels = new ModelErrors(models, entries);
+  const check = (d: DeviceConfig, i: number, out: string[]) => checkDevice(d, i, registry, out);
+  checkModels(models, fromModels, check, errors);
+  // The device checks run on devices as the gateway runs them; what comes from a model is reported once.
+  const devices = entries.map((d, i) => buildDevice(d, i, fromModels, errors));
+  const raw: string[] = [];
   devices.forEach((d, i) => {
-    checkDevice(d, i, registry, errors);
+    if (d) checkDevice(d, i, registry, raw);
   });
   checkUnique(
     devices.map((d, i) => ({ name: d?.uns, path: `devices[${i}].uns` })),
     'device topic',
-    errors,
+    raw,
   );
-  checkTopicCollisions(devices, errors);
+  checkTopicCollisions(devices, raw);
+  for (const e of raw) fromModels.route(e, errors);
+  errors.push(...fromModels.messages());
   checkHttpTls(doc.gateway?.http?.tls, errors);
-  const deviceNames = new Set(devices.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
+  const deviceNames = new Set(entries.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
   north.forEach((n, i) => {
     checkNorth(n, i, deviceNames, registry, errors);
   });
 
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
-  shareTagStrings(devices, registry);
-  return { ok: true, config: deepFreeze(doc) };
+  const running = devices as DeviceConfig[];
+  shareTagStrings(running, registry);
+  const config = deepFreeze(doc);
+  expandedDevices.set(config, deepFreeze(running));
+  return { ok: true, config };
+}
+
+const expandedDevices = new WeakMap<Config, readonly DeviceConfig[]>();
+
+/**
+ * The devices of a configuration as the gateway runs them: a device built from a model
+ * has the model's driver, settings, groups and tags, with its params filled in.
+ */
+export function runningDevices(config: Config): readonly DeviceConfig[] {
+  const known = expandedDevices.get(config);
+  if (known) return known;
+  const models = new Map((config.models ?? []).map((m) => [m.name, m]));
+  const devices = config.devices.map((d) => deviceOf(d, models)).filter((d): d is DeviceConfig => d !== undefined);
+  if (Object.isFrozen(config)) expandedDevices.set(config, devices);
+  return devices;
 }
 
 /**

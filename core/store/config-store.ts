@@ -2,8 +2,10 @@ import {
   type Config,
   DEFAULT_RECONNECT_MAX_MS,
   type DeviceConfig,
+  type DeviceEntry,
   type GatewayConfig,
   type GroupConfig,
+  type ModelConfig,
   type NorthConfig,
   TAG_FIELDS,
   type TagConfig,
@@ -18,6 +20,16 @@ interface DeviceRow {
   uns: string;
   settings: string;
   reconnect_max_ms: number;
+  model: string | null;
+  params: string | null;
+}
+interface ModelRow {
+  name: string;
+  description: string | null;
+  driver: ModelConfig['driver'];
+  params: string;
+  settings: string;
+  groups: string;
 }
 interface GroupRow {
   id: number;
@@ -61,8 +73,13 @@ export function hasConfig(db: Db): boolean {
 export function saveConfig(db: Db, config: Config): void {
   const putSetting = db.prepare('INSERT OR REPLACE INTO gateway_settings (key, value) VALUES (?, ?)');
   const insDevice = db.prepare(
-    'INSERT INTO devices (position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO devices (position, name, driver, enabled, uns, settings, reconnect_max_ms, model, params)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insModel = db.prepare(
+    'INSERT INTO models (position, name, description, driver, params, settings, groups) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const modelDrivers = new Map(config.models.map((m) => [m.name, m.driver]));
   const insGroup = db.prepare(
     'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -74,17 +91,31 @@ export function saveConfig(db: Db, config: Config): void {
     'INSERT INTO north_apps (position, name, plugin, enabled, devices, settings) VALUES (?, ?, ?, ?, ?, ?)',
   );
   db.transaction(() => {
-    db.exec('DELETE FROM tags; DELETE FROM groups; DELETE FROM devices; DELETE FROM north_apps;');
+    db.exec('DELETE FROM tags; DELETE FROM groups; DELETE FROM devices; DELETE FROM north_apps; DELETE FROM models;');
     for (const key of GATEWAY_KEYS) putSetting.run(key, JSON.stringify(config.gateway[key]));
+    // A model's groups are one JSON text: they are read and written whole, never queried by tag.
+    config.models.forEach((m, i) => {
+      insModel.run(
+        i,
+        m.name,
+        m.description ?? null,
+        m.driver,
+        JSON.stringify(m.params),
+        JSON.stringify(m.settings),
+        JSON.stringify(m.groups),
+      );
+    });
     config.devices.forEach((d, i) => {
       const deviceId = insDevice.run(
         i,
         d.name,
-        d.driver,
+        d.driver ?? (d.model !== undefined ? modelDrivers.get(d.model) : undefined) ?? '',
         d.enabled ? 1 : 0,
         d.uns ?? d.name,
         JSON.stringify(d.settings),
         d.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
+        d.model ?? null,
+        d.params === undefined ? null : JSON.stringify(d.params),
       ).lastInsertRowid;
       d.groups.forEach((g, j) => {
         const groupId = insGroup.run(deviceId, j, g.name, g.intervalMs, g.publish, g.heartbeatMs).lastInsertRowid;
@@ -187,16 +218,9 @@ export function loadConfig(db: Db): Config | undefined {
     groupsByDevice.set(r.device_id, list);
   }
   const devices = (db.prepare('SELECT * FROM devices ORDER BY position').all() as DeviceRow[]).map(
-    (r): DeviceConfig => ({
-      name: r.name,
-      driver: r.driver,
-      enabled: r.enabled === 1,
-      uns: r.uns,
-      settings: JSON.parse(r.settings) as Record<string, unknown>,
-      reconnectMaxMs: r.reconnect_max_ms,
-      groups: groupsByDevice.get(r.id) ?? [],
-    }),
+    (r): DeviceEntry => deviceFromRow(r, groupsByDevice.get(r.id) ?? []),
   );
+  const models = (db.prepare('SELECT * FROM models ORDER BY position').all() as ModelRow[]).map(modelFromRow);
   const north = (db.prepare('SELECT * FROM north_apps ORDER BY position').all() as NorthRow[]).map(
     (r): NorthConfig => ({
       name: r.name,
@@ -206,5 +230,30 @@ export function loadConfig(db: Db): Config | undefined {
       settings: JSON.parse(r.settings) as Record<string, unknown>,
     }),
   );
-  return { gateway, devices, north };
+  return { gateway, models, devices, north };
+}
+
+/** Keys in schema order, so that export is stable and round-trips exactly. */
+function deviceFromRow(r: DeviceRow, groups: GroupConfig[]): DeviceEntry {
+  const device = { name: r.name } as DeviceEntry;
+  // A device built from a model takes its driver from the model (the column is informative).
+  if (r.model !== null) device.model = r.model;
+  else device.driver = r.driver;
+  device.enabled = r.enabled === 1;
+  device.uns = r.uns;
+  if (r.params !== null) device.params = JSON.parse(r.params) as Record<string, string>;
+  device.settings = JSON.parse(r.settings) as Record<string, unknown>;
+  device.reconnectMaxMs = r.reconnect_max_ms;
+  device.groups = groups;
+  return device;
+}
+
+function modelFromRow(r: ModelRow): ModelConfig {
+  const model = { name: r.name } as ModelConfig;
+  if (r.description !== null) model.description = r.description;
+  model.driver = r.driver;
+  model.params = JSON.parse(r.params) as string[];
+  model.settings = JSON.parse(r.settings) as Record<string, unknown>;
+  model.groups = JSON.parse(r.groups) as GroupConfig[];
+  return model;
 }

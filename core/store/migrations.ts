@@ -131,4 +131,19 @@ export const migrations: string[] = [
   UPDATE tags SET fields = json_object('byteOrder', byte_order) WHERE byte_order IS NOT NULL;
   ALTER TABLE tags DROP COLUMN byte_order;
   `,
+  // 9: models (one device definition many devices are built from); a device may name one
+  `
+  CREATE TABLE models (
+    id          INTEGER PRIMARY KEY,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT,
+    driver      TEXT NOT NULL,
+    params      TEXT NOT NULL,     -- JSON array of parameter names
+    settings    TEXT NOT NULL,     -- JSON, default settings
+    groups      TEXT NOT NULL      -- JSON array of groups with their tags
+  );
+  ALTER TABLE devices ADD COLUMN model TEXT;
+  ALTER TABLE devices ADD COLUMN params TEXT;   -- JSON object, with model
+  `,
 ];

@@ -4,7 +4,14 @@ import { BYTE_ORDERS } from './tag-fields.js';
 
 /** Settings every Modbus driver shares (SPEC §3.1). */
 const common = {
-  unitId: Type.Integer({ minimum: 0, maximum: 255, default: 1, description: 'Modbus unit (slave) id' }),
+  // perDevice: kept with the device when it is saved as a model (each meter has its own).
+  unitId: Type.Integer({
+    minimum: 0,
+    maximum: 255,
+    default: 1,
+    description: 'Modbus unit (slave) id',
+    'x-ui': { perDevice: true },
+  }),
   timeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Answer timeout per request' }),
   retries: Type.Integer({ minimum: 0, maximum: 10, default: 1, description: 'Retries of a request that timed out' }),
   byteOrder: Type.Union(
@@ -33,7 +40,7 @@ const common = {
   }),
 };
 
-const host = Type.String({ minLength: 1, description: 'Host name or IP address' });
+const host = Type.String({ minLength: 1, description: 'Host name or IP address', 'x-ui': { perDevice: true } });
 
 export const ModbusTcpSettingsSchema = Type.Object(
   {

@@ -12,6 +12,7 @@ import { BrokerSessionWatch } from '../mqtt-session/session-watch.js';
 import { settledWithin } from '../mqtt-session/settled-within.js';
 import { SpoolPump } from '../spool-pump.js';
 import { UnexpectedTopics } from '../unexpected-topics.js';
+import { ModelContracts } from './model-contracts.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.js';
@@ -36,6 +37,9 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private deviceTopics = new Map<string, string>();
   /** The broker connection: the core retries it with backoff; this app opens it and reports. */
   private readonly link: NorthLink;
+  /** Device name → the model it is built from (said in its `_status`). */
+  private deviceModels = new Map<string, string>();
+  private readonly contracts: ModelContracts;
   private expireTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private lastError: string | undefined;
@@ -68,6 +72,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, this.options.clientId ?? '');
     this.unexpected = new UnexpectedTopics(ctx.log);
     this.link = ctx.link(() => this.connect(), { startDelayMaxMs: settings.startDelayMaxMs });
+    this.contracts = new ModelContracts(ctx, settings.format === 'group');
   }
 
   get name(): string {
@@ -181,12 +186,16 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.syncSetSubscriptions();
     setOwners.changed(this.ownerGroup, this);
     if (!this.client?.connected) return;
-    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
+    this.contracts.publishChanges((topic, payload) => this.publishDirect(topic, payload, true));
+    for (const d of this.ctx.devices()) {
+      this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state, d.config.model), true);
+    }
   }
 
   private refreshSetTopics(): void {
     const devices = this.ctx.devices();
     this.deviceTopics = new Map(devices.map((d) => [d.config.name, d.topic]));
+    this.deviceModels = new Map(devices.flatMap((d) => (d.config.model ? [[d.config.name, d.config.model]] : [])));
     this.setTargets.refresh(devices);
   }
 
@@ -219,7 +228,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       .filter((d) => d.state.state !== 'disabled')
       .map((d) => [
         deviceStatusTopic(d.topic),
-        statusPayload({ state: 'disconnected', timestamp: now, error: 'gateway-stopped' }),
+        statusPayload({ state: 'disconnected', timestamp: now, error: 'gateway-stopped' }, d.config.model),
       ]);
   }
 
@@ -231,7 +240,10 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.ctx.log.info(`connected to ${redactUrl(this.settings.url)}`);
     // State first, straight out: it describes now, not the backlog.
     this.publishDirect(this.statusTopic, gatewayPayload(true, this.ctx.version), true);
-    for (const d of this.ctx.devices()) this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state), true);
+    this.contracts.publishAll((topic, payload) => this.publishDirect(topic, payload, true));
+    for (const d of this.ctx.devices()) {
+      this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state, d.config.model), true);
+    }
     this.subscribedSets = new Set();
     this.syncSetSubscriptions();
     setOwners.changed(this.ownerGroup, this);
@@ -277,7 +289,9 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
 
   private onDeviceState(device: string, state: DeviceState): void {
     const topic = this.deviceTopics.get(device);
-    if (topic !== undefined) this.publishDirect(deviceStatusTopic(topic), statusPayload(state), true);
+    if (topic !== undefined) {
+      this.publishDirect(deviceStatusTopic(topic), statusPayload(state, this.deviceModels.get(device)), true);
+    }
   }
 
   /** A value: spooled on disk at QoS >= 1, else sent (or queued, bounded) if connected. */

@@ -33,8 +33,9 @@ export function groupPayload(timestamp: number, items: ReadingItem[]): string {
   return `{"timestamp":${timestamp},"values":{${values}},"errors":{${errors}}}`;
 }
 
-export function statusPayload(state: DeviceState): string {
-  return stringifyExact(state);
+/** A device's `_status`; a device built from a model says which (SPEC §3.6). */
+export function statusPayload(state: DeviceState, model?: string): string {
+  return stringifyExact(model === undefined ? state : { ...state, model });
 }
 
 export function gatewayPayload(online: boolean, version: string): string {

@@ -25,6 +25,7 @@ import { registerLogs } from './routes/logs.js';
 import { registerMetrics } from './routes/metrics.js';
 import { registerDeviceResources } from './routes/resources-devices.js';
 import { registerGroupResources } from './routes/resources-groups.js';
+import { registerModelResources } from './routes/resources-models.js';
 import { registerNorthResources } from './routes/resources-north.js';
 import { registerTagResources } from './routes/resources-tags.js';
 import { registerSchema } from './routes/schema.js';
@@ -108,6 +109,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerUsers(app, authDeps);
   registerDevices(app, opts.runtime);
   registerDeviceResources(app, opts.runtime);
+  registerModelResources(app, opts.runtime);
   registerGroupResources(app, opts.runtime);
   registerTagResources(app, opts.runtime);
   registerNorthResources(app, opts.runtime);

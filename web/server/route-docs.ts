@@ -17,6 +17,7 @@ export type ApiSection =
   | 'Auth'
   | 'Config'
   | 'Devices'
+  | 'Models'
   | 'Groups'
   | 'Tags'
   | 'North'

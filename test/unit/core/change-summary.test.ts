@@ -59,3 +59,24 @@ describe('configuration change summary', () => {
     );
   });
 });
+
+describe('configuration change summary: models', () => {
+  const model = (address: string) => ({
+    name: 'pm5560',
+    driver: 'modbus-tcp',
+    groups: [{ name: 'g', tags: [{ name: 'v', address }] }],
+  });
+  const meters = Array.from({ length: 300 }, (_, i) => ({ name: `m${i}`, model: 'pm5560', params: {} }));
+  const withModel = (address: string) => ({
+    gateway: { id: 'gw' },
+    models: [model(address)],
+    devices: meters,
+    north: [],
+  });
+
+  it('shows a model change once, with how many devices are built from it', () => {
+    expect(summarizeChange(withModel('hr:1'), withModel('hr:2'))).toBe('edit model pm5560 (300 devices)');
+    expect(summarizeChange({ ...withModel('hr:1'), models: [] }, withModel('hr:1'))).toBe('add model pm5560');
+    expect(removedBy(withModel('hr:1'), { ...withModel('hr:1'), models: [] })).toEqual(['model pm5560']);
+  });
+});

@@ -122,6 +122,7 @@ describe('validateConfig: a valid document', () => {
         http: { host: '0.0.0.0', port: 8080, trustProxy: false },
         broker: { enabled: false, host: '127.0.0.1', port: 1883 },
       },
+      models: [],
       devices: [],
       north: [],
     });

@@ -108,6 +108,17 @@ const SEEDS: Array<(db: Db) => void> = [
        (8, 0, 'total', 'hr:300', 'uint32', NULL, '{"byteOrder":"DCBA"}', 'read', 1, 0, 0, NULL, NULL)`,
     ).run();
   },
+  // 9: models, and devices built from them
+  (db) => {
+    db.prepare(
+      `INSERT INTO models (position, name, description, driver, params, settings, groups) VALUES
+       (0, 'pm5560', 'Power meter', 'modbus-tcp', '["line"]', '{"port":502}', ?)`,
+    ).run(JSON.stringify([{ name: 'fast', intervalMs: 1000, publish: 'change', heartbeatMs: 60000, tags: [] }]));
+    db.prepare(
+      `INSERT INTO devices (position, name, driver, enabled, uns, settings, model, params) VALUES
+       (9, 'meter-01', 'modbus-tcp', 1, 'hall1/meter-01', '{"host":"10.0.0.21"}', 'pm5560', '{"line":"L1"}')`,
+    ).run();
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -174,6 +185,22 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
       scale: 1,
       offset: 0,
       deadband: 0,
+    });
+  },
+  (db) => {
+    const result = validateConfig(loadConfig(db), builtinRegistry());
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.models).toMatchObject([{ name: 'pm5560', params: ['line'], settings: { port: 502 } }]);
+    const meter = result.config.devices.find((d) => d.name === 'meter-01');
+    expect(meter).toEqual({
+      name: 'meter-01',
+      model: 'pm5560',
+      enabled: true,
+      uns: 'hall1/meter-01',
+      params: { line: 'L1' },
+      settings: { host: '10.0.0.21' },
+      reconnectMaxMs: 10_000,
+      groups: [],
     });
   },
 ];

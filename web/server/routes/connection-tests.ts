@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../../core/config/schema.js';
 import { restoreSecrets } from '../../../core/config/secrets.js';
-import { validateConfig } from '../../../core/config/validate.js';
+import { runningDevices, validateConfig } from '../../../core/config/validate.js';
 import { testDeviceConnection, testNorthConnection } from '../../../core/connection-test.js';
 import { GatewayError } from '../../../core/errors.js';
 import type { Runtime } from '../../../core/runtime.js';
@@ -30,6 +30,7 @@ function checkItem(runtime: Runtime, kind: 'devices' | 'north', body: unknown): 
   const current = runtime.config;
   const doc = {
     gateway: current.gateway,
+    models: current.models,
     devices: kind === 'devices' ? [item] : [],
     north: kind === 'north' ? [item] : [],
   };
@@ -59,7 +60,7 @@ export function registerConnectionTests(app: FastifyInstance, runtime: Runtime):
     async (req, reply) => {
       if (!allow(req, reply, ['admin'])) return reply;
       try {
-        const device = checkItem(runtime, 'devices', req.body).devices[0];
+        const device = runningDevices(checkItem(runtime, 'devices', req.body))[0];
         const manifest = device && runtime.registry.drivers.get(device.driver);
         if (!device || !manifest) return sendError(reply, 400, 'invalid-config', 'no such driver');
         return await testDeviceConnection(device, manifest, {

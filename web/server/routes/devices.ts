@@ -18,7 +18,8 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
 
   const find = (name: string): { device: DeviceConfig; index: number } | undefined => {
     const index = runtime.config.devices.findIndex((d) => d.name === name);
-    const device = runtime.config.devices[index];
+    // A device built from a model: its own groups (the model's tags are edited in the model).
+    const device = runtime.config.devices[index] as DeviceConfig | undefined;
     return device ? { device, index } : undefined;
   };
 
@@ -85,7 +86,7 @@ export function registerDevices(app: FastifyInstance, runtime: Runtime): void {
       /** The device with the CSV's tags (without the rows on `skipLines`), made from the configuration `current`. */
       const withCsv = (current: Config, skipLines?: ReadonlySet<number>) => {
         const index = current.devices.findIndex((d) => d.name === name);
-        const before = current.devices[index];
+        const before = current.devices[index] as DeviceConfig | undefined;
         if (!before) throw new GatewayError('unknown-device', `device "${name}" was deleted meanwhile`);
         const { device, ...lines } = deviceWithCsvTags(before, csv, { mode, skipLines });
         const doc = redactSecrets(current, runtime.registry) as { devices: DeviceConfig[] };

@@ -13,6 +13,8 @@ import { DevicesPage } from './pages/DevicesPage';
 import { LiveValuesPage } from './pages/LiveValuesPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
+import { ModelFormPage } from './pages/ModelFormPage';
+import { ModelsPage } from './pages/ModelsPage';
 import { NorthFormPage } from './pages/NorthFormPage';
 import { NorthPage } from './pages/NorthPage';
 import { OverviewPage } from './pages/OverviewPage';
@@ -37,6 +39,10 @@ function page(path: string): VNode {
   if (m?.name) return <TagsPage name={m.name} browse />;
   m = match('/devices/:name/tags', path) ?? match('/devices/:name', path);
   if (m?.name) return <TagsPage name={m.name} />;
+  if (path === '/models') return <ModelsPage />;
+  if (path === '/models/new') return <ModelFormPage />;
+  m = match('/models/:name/edit', path);
+  if (m?.name) return <ModelFormPage name={m.name} />;
   if (path === '/values') return <LiveValuesPage />;
   if (path === '/uns') return <UnsPage />;
   if (path === '/logs') return <LogsPage />;
@@ -62,7 +68,12 @@ function page(path: string): VNode {
 /** `adminOnly` entries are offered to admins only (the pages themselves say so to others). */
 const NAV = [
   { href: '/', label: 'Overview', active: (p: string) => p === '/' || p === '/overview' },
-  { href: '/devices', label: 'Devices', active: (p: string) => p.startsWith('/devices') },
+  // Models live with the devices (a top-bar entry more would not fit a 1280 px screen on one line).
+  {
+    href: '/devices',
+    label: 'Devices',
+    active: (p: string) => p.startsWith('/devices') || p.startsWith('/models'),
+  },
   { href: '/north', label: 'North apps', active: (p: string) => p.startsWith('/north') },
   { href: '/values', label: 'Live values', active: (p: string) => p === '/values' },
   { href: '/uns', label: 'UNS explorer', active: (p: string) => p === '/uns' },

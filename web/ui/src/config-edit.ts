@@ -7,7 +7,14 @@ import type { Config } from './types';
  * restarts); a refused document changes nothing.
  */
 export async function loadConfig(): Promise<Config> {
-  return api<Config>('GET', '/api/v1/config');
+  const config = await api<Config>('GET', '/api/v1/config');
+  // A device built from a model takes the model's driver; pages read it from the device.
+  // Sent back, the server drops it again (equal to the model's).
+  for (const d of config.devices) {
+    const model = d.model === undefined ? undefined : config.models.find((m) => m.name === d.model);
+    if (model) d.driver = model.driver;
+  }
+  return config;
 }
 
 export class EditError extends Error {}

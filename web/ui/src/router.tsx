@@ -46,6 +46,7 @@ export function match(pattern: string, path: string): Record<string, string> | n
 }
 
 export const devicePath = (name: string, rest = '') => `/devices/${encodeURIComponent(name)}${rest}`;
+export const modelPath = (name: string, rest = '') => `/models/${encodeURIComponent(name)}${rest}`;
 export const northPath = (name: string, rest = '') => `/north/${encodeURIComponent(name)}${rest}`;
 
 interface LinkProps {

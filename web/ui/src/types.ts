@@ -1,5 +1,6 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
+import type { DeviceConfig, GatewayFileConfig } from '../../../core/config/schema';
 import type { CertificateInfo as DriverCertificate } from '../../../core/driver-tools';
 import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { ConnectionStateName } from '../../../core/status-payload';
@@ -10,15 +11,20 @@ export type Quality = 'good' | 'uncertain' | 'bad';
 export type Scalar = number | bigint | boolean | string | null;
 
 // The configuration is the server's own definition (types only), so a renamed field fails this build.
-// `Config` as the UI edits it: the server's file configuration (not frozen).
 export type {
   DeviceConfig,
   GatewayConfig,
-  GatewayFileConfig as Config,
   GroupConfig,
+  ModelConfig,
   NorthConfig,
   TagConfig,
 } from '../../../core/config/schema';
+
+/**
+ * `Config` as the UI edits it: the server's file configuration (not frozen), where a device
+ * built from a model has the model's driver filled in by `loadConfig` (the server drops it again).
+ */
+export type Config = Omit<GatewayFileConfig, 'devices'> & { devices: DeviceConfig[] };
 
 export interface ValueRow {
   device: string;

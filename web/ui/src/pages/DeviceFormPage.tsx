@@ -3,6 +3,7 @@ import { ApiError, api } from '../api';
 import { StateBadge } from '../components/Badges';
 import { ConnectionTest, ErrorCode } from '../components/ConnectionTest';
 import { CertificateHint } from '../components/DeviceError';
+import { DeviceModelCard } from '../components/DeviceModelCard';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
@@ -165,7 +166,7 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
           <h2 class="card-title">Device</h2>
           <SchemaForm
             schema={deviceSchema}
-            omit={['driver', 'settings', 'groups']}
+            omit={['driver', 'settings', 'groups', 'model', 'params']}
             value={draft as unknown as Record<string, unknown>}
             onChange={(next) => setDraft(next as unknown as Draft)}
             errors={errors}
@@ -240,6 +241,13 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
           </div>
         </form>
         <aside class="form-aside">
+          {editing && config ? (
+            <DeviceModelCard
+              config={config}
+              device={{ ...draft, name: name ?? draft.name, groups: [] }}
+              configure={configure}
+            />
+          ) : null}
           {error ? (
             <ErrorBox error={error} title="Not saved" />
           ) : (

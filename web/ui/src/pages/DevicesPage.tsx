@@ -9,9 +9,13 @@ import { EditError, removeDeviceFromNorth } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useStatus } from '../live';
 import { usePermissions } from '../me';
-import { devicePath, Link } from '../router';
+import { deviceTagCount } from '../models';
+import { devicePath, Link, modelPath } from '../router';
 import type { Config, DeviceConfig } from '../types';
 import { useConfigChange } from '../use-config-change';
+
+/** Rows per page: a plant with 300 meters stays quick to render and to scroll. */
+const PAGE_SIZE = 50;
 
 function findDevice(config: Config, name: string): DeviceConfig {
   const device = config.devices.find((d) => d.name === name);
@@ -26,6 +30,16 @@ export function DevicesPage() {
   const { change, busy, error } = useConfigChange(reload);
   const [deleting, setDeleting] = useState<DeviceConfig>();
   const { configure } = usePermissions();
+  const [filter, setFilter] = useState('');
+  const [page, setPage] = useState(0);
+
+  const wanted = filter.trim().toLowerCase();
+  const shown = (config?.devices ?? []).filter(
+    (d) => !wanted || [d.name, d.uns ?? '', d.model ?? '', d.driver].some((s) => s.toLowerCase().includes(wanted)),
+  );
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  const current = Math.min(page, pages - 1);
+  const rows = shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
 
   const stateOf = (name: string) => status?.devices.find((d) => d.name === name);
 
@@ -33,8 +47,11 @@ export function DevicesPage() {
     <section>
       <div class="page-head">
         <h1>Devices</h1>
+        <Link class="button push-right" href="/models">
+          Models
+        </Link>
         {configure ? (
-          <Link class="button primary push-right" href="/devices/new">
+          <Link class="button primary" href="/devices/new">
             + Add device
           </Link>
         ) : null}
@@ -46,6 +63,21 @@ export function DevicesPage() {
           No devices yet. Add one to start polling a PLC — try the simulated PLC (<code>tagwire simulate modbus</code>)
           at host <code>127.0.0.1</code>, port <code>5020</code>.
         </p>
+      ) : null}
+      {config && config.devices.length > PAGE_SIZE ? (
+        <div class="table-tools">
+          <input
+            type="search"
+            placeholder="Filter by name, UNS path, model or driver"
+            aria-label="Filter devices"
+            value={filter}
+            onInput={(e) => {
+              setFilter(e.currentTarget.value);
+              setPage(0);
+            }}
+          />
+          <Pager page={current} pages={pages} count={shown.length} onPage={setPage} />
+        </div>
       ) : null}
       {config && config.devices.length > 0 ? (
         <div class="table-wrap">
@@ -63,9 +95,9 @@ export function DevicesPage() {
               </tr>
             </thead>
             <tbody>
-              {config.devices.map((d) => {
+              {rows.map((d) => {
                 const st = stateOf(d.name);
-                const tags = d.groups.reduce((n, g) => n + g.tags.length, 0);
+                const tags = deviceTagCount(config, d);
                 return (
                   <tr key={d.name} data-device={d.name}>
                     <td>
@@ -83,7 +115,14 @@ export function DevicesPage() {
                       </Link>
                       {d.uns && d.uns !== d.name ? <div class="cell-note">{d.uns}</div> : null}
                     </td>
-                    <td>{d.driver}</td>
+                    <td>
+                      {d.driver}
+                      {d.model ? (
+                        <div class="cell-note">
+                          model <Link href={modelPath(d.model, '/edit')}>{d.model}</Link>
+                        </div>
+                      ) : null}
+                    </td>
                     <td>
                       <code>{deviceEndpoint(d.settings)}</code>
                     </td>
@@ -149,5 +188,29 @@ export function DevicesPage() {
         />
       ) : null}
     </section>
+  );
+}
+
+function Pager({
+  page,
+  pages,
+  count,
+  onPage,
+}: {
+  page: number;
+  pages: number;
+  count: number;
+  onPage(p: number): void;
+}) {
+  return (
+    <div class="pager" data-testid="devices-pager">
+      <button type="button" class="button small" disabled={page === 0} onClick={() => onPage(page - 1)}>
+        ‹ Previous
+      </button>
+      <span class="muted">{`Page ${page + 1} of ${pages} · ${count} devices`}</span>
+      <button type="button" class="button small" disabled={page >= pages - 1} onClick={() => onPage(page + 1)}>
+        Next ›
+      </button>
+    </div>
   );
 }

@@ -7,13 +7,15 @@ import { formatTimestamp, formatValue } from '../format';
 import { trendOf } from '../history';
 import { useConfig, useDocumentTitle, useLiveValues } from '../live';
 import { usePermissions } from '../me';
+import { runningGroups } from '../models';
 import { devicePath, Link } from '../router';
 import type { Config, TagConfig, ValueRow } from '../types';
 
 function tagConfig(config: Config | undefined, row: ValueRow): TagConfig | undefined {
-  return config?.devices
-    .find((d) => d.name === row.device)
-    ?.groups.find((g) => g.name === row.group)
+  const device = config?.devices.find((d) => d.name === row.device);
+  if (!config || !device) return undefined;
+  return runningGroups(config, device)
+    .find((g) => g.name === row.group)
     ?.tags.find((t) => t.name === row.tag);
 }
 

@@ -7,6 +7,7 @@ import { DecodeLabDialog, type Decoding } from '../components/DecodeLabDialog';
 import { CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { ModelGroupsCard } from '../components/ModelGroupsCard';
 import { RestartButton } from '../components/RestartButton';
 import { RowEditor } from '../components/RowEditor';
 import { TagTable } from '../components/TagTable';
@@ -247,6 +248,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
     );
   }
 
+  const model = config.models.find((m) => m.name === device.model);
   const canBrowse = driver?.capabilities.browse === true;
   const canDecode = driver?.capabilities.decodeLab === true;
   const deviceByteOrder = typeof device.settings.byteOrder === 'string' ? device.settings.byteOrder : 'ABCD';
@@ -332,7 +334,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         />
       ) : null}
 
-      {device.groups.length === 0 && editing?.kind !== 'group' ? (
+      {model ? <ModelGroupsCard model={model} device={device} /> : null}
+      {device.groups.length === 0 && !model && editing?.kind !== 'group' ? (
         <div class="card empty-card">
           <h2>No tags yet</h2>
           <p>

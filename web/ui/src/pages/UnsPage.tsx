@@ -3,6 +3,7 @@ import { QualityBadge } from '../components/Badges';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatTimestamp, formatValue } from '../format';
 import { useConfig, useDocumentTitle, useLiveValues, useStatus } from '../live';
+import { deviceUns } from '../models';
 import { devicePath, Link } from '../router';
 import type { Config, GatewayStatus, Scalar, ValueRow } from '../types';
 
@@ -65,7 +66,7 @@ function buildTree(rows: Iterable<ValueRow>, config: Config | undefined): Node {
   }
   if (config) {
     for (const d of config.devices) {
-      const topic = joinTopic(config.gateway.uns, d.uns ?? d.name, '_status');
+      const topic = joinTopic(config.gateway.uns, deviceUns(d), '_status');
       insert(root, topic, (n) => {
         n.info = { kind: 'device-status', device: d.name };
       });
