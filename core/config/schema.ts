@@ -31,6 +31,51 @@ export const DEFAULT_RECONNECT_MAX_MS = 10_000;
 export const DRIVER_NAMES = ['modbus-tcp', 'modbus-rtu', 'modbus-rtu-tcp', 'opcua'] as const;
 export const NORTH_PLUGIN_NAMES = ['mqtt', 'sparkplug-b'] as const;
 
+export const ALARM_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** One alarm of a tag (SPEC §3.5): exactly one of above, below, equals, when (checked by validate). */
+export const AlarmSchema = Type.Object(
+  {
+    name: Name('Alarm name, unique on its tag; the last level of its topic'),
+    above: Type.Optional(Type.Number({ description: 'Active while the value is above this limit' })),
+    below: Type.Optional(Type.Number({ description: 'Active while the value is below this limit' })),
+    equals: Type.Optional(
+      Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 1024 })], {
+        description: 'Active while the value equals this (numbers, booleans, strings)',
+      }),
+    ),
+    when: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'Active while this expression (computed-tag syntax, e.g. "{oven/temp} > 80") is true',
+      }),
+    ),
+    deadband: Type.Number({
+      default: 0,
+      minimum: 0,
+      description: 'Hysteresis: above clears at <= limit - deadband, below at >= limit + deadband',
+    }),
+    delayMs: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 86_400_000,
+      description: 'On-delay: the condition must hold this long before the alarm becomes active',
+    }),
+    severity: Type.Union(
+      ALARM_SEVERITIES.map((s) => Type.Literal(s)),
+      { default: 'medium', description: 'low | medium | high | critical' },
+    ),
+    message: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: 'Text of the alarm; may use {value}, {name}, {unit}, {description}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const TagSchema = Type.Object(
   {
     name: Type.String({
@@ -66,6 +111,7 @@ export const TagSchema = Type.Object(
     }),
     unit: Type.Optional(Type.String({ maxLength: 64, description: 'Engineering unit' })),
     description: Type.Optional(Type.String({ maxLength: 1024 })),
+    alarms: Type.Optional(Type.Array(AlarmSchema, { description: 'Alarms on this tag (SPEC §3.5)' })),
   },
   { additionalProperties: false },
 );
@@ -202,6 +248,8 @@ export const ConfigSchema = Type.Object(
 export type TagType = (typeof TAG_TYPES)[number];
 export type ByteOrder = (typeof BYTE_ORDERS)[number];
 export type TagConfig = Static<typeof TagSchema>;
+export type AlarmConfig = Static<typeof AlarmSchema>;
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
 export type GroupConfig = Static<typeof GroupSchema>;
 export type DeviceConfig = Static<typeof DeviceSchema>;
 export type NorthConfig = Static<typeof NorthSchema>;

@@ -1,3 +1,4 @@
+import { checkAlarms } from '../alarms/validate-alarms.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
 import { type Config, ConfigSchema, type DeviceConfig, type NorthConfig } from './schema.js';
@@ -164,6 +165,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     errors,
   );
   checkTopicCollisions(devices, errors);
+  checkAlarms(devices, errors);
   checkHttpTls(doc.gateway?.http?.tls, errors);
   const deviceNames = new Set(devices.map((d) => d?.name).filter((n): n is string => typeof n === 'string'));
   north.forEach((n, i) => {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AlarmStore } from '../../../core/alarms/alarm-store.js';
 import { hashPassword } from '../../../core/auth/password.js';
 import { builtinRegistry } from '../../../core/builtin-plugins.js';
 import { validateConfig } from '../../../core/config/validate.js';
@@ -96,6 +97,25 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
     ).run();
   },
+  // 8: alarms on tags, alarm state and history
+  (db) => {
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
+       (8, 1, 1, 'alarmed', 1000, 'change', 60000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, access, scale, "offset", deadband, alarms) VALUES
+       (8, 0, 'temp', 'hr:300', 'float32', 'read', 1, 0, 0, ?)`,
+    ).run(JSON.stringify([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]));
+    db.prepare(
+      `INSERT INTO alarm_state (alarm_id, device, tag, alarm, state, acked, active_since, changed_at, value, message)
+       VALUES ('a1', 'filler1', 'temp', 'high', 'active', 0, 9, 9, '81.5', 'temp above 80')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO alarm_history (at, alarm_id, device, tag, alarm, kind, severity, message, value)
+       VALUES (?, 'a1', 'filler1', 'temp', 'high', 'active', 'high', 'temp above 80', '81.5')`,
+    ).run(Date.now());
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -149,6 +169,13 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
       summary: 'add device tank',
       description: 'ui: add device tank',
     });
+  },
+  (db) => {
+    const tag = loadConfig(db)?.devices[0]?.groups[1]?.tags[0];
+    expect(tag?.alarms).toEqual([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]);
+    const store = new AlarmStore(db);
+    expect(store.loadStates().get('a1')).toMatchObject({ state: 'active', acked: false, activeSince: 9, value: 81.5 });
+    expect(store.history({ device: 'filler1' })).toMatchObject([{ kind: 'active', alarm: 'high', value: 81.5 }]);
   },
 ];
 
