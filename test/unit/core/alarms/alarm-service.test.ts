@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { builtinRegistry } from '../../../../app/builtin-plugins.js';
 import { AlarmService, alarmId } from '../../../../core/alarms/alarm-service.js';
 import type { AlarmStatus } from '../../../../core/alarms/alarm-types.js';
 import type { AuditEntry } from '../../../../core/audit-types.js';
-import { builtinRegistry } from '../../../../core/builtin-plugins.js';
 import { Bus } from '../../../../core/bus.js';
 import type { Config, TagConfig } from '../../../../core/config/schema.js';
 import { validateConfig } from '../../../../core/config/validate.js';
