@@ -24,6 +24,7 @@ import { isStateTopic, SparkplugTopics, stateTopic } from './topics.js';
 export class SparkplugNorthApp implements NorthApp {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeAlarms: (() => void) | undefined;
   private readonly backoff = new Backoff(1000, 30_000);
   private reconnectTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
@@ -62,6 +63,7 @@ export class SparkplugNorthApp implements NorthApp {
       reading: (r) => this.node.onReading(r),
       state: (device, state) => this.node.onDeviceState(device, state),
     });
+    this.unsubscribeAlarms = this.ctx.alarms.subscribe((alarm) => this.node.onAlarm(alarm));
     this.expireTimer = setInterval(() => this.spool.expire(), 10_000);
     this.expireTimer.unref();
     this.connect();
@@ -70,6 +72,7 @@ export class SparkplugNorthApp implements NorthApp {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    this.unsubscribeAlarms?.();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.node.end();
