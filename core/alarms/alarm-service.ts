@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditEntry } from '../audit-types.js';
-import type { Bus, GroupReading } from '../bus.js';
+import type { Bus, GroupReading, ReadingItem } from '../bus.js';
 import type { AlarmConfig, Config, TagConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -74,10 +74,12 @@ export class AlarmService {
   private onReading(reading: GroupReading): void {
     const byTag = this.byTag;
     if (byTag.size === 0) return;
-    for (const item of reading.items) {
+    const items = reading.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as ReadingItem;
       const alarms = byTag.get(item.tag);
       if (alarms === undefined) continue;
-      for (const alarm of alarms) alarm.update(item.value);
+      for (let k = 0; k < alarms.length; k++) (alarms[k] as Alarm).update(item.value);
     }
   }
 
