@@ -4,13 +4,15 @@ import type { AuditEntry } from '../audit-types.js';
 import type { Bus, GroupReading, ReadingItem } from '../bus.js';
 import type { AlarmConfig, Config, TagConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
+import { compileExpression } from '../expression/index.js';
 import type { Db } from '../store/db.js';
 import { deviceTopic, joinTopic, tagTopic } from '../uns.js';
 import { Alarm, type AlarmChangeKind, type AlarmMemory } from './alarm.js';
 import { type AlarmHistoryFilter, AlarmStore, MAX_ALARM_TEXT } from './alarm-store.js';
 import type { AlarmHistoryEntry, AlarmStatus } from './alarm-types.js';
 import { type AlarmClock, systemClock } from './clock.js';
-import { type AlarmCondition, limitCondition } from './condition.js';
+import { limitCondition } from './condition.js';
+import { expressionValue, type ReferenceValues, whenCondition } from './when-condition.js';
 
 /** Told of every change of an alarm (state, acknowledgement, quality). */
 export type AlarmListener = (alarm: AlarmStatus, kind: AlarmChangeKind) => void;
@@ -27,8 +29,14 @@ export interface AlarmServiceOptions {
   log: Logger;
   clock?: AlarmClock | undefined;
   audit?: ((entry: AuditEntry) => void) | undefined;
-  /** Builds the condition of a `when` alarm (the expression engine); such alarms are skipped without it. */
-  whenCondition?: ((def: AlarmConfig, device: string, alarm: () => Alarm | undefined) => AlarmCondition) | undefined;
+}
+
+/** What a reading of one tag touches: its own alarms, and `when` alarms that refer to it. */
+interface TagWatch {
+  alarms: Alarm[];
+  /** `device/tag`, when some `when` alarm refers to this tag. */
+  reference?: string;
+  dependents?: Alarm[];
 }
 
 /** The `_alarm` topic level: `{tag topic}/_alarm/{alarm}`. */
@@ -49,7 +57,9 @@ function clip(text: string): string {
  * SQLite across restarts, with a bounded history, and acknowledged through the API or a north app.
  */
 export class AlarmService {
-  private byTag = new Map<TagConfig, Alarm[]>();
+  private byTag = new Map<TagConfig, TagWatch>();
+  /** Latest values of the tags `when` alarms refer to (kept across configuration changes). */
+  private readonly references: ReferenceValues = new Map();
   private byId = new Map<string, Alarm>();
   private listeners: AlarmListener[] = [];
   private readonly store: AlarmStore;
@@ -77,9 +87,13 @@ export class AlarmService {
     const items = reading.items;
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as ReadingItem;
-      const alarms = byTag.get(item.tag);
-      if (alarms === undefined) continue;
+      const watch = byTag.get(item.tag);
+      if (watch === undefined) continue;
+      if (watch.reference !== undefined) this.references.set(watch.reference, expressionValue(item.value));
+      const alarms = watch.alarms;
       for (let k = 0; k < alarms.length; k++) (alarms[k] as Alarm).update(item.value);
+      const dependents = watch.dependents;
+      if (dependents !== undefined) for (let k = 0; k < dependents.length; k++) (dependents[k] as Alarm).reevaluate();
     }
   }
 
@@ -89,25 +103,44 @@ export class AlarmService {
    */
   configure(config: Config): void {
     const previous = this.byId;
-    const byTag = new Map<TagConfig, Alarm[]>();
+    const byTag = new Map<TagConfig, TagWatch>();
     const byId = new Map<string, Alarm>();
+    const tagsByReference = new Map<string, TagConfig>();
+    for (const device of config.devices) {
+      for (const group of device.groups)
+        for (const tag of group.tags) tagsByReference.set(`${device.name}/${tag.name}`, tag);
+    }
+    const watch = (tag: TagConfig): TagWatch => {
+      let w = byTag.get(tag);
+      if (!w) {
+        w = { alarms: [] };
+        byTag.set(tag, w);
+      }
+      return w;
+    };
     for (const device of config.devices) {
       const topic = deviceTopic(config.gateway, device);
       for (const group of device.groups) {
         for (const tag of group.tags) {
-          if (!tag.alarms || tag.alarms.length === 0) continue;
-          const alarms: Alarm[] = [];
-          for (const def of tag.alarms) {
-            const alarm = this.build(device.name, topic, tag, def, byId);
-            if (!alarm) continue;
+          for (const def of tag.alarms ?? []) {
+            const built = this.build(device.name, topic, tag, def);
+            if (!built) continue;
+            const { alarm, references } = built;
             const before = previous.get(alarm.id) ?? this.stored?.get(alarm.id);
             if (before) alarm.restore(before);
             const old = previous.get(alarm.id);
             if (old) alarm.quality = old.quality;
-            alarms.push(alarm);
+            watch(tag).alarms.push(alarm);
+            for (const ref of references) {
+              const referenced = tagsByReference.get(ref);
+              if (!referenced) continue;
+              const w = watch(referenced);
+              w.reference = ref;
+              if (w.dependents) w.dependents.push(alarm);
+              else w.dependents = [alarm];
+            }
             byId.set(alarm.id, alarm);
           }
-          if (alarms.length > 0) byTag.set(tag, alarms);
         }
       }
     }
@@ -118,14 +151,24 @@ export class AlarmService {
     this.store.keepOnly(new Set(byId.keys()));
   }
 
-  private build(device: string, devTopic: string, tag: TagConfig, def: AlarmConfig, byId: Map<string, Alarm>) {
-    const id = alarmId(device, tag.name, def.name);
-    const condition =
-      limitCondition(def) ??
-      (def.when !== undefined ? this.opts.whenCondition?.(def, device, () => byId.get(id)) : undefined);
+  private build(device: string, devTopic: string, tag: TagConfig, def: AlarmConfig) {
+    let condition = limitCondition(def);
+    let references: readonly string[] = [];
+    if (!condition && def.when !== undefined) {
+      try {
+        const expression = compileExpression(def.when);
+        condition = whenCondition(expression, this.references);
+        references = expression.references;
+      } catch (err) {
+        // Validation refuses such a configuration; one that got here anyway is left out, said once.
+        this.opts.log.error({ device, tag: tag.name, alarm: def.name, err: String(err) }, 'alarm condition refused');
+      }
+    }
     if (!condition) return undefined;
+    const id = alarmId(device, tag.name, def.name);
     const topic = joinTopic(tagTopic(devTopic, tag.name), ALARM_LEVEL, def.name);
-    return new Alarm({ id, device, tag, topic }, def, condition, this.clock, (a, kind) => this.changed(a, kind));
+    const alarm = new Alarm({ id, device, tag, topic }, def, condition, this.clock, (a, kind) => this.changed(a, kind));
+    return { alarm, references };
   }
 
   private changed(alarm: Alarm, kind: AlarmChangeKind): void {

@@ -1,4 +1,5 @@
 import type { AlarmConfig, DeviceConfig, TagConfig } from '../config/schema.js';
+import { checkWhen, referenceNames } from './when-condition.js';
 
 const CONDITIONS = ['above', 'below', 'equals', 'when'] as const;
 const NUMERIC_TYPES = new Set(['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64']);
@@ -15,7 +16,7 @@ function equalsType(tag: TagConfig): 'number' | 'boolean' | 'string' | undefined
   return NUMERIC_TYPES.has(tag.type) ? 'number' : undefined;
 }
 
-function checkAlarm(tag: TagConfig, def: AlarmConfig, at: string, errors: string[]): void {
+function checkAlarm(tag: TagConfig, def: AlarmConfig, at: string, known: Set<string>, errors: string[]): void {
   const given = CONDITIONS.filter((c) => def[c] !== undefined);
   if (given.length === 0) errors.push(`${at}: give one of above, below, equals, when`);
   if (given.length > 1)
@@ -33,6 +34,7 @@ function checkAlarm(tag: TagConfig, def: AlarmConfig, at: string, errors: string
   if (typeof def.deadband === 'number' && def.deadband > 0 && def.above === undefined && def.below === undefined) {
     errors.push(`${at}.deadband: applies to above and below only`);
   }
+  for (const e of checkWhen(def, known)) errors.push(`${at}.${e}`);
 }
 
 /**
@@ -40,6 +42,7 @@ function checkAlarm(tag: TagConfig, def: AlarmConfig, at: string, errors: string
  * unique on their tag, readable tags only. Problems are `path: message`.
  */
 export function checkAlarms(devices: DeviceConfig[], errors: string[]): void {
+  const known = referenceNames(devices);
   devices.forEach((device, i) => {
     if (!isRecord(device) || !Array.isArray(device.groups)) return;
     device.groups.forEach((group, j) => {
@@ -59,7 +62,7 @@ export function checkAlarms(devices: DeviceConfig[], errors: string[]): void {
               errors.push(`${at}[${m}].name: duplicate alarm name "${def.name}" (also at ${at}[${first}].name)`);
             } else seen.set(def.name, m);
           }
-          checkAlarm(tag, def, `${at}[${m}]`, errors);
+          checkAlarm(tag, def, `${at}[${m}]`, known, errors);
         });
       });
     });

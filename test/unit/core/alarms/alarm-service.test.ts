@@ -177,6 +177,78 @@ describe('alarm state machine (ISA-18.2)', () => {
   });
 });
 
+describe('when: alarm conditions as expressions', () => {
+  function ovenConfig(when: string): Config {
+    const result = validateConfig(
+      {
+        gateway: {},
+        devices: [
+          {
+            name: 'oven',
+            driver: 'modbus-tcp',
+            settings: { host: '10.0.0.1' },
+            groups: [
+              {
+                name: 'g',
+                tags: [
+                  { name: 'temp', address: 'hr:0', type: 'float32', alarms: [{ name: 'fault', when }] },
+                  { name: 'limit', address: 'hr:2', type: 'float32' },
+                  { name: 'door-open', address: 'coil:0', type: 'bool' },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      builtinRegistry(),
+    );
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    return result.config;
+  }
+
+  it('is re-evaluated when any referenced tag changes, and keeps its state while an input has no good value', () => {
+    const cfg = ovenConfig('{oven/temp} > {oven/limit} and not {oven/door-open}');
+    const bus = new Bus();
+    const service = new AlarmService({ db: openMemoryDb(), log: silentLogger(), clock: new FakeClock() });
+    service.attach(bus);
+    service.configure(cfg);
+    const tags = cfg.devices[0]!.groups[0]!.tags;
+    const read = (name: string, value: TagValue['value'], quality: TagValue['quality'] = 'good') => {
+      const tag = tags.find((t) => t.name === name)!;
+      const v: TagValue =
+        quality === 'good'
+          ? { value, timestamp: 1, quality }
+          : { value: null, timestamp: 1, quality, error: 'timeout' };
+      bus.emitReading({
+        device: 'oven',
+        group: 'g',
+        timestamp: 1,
+        items: [{ tag, topic: name, value: v, publish: true }],
+      });
+    };
+    const state = () => service.list()[0]!.state;
+    read('temp', 90);
+    expect(state()).toBe('normal'); // limit and door have no value yet: cannot be judged
+    read('limit', 100);
+    read('door-open', false);
+    expect(state()).toBe('normal');
+    read('limit', 80); // only the limit changed: 90 > 80
+    expect(state()).toBe('active');
+    read('door-open', null, 'bad'); // an input without a good value: the state is kept
+    expect(state()).toBe('active');
+    read('door-open', true);
+    expect(state()).toBe('normal');
+  });
+
+  it('refuses an unknown reference and a syntax error, naming the path and the position', () => {
+    const at = 'devices[0].groups[0].tags[0].alarms[0].when';
+    expect(() => ovenConfig('{oven/temp} > {oven/nope}')).toThrow(
+      `${at}: unknown reference {oven/nope} (write {device/tag})`,
+    );
+    expect(() => ovenConfig('{oven/temp} >')).toThrow(new RegExp(`${at.replace(/[[\].]/g, '\\$&')}: .*position`));
+  });
+});
+
 describe('alarm validation', () => {
   function errorsOf(alarms: unknown[], tag: Record<string, unknown> = {}): string[] {
     try {
