@@ -9,10 +9,15 @@ import type { Db } from '../store/db.js';
 import { deviceTopic, joinTopic, tagTopic } from '../uns.js';
 import { Alarm, type AlarmChangeKind, type AlarmMemory } from './alarm.js';
 import { type AlarmHistoryFilter, AlarmStore, MAX_ALARM_TEXT } from './alarm-store.js';
-import type { AlarmHistoryEntry, AlarmStatus } from './alarm-types.js';
+import type { AlarmDefinition, AlarmHistoryEntry, AlarmStatus } from './alarm-types.js';
 import { type AlarmClock, systemClock } from './clock.js';
 import { limitCondition } from './condition.js';
 import { expressionValue, type ReferenceValues, whenCondition } from './when-condition.js';
+
+/** The UI's copy of the definition type must stay the schema's: this fails to compile when they part. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const definitionMatchesSchema: Same<AlarmConfig, AlarmDefinition> = true;
+void definitionMatchesSchema;
 
 /** Told of every change of an alarm (state, acknowledgement, quality). */
 export type AlarmListener = (alarm: AlarmStatus, kind: AlarmChangeKind) => void;

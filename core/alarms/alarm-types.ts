@@ -7,6 +7,19 @@ export const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
 export type AlarmSeverityName = (typeof SEVERITY_ORDER)[number];
 
 export type AlarmStateName = 'active' | 'normal';
+
+/** One alarm definition of a tag, as the configuration holds it (kept equal to the schema's type in core). */
+export interface AlarmDefinition {
+  name: string;
+  above?: number;
+  below?: number;
+  equals?: number | boolean | string;
+  when?: string;
+  deadband: number;
+  delayMs: number;
+  severity: AlarmSeverityName;
+  message?: string;
+}
 export type AlarmQuality = 'good' | 'uncertain' | 'bad';
 /** A tag value as JSON carries it (64-bit integers stay exact on the wire). */
 export type AlarmValue = number | bigint | boolean | string | null | AlarmValue[] | { [key: string]: AlarmValue };

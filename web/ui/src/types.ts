@@ -1,5 +1,6 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
+import type { AlarmDefinition } from '../../../core/alarms/alarm-types';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
 export type ConnState = ConnectionStateName;
@@ -19,6 +20,7 @@ export interface TagConfig {
   deadband: number;
   unit?: string;
   description?: string;
+  alarms?: AlarmDefinition[];
 }
 
 export interface GroupConfig {
