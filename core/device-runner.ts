@@ -153,6 +153,7 @@ export class DeviceRunner {
     this.stopped = false;
     this.driver = this.manifest.create({
       device: this.config,
+      settings: this.config.settings,
       log: this.log,
       dataDir: this.dataDir,
       connectionLost: (error) => this.onConnectionLost(error),

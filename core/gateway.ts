@@ -71,6 +71,11 @@ export class Gateway {
   private readonly devices = new Map<string, DeviceRunner>();
   private readonly north = new Map<string, NorthEntry>();
   readonly startedAt = Date.now();
+
+  /** The drivers and north plugins this gateway runs. */
+  get registry(): PluginRegistry {
+    return this.opts.registry;
+  }
   private readonly db: Db;
   /** Alarms of every tag: evaluated from the bus, kept in the database. */
   readonly alarms: AlarmService;
@@ -230,6 +235,7 @@ export class Gateway {
     }
     const ctx: NorthContext = {
       app: config,
+      settings: config.settings,
       gateway: this.currentConfig.gateway,
       version: this.opts.version,
       log,

@@ -1,7 +1,9 @@
+import { type TObject, Type } from '@sinclair/typebox';
 import { checkAlarms } from '../alarms/validate-alarms.js';
+import type { DriverManifest } from '../plugin.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
-import { type Config, ConfigSchema, type DeviceConfig, type NorthConfig } from './schema.js';
+import type { Config, DeviceConfig, NorthConfig, TagConfig } from './schema.js';
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -26,6 +28,39 @@ function checkUnique(names: Array<{ name: unknown; path: string }>, what: string
     if (first) errors.push(`${path}: duplicate ${what} "${name}" (also at ${first})`);
     else seen.set(name, path);
   }
+}
+
+/** Schemas of the tag fields each driver declares (its own and the core fields it narrows). */
+const driverFieldSchemas = new WeakMap<DriverManifest, TObject>();
+
+function driverFieldSchema(manifest: DriverManifest): TObject | undefined {
+  if (!manifest.tagFields || Object.keys(manifest.tagFields).length === 0) return undefined;
+  let schema = driverFieldSchemas.get(manifest);
+  if (!schema) {
+    schema = Type.Object(manifest.tagFields);
+    driverFieldSchemas.set(manifest, schema);
+  }
+  return schema;
+}
+
+/**
+ * A tag's fields against its device's driver: the fields the driver declares (valid by its
+ * schema) and none that only another driver uses (`byteOrder` on an OPC UA tag).
+ */
+function checkDriverTagFields(
+  tag: TagConfig,
+  manifest: DriverManifest,
+  registry: PluginRegistry,
+  at: string,
+  errors: string[],
+): void {
+  for (const field of Object.keys(tag)) {
+    if (registry.driverTagFields.has(field) && !(manifest.tagFields && field in manifest.tagFields)) {
+      errors.push(`${at}.${field}: not used by ${manifest.title} devices`);
+    }
+  }
+  const schema = driverFieldSchema(manifest);
+  if (schema) errors.push(...validateWith(schema, tag, at));
 }
 
 function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, errors: string[]): void {
@@ -68,7 +103,9 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
   groups.forEach((group, j) => {
     if (!Array.isArray(group?.tags)) return;
     group.tags.forEach((tag, k) => {
-      if (!isRecord(tag) || typeof tag.address !== 'string') return;
+      if (!isRecord(tag)) return;
+      checkDriverTagFields(tag, manifest, registry, `${at}.groups[${j}].tags[${k}]`, errors);
+      if (typeof tag.address !== 'string') return;
       const check = manifest.checkTag(tag, device.settings);
       for (const e of check.errors) errors.push(`${at}.groups[${j}].tags[${k}].${e}`);
       if (check.errors.length === 0 && check.defaults) Object.assign(tag, check.defaults);
@@ -148,7 +185,7 @@ function checkHttpTls(tls: { cert?: string; key?: string; selfSigned?: boolean }
 export function validateConfig(input: unknown, registry: PluginRegistry): ValidationResult {
   if (!isRecord(input)) return { ok: false, errors: ['(root): must be an object with gateway, devices and north'] };
   const doc = structuredClone(input) as unknown as Config & Record<string, unknown>;
-  const errors = validateWith(ConfigSchema, doc);
+  const errors = validateWith(registry.configSchema, doc);
   const devices: DeviceConfig[] = Array.isArray(doc.devices) ? doc.devices : [];
   const north: NorthConfig[] = Array.isArray(doc.north) ? doc.north : [];
 
@@ -179,16 +216,17 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
   });
 
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
-  shareTagStrings(devices);
+  shareTagStrings(devices, registry);
   return { ok: true, config: deepFreeze(doc) };
 }
 
 /**
- * One copy of each tag type, byte order, access and unit text across the configuration:
+ * One copy of each tag type, access, unit and driver field text (Modbus byte order) across the configuration:
  * parsed (and cloned) documents hold a string per tag for each, e.g. 100,000 `"read"` at
  * 100,000 tags. Same values, less memory.
  */
-function shareTagStrings(devices: DeviceConfig[]): void {
+function shareTagStrings(devices: DeviceConfig[], registry: PluginRegistry): void {
+  const driverFields = [...registry.driverTagFields.keys()];
   const strings = new Map<string, string>();
   const shared = <T extends string | undefined>(value: T): T => {
     if (value === undefined) return value;
@@ -201,7 +239,10 @@ function shareTagStrings(devices: DeviceConfig[]): void {
     for (const g of d.groups) {
       for (const t of g.tags) {
         if (t.type !== undefined) t.type = shared(t.type);
-        if (t.byteOrder !== undefined) t.byteOrder = shared(t.byteOrder);
+        for (const field of driverFields) {
+          const value = t[field];
+          if (typeof value === 'string') t[field] = shared(value);
+        }
         t.access = shared(t.access);
         if (t.unit !== undefined) t.unit = shared(t.unit);
       }

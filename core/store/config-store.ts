@@ -5,6 +5,7 @@ import {
   type GatewayConfig,
   type GroupConfig,
   type NorthConfig,
+  TAG_FIELDS,
   type TagConfig,
 } from '../config/schema.js';
 import type { Db } from './db.js';
@@ -32,7 +33,8 @@ interface TagRow {
   address: string;
   type: NonNullable<TagConfig['type']> | null;
   length: number | null;
-  byte_order: NonNullable<TagConfig['byteOrder']> | null;
+  /** JSON object of the fields the tag's driver adds (Modbus `byteOrder`), NULL when none. */
+  fields: string | null;
   access: TagConfig['access'];
   scale: number;
   offset: number;
@@ -66,7 +68,7 @@ export function saveConfig(db: Db, config: Config): void {
     'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const insTag = db.prepare(
-    `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
+    `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
        deadband, unit, description, alarms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insNorth = db.prepare(
@@ -95,7 +97,7 @@ export function saveConfig(db: Db, config: Config): void {
             t.address,
             t.type ?? null,
             t.length ?? null,
-            t.byteOrder ?? null,
+            driverFields(t),
             t.access,
             t.scale,
             t.offset,
@@ -114,7 +116,7 @@ export function saveConfig(db: Db, config: Config): void {
 }
 
 /**
- * One copy of each type, byte order, access and unit text: SQLite hands out a new string
+ * One copy of each type, access, unit and driver field text: SQLite hands out a new string
  * per row, which made `"read"`, `"float32"`… 100,000 strings at 100,000 tags.
  */
 function shared<T extends string>(strings: Map<string, string>, value: T): T {
@@ -124,12 +126,29 @@ function shared<T extends string>(strings: Map<string, string>, value: T): T {
   return value;
 }
 
+const CORE_TAG_FIELDS = new Set(TAG_FIELDS);
+
+/** The fields of a tag its driver added, as JSON; null when it has none. */
+function driverFields(tag: TagConfig): string | null {
+  let fields: Record<string, unknown> | undefined;
+  for (const key of Object.keys(tag)) {
+    if (CORE_TAG_FIELDS.has(key)) continue;
+    fields ??= {};
+    fields[key] = tag[key];
+  }
+  return fields ? JSON.stringify(fields) : null;
+}
+
 function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   // Keys in schema order so that export is stable and round-trips exactly.
   const tag: TagConfig = { name: r.name, address: r.address } as TagConfig;
   if (r.type !== null) tag.type = shared(strings, r.type);
   if (r.length !== null) tag.length = r.length;
-  if (r.byte_order !== null) tag.byteOrder = shared(strings, r.byte_order);
+  if (r.fields !== null) {
+    for (const [key, value] of Object.entries(JSON.parse(r.fields) as Record<string, unknown>)) {
+      tag[key] = typeof value === 'string' ? shared(strings, value) : value;
+    }
+  }
   tag.access = shared(strings, r.access);
   tag.scale = r.scale;
   tag.offset = r.offset;

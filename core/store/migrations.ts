@@ -125,7 +125,13 @@ export const migrations: string[] = [
   `
   ALTER TABLE config_history ADD COLUMN summary TEXT NOT NULL DEFAULT '';
   `,
-  // 8: alarms: definitions on tags, each alarm's state (kept across restarts) and its history (bounded in code)
+  // 8: the tag fields a driver adds (Modbus byteOrder) as one JSON object, instead of a column per field
+  `
+  ALTER TABLE tags ADD COLUMN fields TEXT;
+  UPDATE tags SET fields = json_object('byteOrder', byte_order) WHERE byte_order IS NOT NULL;
+  ALTER TABLE tags DROP COLUMN byte_order;
+  `,
+  // 9: alarms: definitions on tags, each alarm's state (kept across restarts) and its history (bounded in code)
   `
   ALTER TABLE tags ADD COLUMN alarms TEXT;   -- JSON array of alarm definitions, NULL = none
   CREATE TABLE alarm_state (

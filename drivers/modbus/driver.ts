@@ -1,10 +1,4 @@
-import {
-  BYTE_ORDERS,
-  type ByteOrder,
-  type GroupConfig,
-  type TagConfig,
-  type TagType,
-} from '../../core/config/schema.js';
+import type { GroupConfig, TagConfig, TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import type { Driver, DriverContext, InspectResult } from '../../core/plugin.js';
@@ -17,6 +11,7 @@ import { registerReader } from './register-readers.js';
 import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
 import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
+import { BYTE_ORDERS, type ByteOrder, tagByteOrder } from './tag-fields.js';
 import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
 
 /** The numeric types the decode lab shows, smallest first. */
@@ -154,7 +149,7 @@ export class ModbusDriver implements Driver, LinkUser {
     const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
     const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
     const count = isBit ? 1 : registerCount(type, tag.length);
-    const byteOrder = tag.byteOrder ?? this.settings.byteOrder;
+    const byteOrder = tagByteOrder(tag) ?? this.settings.byteOrder;
     const decode = compileTagDecoder({
       address,
       type,

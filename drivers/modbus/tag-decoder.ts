@@ -3,13 +3,14 @@
  * put together once when the tag is compiled, so that turning an answer into values is a
  * call per tag with no decisions left.
  */
-import type { ByteOrder, TagType } from '../../core/config/schema.js';
+import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import type { Value } from '../../core/values.js';
 import type { ModbusAddress } from './address.js';
 import { registerBit } from './codec.js';
 import { type RegisterReader, registerReader } from './register-readers.js';
+import type { ByteOrder } from './tag-fields.js';
 
 /**
  * Reads a tag from one read's answer. `data` holds registers as big-endian bytes, or for

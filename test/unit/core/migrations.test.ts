@@ -97,15 +97,27 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
     ).run();
   },
-  // 8: alarms on tags, alarm state and history
+  // 8: driver tag fields as JSON
   (db) => {
     db.prepare(
       `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
-       (8, 1, 1, 'alarmed', 1000, 'change', 60000)`,
+       (8, 1, 1, 'counters', 5000, 'change', 60000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+         deadband, unit, description) VALUES
+       (8, 0, 'total', 'hr:300', 'uint32', NULL, '{"byteOrder":"DCBA"}', 'read', 1, 0, 0, NULL, NULL)`,
+    ).run();
+  },
+  // 9: alarms on tags, alarm state and history
+  (db) => {
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
+       (9, 1, 2, 'alarmed', 1000, 'change', 60000)`,
     ).run();
     db.prepare(
       `INSERT INTO tags (group_id, position, name, address, type, access, scale, "offset", deadband, alarms) VALUES
-       (8, 0, 'temp', 'hr:300', 'float32', 'read', 1, 0, 0, ?)`,
+       (9, 0, 'temp', 'hr:300', 'float32', 'read', 1, 0, 0, ?)`,
     ).run(JSON.stringify([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]));
     db.prepare(
       `INSERT INTO alarm_state (alarm_id, device, tag, alarm, state, acked, active_since, changed_at, value, message)
@@ -171,7 +183,21 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     });
   },
   (db) => {
-    const tag = loadConfig(db)?.devices[0]?.groups[1]?.tags[0];
+    const result = validateConfig(loadConfig(db), builtinRegistry());
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.devices[0]?.groups[1]?.tags[0]).toEqual({
+      name: 'total',
+      address: 'hr:300',
+      type: 'uint32',
+      byteOrder: 'DCBA',
+      access: 'read',
+      scale: 1,
+      offset: 0,
+      deadband: 0,
+    });
+  },
+  (db) => {
+    const tag = loadConfig(db)?.devices[0]?.groups[2]?.tags[0];
     expect(tag?.alarms).toEqual([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]);
     const store = new AlarmStore(db);
     expect(store.loadStates().get('a1')).toMatchObject({ state: 'active', acked: false, activeSince: 9, value: 81.5 });

@@ -1,6 +1,6 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
-import type { AlarmDefinition } from '../../../core/alarms/alarm-types';
+import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
 export type ConnState = ConnectionStateName;
@@ -8,59 +8,16 @@ export type Quality = 'good' | 'uncertain' | 'bad';
 /** 64-bit integers beyond 2^53 arrive as bigint (parsed exactly), everything else as JSON. */
 export type Scalar = number | bigint | boolean | string | null;
 
-export interface TagConfig {
-  name: string;
-  address: string;
-  type?: string;
-  length?: number;
-  byteOrder?: string;
-  access: 'read' | 'readwrite' | 'write';
-  scale: number;
-  offset: number;
-  deadband: number;
-  unit?: string;
-  description?: string;
-  alarms?: AlarmDefinition[];
-}
-
-export interface GroupConfig {
-  name: string;
-  intervalMs: number;
-  publish: 'change' | 'always';
-  heartbeatMs: number;
-  tags: TagConfig[];
-}
-
-export interface DeviceConfig {
-  name: string;
-  driver: string;
-  enabled: boolean;
-  uns?: string;
-  settings: Record<string, unknown>;
-  reconnectMaxMs?: number;
-  groups: GroupConfig[];
-}
-
-export interface NorthConfig {
-  name: string;
-  plugin: string;
-  enabled: boolean;
-  devices: string[];
-  settings: Record<string, unknown>;
-}
-
-export interface GatewayConfig {
-  id: string;
-  uns: string;
-  http: { host: string; port: number };
-  broker: { enabled: boolean; host: string; port: number };
-}
-
-export interface Config {
-  gateway: GatewayConfig;
-  devices: DeviceConfig[];
-  north: NorthConfig[];
-}
+// The configuration is the server's own definition (types only), so a renamed field fails this build.
+// `Config` as the UI edits it: the server's file configuration (not frozen).
+export type {
+  DeviceConfig,
+  GatewayConfig,
+  GatewayFileConfig as Config,
+  GroupConfig,
+  NorthConfig,
+  TagConfig,
+} from '../../../core/config/schema';
 
 export interface ValueRow {
   device: string;
@@ -119,17 +76,10 @@ export interface JsonSchema {
   'x-ui'?: { secret?: boolean; advanced?: boolean; [k: string]: unknown };
 }
 
-export interface PluginSchema {
-  title: string;
-  settings: JsonSchema;
-}
-
-/** `GET /api/v1/schema`. */
-export interface SchemaDoc {
-  config: JsonSchema;
-  drivers: Record<string, PluginSchema>;
-  north: Record<string, PluginSchema>;
-}
+/** `GET /api/v1/schema`: the configuration's schema, every plugin's manifest and the error codes. */
+export type SchemaDoc = SchemaDocument<JsonSchema>;
+export type DriverSchema = DriverSchemaEntry<JsonSchema>;
+export type NorthSchema = NorthSchemaEntry<JsonSchema>;
 
 export interface SerialPortInfo {
   path: string;

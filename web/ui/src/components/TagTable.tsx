@@ -30,7 +30,8 @@ interface Props {
   onWrite(tag: TagConfig): void;
   onDelete(tag: string): void;
   /** Opens the test read of an address (with its type, if any). */
-  onTestRead(address: string, type: string | undefined): void;
+  /** Absent when the device's driver cannot read one address on demand. */
+  onTestRead?: ((address: string, type: string | undefined) => void) | undefined;
   /** Sets one field on many tags; resolves true when saved (the selection is then cleared). */
   onBulkEdit(tags: string[], field: string, value: unknown): Promise<boolean>;
   onBulkDelete(tags: string[]): void;
@@ -95,19 +96,21 @@ export function TagTable(props: Props) {
                 onDraft(alarms ? { ...rest, alarms } : rest);
               }}
             />
-            <button
-              type="button"
-              class="button small test-read-button"
-              disabled={!String(editing.draft.address ?? '').trim()}
-              onClick={() =>
-                props.onTestRead(
-                  String(editing.draft.address ?? ''),
-                  typeof editing.draft.type === 'string' ? editing.draft.type : undefined,
-                )
-              }
-            >
-              Test read this address
-            </button>
+            {props.onTestRead ? (
+              <button
+                type="button"
+                class="button small test-read-button"
+                disabled={!String(editing.draft.address ?? '').trim()}
+                onClick={() =>
+                  props.onTestRead?.(
+                    String(editing.draft.address ?? ''),
+                    typeof editing.draft.type === 'string' ? editing.draft.type : undefined,
+                  )
+                }
+              >
+                Test read this address
+              </button>
+            ) : null}
             {props.onDecode ? (
               <button
                 type="button"
@@ -221,15 +224,17 @@ export function TagTable(props: Props) {
                   </td>
                   <td class="address-cell col-phone-hide">
                     <Address address={tag.address} />
-                    <button
-                      type="button"
-                      class="link-button"
-                      aria-label={`Test read ${tag.name}`}
-                      title="Read this address once, now"
-                      onClick={() => props.onTestRead(tag.address, tag.type)}
-                    >
-                      test read
-                    </button>
+                    {props.onTestRead ? (
+                      <button
+                        type="button"
+                        class="link-button"
+                        aria-label={`Test read ${tag.name}`}
+                        title="Read this address once, now"
+                        onClick={() => props.onTestRead?.(tag.address, tag.type)}
+                      >
+                        test read
+                      </button>
+                    ) : null}
                     {props.onDecode && decodable(tag) ? (
                       <button
                         type="button"
