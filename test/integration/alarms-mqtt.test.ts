@@ -50,13 +50,13 @@ afterEach(async () => {
 });
 
 /** Each test its own topics and register, so retained messages and values of one never satisfy another. */
-function plant(register: number, alarms: unknown[]) {
+function plant(register: number, alarms: unknown[], port = simPort) {
   plantNo++;
   const uns = `acme/alarms${plantNo}`;
   const doc = {
     gateway: { id: 'gw1', uns },
     devices: [
-      simulatedPlc(simPort, [
+      simulatedPlc(port, [
         {
           name: 'fast',
           intervalMs: 100,
@@ -254,5 +254,21 @@ describe('alarms over MQTT and HTTP, on the simulated PLC', () => {
       { state: 'active', acked: false, severity: 'critical' },
     ]);
     await setLevel(sub, tagTopic, 0);
+  });
+
+  it('keeps the state while the tag is bad and says so in the payload', async () => {
+    const own = createDemoModel();
+    const ownSim = new ModbusTcpSimulator(own.model, { port: 0 });
+    const { port } = await ownSim.listen();
+    cleanups.push(() => ownSim.close());
+    own.model.setRegister(1, 'hr', 103, 90);
+    const { doc, alarmTopic } = plant(103, [{ name: 'high', above: 50 }], port);
+    const sub = await subscriber(`${alarmTopic}/#`);
+    await gateway(doc);
+    await sub.waitForTopic(alarmTopic, alarmState('active', false), { timeoutMs: 10_000 });
+    const since = sub.mark();
+    await ownSim.close(); // the PLC goes away: the tag turns bad
+    const bad = await sub.waitForTopic(alarmTopic, (m) => field(m, 'quality') === 'bad', { since, timeoutMs: 20_000 });
+    expect(obj(bad)).toMatchObject({ state: 'active', acked: false, value: 90, quality: 'bad' });
   });
 });
