@@ -2,7 +2,18 @@ import type { AlarmConfig, DeviceConfig, TagConfig } from '../config/schema.js';
 import { checkWhen, referenceNames } from './when-condition.js';
 
 const CONDITIONS = ['above', 'below', 'equals', 'when'] as const;
-const NUMERIC_TYPES = new Set(['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64']);
+const NUMERIC_TYPES = new Set([
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float32',
+  'float64',
+]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
