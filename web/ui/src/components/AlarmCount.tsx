@@ -17,7 +17,10 @@ export function AlarmCount({ active }: { active: boolean }) {
       title={title}
       aria-label={title}
     >
-      <span aria-hidden="true">Alarms</span>
+      <span class="alarm-count-mark" aria-hidden="true" />
+      <span class="alarm-count-word" aria-hidden="true">
+        Alarms
+      </span>
       <span class="alarm-count-number" data-testid="alarm-count">
         {count}
       </span>
