@@ -8,6 +8,7 @@ import { hasSocat } from './lib/pty.js';
 import { type QuietBudget, waitForQuiet } from './lib/quiet.js';
 import type { LoadSpec } from './load-spec.js';
 import { machineInfo } from './machine.js';
+import { alarmMicro } from './micro/alarms.js';
 import { runMicro } from './micro/run-micro.js';
 import { type BenchOptions, parseOptions, selected } from './options.js';
 import { RESULTS_DIR, renderText, resultPaths, saveJson, saveMarkdown } from './output.js';
@@ -126,6 +127,11 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
   if (selected(o, 'micro')) {
     say('▶ micro: the hot path piece by piece');
     results.micro = runMicro();
+    save();
+  }
+  if (selected(o, 'alarms')) {
+    say('▶ alarms: 10k tags with one alarm each, evaluated from the bus');
+    results.micro.push(...alarmMicro());
     save();
   }
   if (selected(o, 'limits')) {

@@ -1,4 +1,6 @@
 /** Issue 9's targets, judged on one run's figures. */
+
+import { ALARM_MICRO_NAME } from './micro/alarms.js';
 import { modbusRatio, mqttLimitFor, mqttRatio, sustained } from './ratios.js';
 import type { BenchResults, Target } from './results.js';
 import type { LoadResult } from './scenarios/load-run.js';
@@ -80,6 +82,7 @@ export function judgeTargets(results: BenchResults): Target[] {
     .map((r) => ({ id: r.spec.id, p99: r.eventLoop?.p99Ms ?? Number.NaN }))
     .filter((l) => Number.isFinite(l.p99));
   const worstLoop = loops.length ? loops.reduce((a, b) => (b.p99 > a.p99 ? b : a)) : undefined;
+  const alarmNs = results.micro.find((m) => m.name === ALARM_MICRO_NAME)?.nsPerItem;
   return [
     target('Modbus reads vs plain client', '≥ 80 %', mb && `${pct(mbRatio)} (${mb.spec.id})`, mbRatio >= 0.8),
     target('uns msgs/s vs plain publisher (QoS 1)', '≥ 70 %', mq && `${pct(mqRatio)} (${mq.spec.id})`, mqRatio >= 0.7),
@@ -121,6 +124,12 @@ export function judgeTargets(results: BenchResults): Target[] {
       '≤ 20 ms',
       worstLoop && `${worstLoop.p99.toFixed(1)} ms (${worstLoop.id})`,
       worstLoop && worstLoop.p99 <= 20,
+    ),
+    target(
+      'alarms: CPU-s per 1M evaluations (10k tags, one alarm each)',
+      '≤ 0.3',
+      alarmNs === undefined ? undefined : `${(alarmNs / 1000).toFixed(3)} (${alarmNs} ns each)`,
+      alarmNs === undefined ? undefined : alarmNs / 1000 <= 0.3,
     ),
     target(
       'RSS with 100k tags',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { AlarmService } from './alarms/alarm-service.js';
+import type { AlarmClock } from './alarms/clock.js';
 import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
@@ -7,7 +9,7 @@ import { runningDevices } from './config/validate.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { NorthLink } from './north-link.js';
-import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
+import type { NorthAlarms, NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
 import type { GatewayStatusPayload } from './status-payload.js';
@@ -60,6 +62,8 @@ export interface GatewayOptions {
   version: string;
   /** Receives every write request with its result (the audit trail). */
   audit?: (entry: AuditEntry) => void;
+  /** Time for alarm on-delays (tests drive it); the system clock when not given. */
+  alarmClock?: AlarmClock;
 }
 
 /**
@@ -78,11 +82,21 @@ export class Gateway {
     return this.opts.registry;
   }
   private readonly db: Db;
+  /** Alarms of every tag: evaluated from the bus, kept in the database. */
+  readonly alarms: AlarmService;
 
   constructor(private readonly opts: GatewayOptions) {
     this.db = opts.db ?? openMemoryDb();
     this.bus.onListenerError = (err) =>
       opts.log.error({ err: errorMessage(err) }, 'a north app failed to take a reading');
+    this.alarms = new AlarmService({
+      db: this.db,
+      log: opts.log.child({ component: 'alarms' }),
+      clock: opts.alarmClock,
+      audit: opts.audit,
+    });
+    // Before any north app: an alarm changed by a reading is out before that reading's value.
+    this.alarms.attach(this.bus);
   }
 
   get currentConfig(): Config {
@@ -92,6 +106,7 @@ export class Gateway {
 
   async start(config: Config): Promise<void> {
     this.config = config;
+    this.alarms.configure(config);
     // North apps first, so that they see the devices' first states and readings.
     for (const app of config.north) await this.startNorth(app);
     for (const device of runningDevices(config)) await this.startDevice(device);
@@ -102,6 +117,7 @@ export class Gateway {
     this.devices.clear();
     await Promise.all([...this.north.values()].map((n) => this.stopNorthApp(n)));
     this.north.clear();
+    this.alarms.stop();
   }
 
   /**
@@ -116,6 +132,7 @@ export class Gateway {
     // Topics depend on id and uns only; http and broker changes are the runtime's business.
     const gatewayChanged = prev.gateway.id !== next.gateway.id || prev.gateway.uns !== next.gateway.uns;
     this.config = next;
+    this.alarms.configure(next);
     const changedDevices: string[] = [];
     const changedNorth: string[] = [];
 
@@ -261,6 +278,7 @@ export class Gateway {
         });
       },
       write: (device, tag, value) => this.write(device, tag, value, { source: `${config.plugin}:${config.name}` }),
+      alarms: northAlarms(this.alarms, config),
       spool: (limits) => new SpoolStore(this.db, config.name, limits),
       link: (open, options) => {
         const link = new NorthLink(open, options);
@@ -364,6 +382,23 @@ export class Gateway {
 /** True when two configurations of a device differ in their groups and nothing else. */
 function onlyGroupsDiffer(a: DeviceConfig, b: DeviceConfig): boolean {
   return stableStringify({ ...a, groups: [] }) === stableStringify({ ...b, groups: [] });
+}
+
+/** The alarms of a north app's devices, and acknowledgement in the app's name. */
+function northAlarms(alarms: AlarmService, config: NorthConfig): NorthAlarms {
+  const wanted = (device: string) => config.devices.includes('*') || config.devices.includes(device);
+  return {
+    current: () => alarms.list({ devices: wanted }),
+    subscribe: (listener) =>
+      alarms.subscribe((alarm) => {
+        if (wanted(alarm.device)) listener(alarm);
+      }),
+    ack: (id, by, comment) => {
+      const alarm = alarms.get(id);
+      if (!alarm || !wanted(alarm.device)) throw new GatewayError('not-found', `no alarm with id "${id}"`);
+      return alarms.ack(id, comment, { source: `${config.plugin}:${config.name}`, user: by }).alarm;
+    },
+  };
 }
 
 function disabledApp(): NorthApp {

@@ -5,6 +5,7 @@
  */
 import type { Static, TProperties, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
+import type { AlarmStatus } from './alarms/alarm-types.js';
 import type { DeviceEvents, DeviceState } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, ModelConfig, NorthConfig, TagConfig } from './config/schema.js';
 import type { BrowseEntry, CertificateInfo, InspectResult } from './driver-tools.js';
@@ -203,6 +204,21 @@ export interface NorthContext<Settings = unknown> {
    * stops retrying when the app stops. The app calls `start()` when it starts.
    */
   link(open: () => void, options?: NorthLinkOptions): NorthLink;
+  /** Alarms of the app's devices (SPEC §3.5). */
+  alarms: NorthAlarms;
+}
+
+/** What a north app sees of the alarms of its devices. */
+export interface NorthAlarms {
+  /** Every alarm of the app's devices as it stands, for a publish after (re)connect. */
+  current(): AlarmStatus[];
+  /** Every change of state, acknowledgement or quality; returns an unsubscribe function. */
+  subscribe(listener: (alarm: AlarmStatus) => void): () => void;
+  /**
+   * Acknowledges an alarm in the name of `by`, recorded with the app as its source. Throws a
+   * GatewayError('not-found') for an alarm that is not one of the app's.
+   */
+  ack(id: string, by: string, comment: string): AlarmStatus;
 }
 
 export interface NorthStatus {

@@ -28,6 +28,51 @@ export const TAG_TYPES = [
 /** A device's default longest wait between reconnect attempts (SPEC: values flow again within ≤ 10 s). */
 export const DEFAULT_RECONNECT_MAX_MS = 10_000;
 
+export const ALARM_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** One alarm of a tag (SPEC §3.5): exactly one of above, below, equals, when (checked by validate). */
+export const AlarmSchema = Type.Object(
+  {
+    name: Name('Alarm name, unique on its tag; the last level of its topic'),
+    above: Type.Optional(Type.Number({ description: 'Active while the value is above this limit' })),
+    below: Type.Optional(Type.Number({ description: 'Active while the value is below this limit' })),
+    equals: Type.Optional(
+      Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 1024 })], {
+        description: 'Active while the value equals this (numbers, booleans, strings)',
+      }),
+    ),
+    when: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'Active while this expression (computed-tag syntax, e.g. "{oven/temp} > 80") is true',
+      }),
+    ),
+    deadband: Type.Number({
+      default: 0,
+      minimum: 0,
+      description: 'Hysteresis: above clears at <= limit - deadband, below at >= limit + deadband',
+    }),
+    delayMs: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 86_400_000,
+      description: 'On-delay: the condition must hold this long before the alarm becomes active',
+    }),
+    severity: Type.Union(
+      ALARM_SEVERITIES.map((s) => Type.Literal(s)),
+      { default: 'medium', description: 'low | medium | high | critical' },
+    ),
+    message: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: 'Text of the alarm; may use {value}, {name}, {unit}, {description}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** A tag's fields before the ones drivers add (`length` and before), in file order. */
 const TAG_HEAD = {
   name: Type.String({
@@ -62,6 +107,7 @@ const TAG_TAIL = {
   }),
   unit: Type.Optional(Type.String({ maxLength: 64, description: 'Engineering unit' })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+  alarms: Type.Optional(Type.Array(AlarmSchema, { description: 'Alarms on this tag (SPEC §3.5)' })),
 };
 
 /** The core's tag fields; a driver may add its own (`DriverManifest.tagFields`). */
@@ -279,6 +325,8 @@ export type TagType = (typeof TAG_TYPES)[number];
 /** Fields a driver adds to its tags (`DriverManifest.tagFields`); the driver narrows them. */
 export type DriverTagFields = { [field: string]: unknown };
 export type TagConfig = Static<typeof TagSchema> & DriverTagFields;
+export type AlarmConfig = Static<typeof AlarmSchema>;
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
 export type GroupConfig = Omit<Static<typeof GroupSchema>, 'tags'> & { tags: TagConfig[] };
 export type DeviceConfig = Omit<Static<typeof DeviceSchema>, 'groups'> & { groups: GroupConfig[] };
 export type DeviceEntry = Omit<Static<typeof DeviceEntrySchema>, 'groups'> & { groups: GroupConfig[] };

@@ -126,6 +126,7 @@ export function deviceWithCsvTags(
   const merge = opts.mode === 'merge';
   const { rows, delimiter } = readRows(csv);
   const groups = new Map<string, GroupConfig>();
+  const original = new Map(device.groups.map((g) => [g.name, g]));
   const lineOfTag = new Map<TagConfig, number>();
   for (const g of device.groups) groups.set(g.name, { ...g, tags: merge ? [...g.tags] : [] });
   /** Tags the file already updated: a second row of the same name is added, so validation reports the duplicate. */
@@ -146,6 +147,9 @@ export function deviceWithCsvTags(
     }
     newGroupLines.get(group)?.push(row.line);
     const tag = withCells(existing ? (existing.tag as Record<string, unknown>) : {}, row, delimiter);
+    // The file has no alarms column: replacing a tag by a row of the same name keeps its alarms.
+    const alarms = existing ? undefined : findTag(original, name)?.tag.alarms;
+    if (alarms !== undefined && tag.alarms === undefined) tag.alarms = alarms;
     if (existing && existing.group === group) group.tags[existing.index] = tag;
     else {
       if (existing) existing.group.tags.splice(existing.index, 1);

@@ -1,4 +1,5 @@
 import { type TObject, Type } from '@sinclair/typebox';
+import { checkAlarms } from '../alarms/validate-alarms.js';
 import type { DriverManifest } from '../plugin.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
@@ -220,6 +221,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     raw,
   );
   checkTopicCollisions(devices, raw);
+  checkAlarms(devices, raw);
   for (const e of raw) fromModels.route(e, errors);
   errors.push(...fromModels.messages());
   checkHttpTls(doc.gateway?.http?.tls, errors);

@@ -53,6 +53,7 @@ interface TagRow {
   deadband: number;
   unit: string | null;
   description: string | null;
+  alarms: string | null;
 }
 interface NorthRow {
   name: string;
@@ -85,7 +86,7 @@ export function saveConfig(db: Db, config: Config): void {
   );
   const insTag = db.prepare(
     `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
-       deadband, unit, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       deadband, unit, description, alarms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insNorth = db.prepare(
     'INSERT INTO north_apps (position, name, plugin, enabled, devices, settings) VALUES (?, ?, ?, ?, ?, ?)',
@@ -134,6 +135,7 @@ export function saveConfig(db: Db, config: Config): void {
             t.deadband,
             t.unit ?? null,
             t.description ?? null,
+            t.alarms === undefined ? null : JSON.stringify(t.alarms),
           );
         });
       });
@@ -184,6 +186,7 @@ function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   tag.deadband = r.deadband;
   if (r.unit !== null) tag.unit = shared(strings, r.unit);
   if (r.description !== null) tag.description = r.description;
+  if (r.alarms !== null) tag.alarms = JSON.parse(r.alarms) as TagConfig['alarms'];
   return tag;
 }
 

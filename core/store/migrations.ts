@@ -146,4 +146,39 @@ export const migrations: string[] = [
   ALTER TABLE devices ADD COLUMN model TEXT;
   ALTER TABLE devices ADD COLUMN params TEXT;   -- JSON object, with model
   `,
+  // 10: alarms: definitions on tags, each alarm's state (kept across restarts) and its history (bounded in code)
+  `
+  ALTER TABLE tags ADD COLUMN alarms TEXT;   -- JSON array of alarm definitions, NULL = none
+  CREATE TABLE alarm_state (
+    alarm_id     TEXT PRIMARY KEY,
+    device       TEXT NOT NULL,
+    tag          TEXT NOT NULL,
+    alarm        TEXT NOT NULL,
+    state        TEXT NOT NULL,      -- active | normal
+    acked        INTEGER NOT NULL,
+    active_since INTEGER,
+    changed_at   INTEGER NOT NULL,
+    value        TEXT,               -- JSON
+    message      TEXT NOT NULL,
+    acked_by     TEXT,
+    acked_at     INTEGER,
+    ack_comment  TEXT
+  );
+  CREATE TABLE alarm_history (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    alarm_id TEXT NOT NULL,
+    device   TEXT NOT NULL,
+    tag      TEXT NOT NULL,
+    alarm    TEXT NOT NULL,
+    kind     TEXT NOT NULL,          -- active | normal | ack
+    severity TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    value    TEXT,                   -- JSON
+    username TEXT,
+    source   TEXT,
+    comment  TEXT
+  );
+  CREATE INDEX alarm_history_at ON alarm_history(at);
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IPublishPacket, MqttClient } from 'mqtt';
+import { ACK_SUFFIX } from '../../core/alarms/alarm-service.js';
 import type { DeviceState, GroupReading } from '../../core/bus.js';
-import { errorCode, errorMessage, GatewayError } from '../../core/errors.js';
-import { parseExact } from '../../core/json.js';
+import { errorCode, errorMessage } from '../../core/errors.js';
 import type { NorthLink } from '../../core/north-link.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
@@ -12,8 +12,16 @@ import { BrokerSessionWatch } from '../mqtt-session/session-watch.js';
 import { settledWithin } from '../mqtt-session/settled-within.js';
 import { SpoolPump } from '../spool-pump.js';
 import { UnexpectedTopics } from '../unexpected-topics.js';
+import { AckTargets, acknowledge, alarmPayload } from './alarm-topics.js';
 import { ModelContracts } from './model-contracts.js';
-import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
+import {
+  gatewayPayload,
+  groupPayload,
+  parseSetPayload,
+  setResultPayload,
+  statusPayload,
+  valuePayload,
+} from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.js';
 import { SetTargets } from './set-targets.js';
@@ -26,7 +34,9 @@ import type { MqttSettings } from './settings.js';
 export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeAlarms: (() => void) | undefined;
   private readonly setTargets = new SetTargets();
+  private readonly ackTargets = new AckTargets();
   /** The `_set` topics subscribed on the current connection (this app owns their devices' writes). */
   private subscribedSets = new Set<string>();
   /** Apps of this gateway on the same broker: one of them takes each device's writes. */
@@ -101,6 +111,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       reading: (r) => this.onReading(r),
       state: (device, state) => this.onDeviceState(device, state),
     });
+    // Alarm state is retained and republished on every connect: straight out, never spooled.
+    this.unsubscribeAlarms = this.ctx.alarms.subscribe((a) => this.publishDirect(a.topic, alarmPayload(a), true));
     this.refreshSetTopics();
     setOwners.join(this.ownerGroup, this);
     this.expireTimer = setInterval(() => this.spool?.expire(), 10_000);
@@ -130,6 +142,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    this.unsubscribeAlarms?.();
     setOwners.leave(this.ownerGroup, this);
     this.link.stop();
     if (this.expireTimer) clearInterval(this.expireTimer);
@@ -197,13 +210,15 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.deviceTopics = new Map(devices.map((d) => [d.config.name, d.topic]));
     this.deviceModels = new Map(devices.flatMap((d) => (d.config.model ? [[d.config.name, d.config.model]] : [])));
     this.setTargets.refresh(devices);
+    this.ackTargets.refresh(devices);
   }
 
   /** Subscribes to the `_set` topics of the devices whose writes this app owns now, and only those. */
   private syncSetSubscriptions(): void {
     const client = this.client;
     if (!client || !this.brokerConnected) return;
-    const wanted = new Set(this.setTargets.topics((device) => setOwners.owns(this.ownerGroup, this, device)));
+    const owned = (device: string) => setOwners.owns(this.ownerGroup, this, device);
+    const wanted = new Set([...this.setTargets.topics(owned), ...this.ackTargets.topics(owned)]);
     const added = [...wanted].filter((t) => !this.subscribedSets.has(t));
     const removed = [...this.subscribedSets].filter((t) => !wanted.has(t));
     this.subscribedSets = wanted;
@@ -244,6 +259,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     for (const d of this.ctx.devices()) {
       this.publishDirect(deviceStatusTopic(d.topic), statusPayload(d.state, d.config.model), true);
     }
+    for (const a of this.ctx.alarms.current()) this.publishDirect(a.topic, alarmPayload(a), true);
     this.subscribedSets = new Set();
     this.syncSetSubscriptions();
     setOwners.changed(this.ownerGroup, this);
@@ -317,6 +333,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   }
 
   private async onMessage(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    if (topic.endsWith(ACK_SUFFIX)) return this.onAck(topic, payload, packet);
     const target = this.setTargets.match(topic);
     if (!target) {
       this.unexpected.report(topic, "tag's _set topic");
@@ -364,20 +381,13 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       });
     }
   }
-}
 
-/** `_set` payload: a JSON value (`42`, `true`, `"AB"`) or `{"value": 42, "id": "abc"}`. */
-export function parseSetPayload(payload: Buffer): { value: unknown; id?: unknown } {
-  let parsed: unknown;
-  try {
-    parsed = parseExact(payload.toString('utf8'));
-  } catch {
-    throw new GatewayError('invalid-value', 'payload is not JSON; send e.g. 42, true, "text" or {"value": 42}');
+  /** `{tag topic}/_alarm/{alarm}/_ack`: the same rules as `_set` (one owner acts, retained requests are ignored). */
+  private onAck(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const target = this.ackTargets.match(topic);
+    if (!target) this.unexpected.report(topic, "alarm's _ack topic");
+    else if (setOwners.owns(this.ownerGroup, this, target.device)) {
+      acknowledge(this.ctx, target, topic, payload, packet.retain);
+    }
   }
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const obj = parsed as Record<string, unknown>;
-    if (!('value' in obj)) throw new GatewayError('invalid-value', 'object payload needs a "value" key');
-    return { value: obj.value, id: obj.id };
-  }
-  return { value: parsed };
 }

@@ -1,6 +1,7 @@
 import type { DeviceState, ReadingItem } from '../../core/bus.js';
 import type { TagConfig } from '../../core/config/schema.js';
-import { stringifyExact, valueToJson } from '../../core/json.js';
+import { GatewayError } from '../../core/errors.js';
+import { parseExact, stringifyExact, valueToJson } from '../../core/json.js';
 import type { TagValue } from '../../core/values.js';
 
 /** `{"value": …, "timestamp": …, "quality": …}` built by hand: this runs once per published value. */
@@ -48,4 +49,20 @@ export function setResultPayload(id: unknown, error?: { code: string; message: s
   if (error)
     return stringifyExact({ ...base, ok: false, error: error.code, message: error.message, timestamp: Date.now() });
   return stringifyExact({ ...base, ok: true, timestamp: Date.now() });
+}
+
+/** `_set` payload: a JSON value (`42`, `true`, `"AB"`) or `{"value": 42, "id": "abc"}`. */
+export function parseSetPayload(payload: Buffer): { value: unknown; id?: unknown } {
+  let parsed: unknown;
+  try {
+    parsed = parseExact(payload.toString('utf8'));
+  } catch {
+    throw new GatewayError('invalid-value', 'payload is not JSON; send e.g. 42, true, "text" or {"value": 42}');
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const obj = parsed as Record<string, unknown>;
+    if (!('value' in obj)) throw new GatewayError('invalid-value', 'object payload needs a "value" key');
+    return { value: obj.value, id: obj.id };
+  }
+  return { value: parsed };
 }

@@ -28,6 +28,7 @@ export class SparkplugNorthApp implements NorthApp {
   private unsubscribe: (() => void) | undefined;
   /** The broker connection: the core retries it with backoff; this app opens it and reports. */
   private readonly link: NorthLink;
+  private unsubscribeAlarms: (() => void) | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private lastError: string | undefined;
@@ -63,6 +64,7 @@ export class SparkplugNorthApp implements NorthApp {
       reading: (r) => this.node.onReading(r),
       state: (device, state) => this.node.onDeviceState(device, state),
     });
+    this.unsubscribeAlarms = this.ctx.alarms.subscribe((alarm) => this.node.onAlarm(alarm));
     this.expireTimer = setInterval(() => this.spool.expire(), 10_000);
     this.expireTimer.unref();
     this.link.start();
@@ -71,6 +73,7 @@ export class SparkplugNorthApp implements NorthApp {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    this.unsubscribeAlarms?.();
     this.link.stop();
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.node.end();

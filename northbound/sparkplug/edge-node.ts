@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AlarmStatus } from '../../core/alarms/alarm-types.js';
 import type { DeviceState, DeviceStateName, GroupReading } from '../../core/bus.js';
 import type { DeviceConfig } from '../../core/config/schema.js';
 import type { NorthContext } from '../../core/plugin.js';
@@ -6,7 +7,7 @@ import type { SpoolRow, SpoolStore } from '../../core/store/spool-store.js';
 import type { TagValue } from '../../core/values.js';
 import { type Publisher, SpoolPump } from '../spool-pump.js';
 import { AliasTable } from './aliases.js';
-import { buildCatalog, deviceTags, hasAllValues, metricKeys, metricSignature } from './catalog.js';
+import { alarmMetricValues, buildCatalog, deviceTags, hasAllValues, metricKeys, metricSignature } from './catalog.js';
 import { encodePayload, type ReceivedMetric, type SpbMetric, type SpbPayload } from './codec.js';
 import { decodeRecord, encodeRecord } from './data-record.js';
 import { inferType } from './datatypes.js';
@@ -39,7 +40,7 @@ interface DeviceEntry {
 }
 
 export interface EdgeNodeOptions {
-  ctx: Pick<NorthContext, 'devices' | 'snapshot' | 'log' | 'version'>;
+  ctx: Pick<NorthContext, 'devices' | 'snapshot' | 'log' | 'version' | 'alarms'>;
   topics: SparkplugTopics;
   spool: SpoolStore;
   dataQos: 0 | 1;
@@ -132,6 +133,22 @@ export class EdgeNode {
     this.pump.enqueue({ topic, payload, qos: 1, retain: false });
   }
 
+  /** An alarm changed: its `active` and `acked` metrics go out as DDATA (a DBIRTH carries them anyway). */
+  onAlarm(alarm: AlarmStatus): void {
+    const entry = this.devices.get(alarm.device);
+    if (!entry || entry.phase === 'pending' || entry.state !== 'connected') return;
+    let epoch: string;
+    if (!this.live) epoch = '';
+    else if (entry.phase === 'born') epoch = entry.epoch;
+    else return;
+    const payload = encodeRecord({
+      device: entry.config.name,
+      epoch,
+      values: alarmMetricValues(alarm).map(([tag, value]) => ({ tag, value })),
+    });
+    this.pump.enqueue({ topic: this.opts.topics.device('DDATA', entry.config.name), payload, qos: 1, retain: false });
+  }
+
   onDeviceState(device: string, state: DeviceState): void {
     const entry = this.devices.get(device);
     if (!entry) return;
@@ -166,12 +183,12 @@ export class EdgeNode {
   commandTarget(device: string, metric: ReceivedMetric): string | undefined {
     const entry = this.devices.get(device);
     if (!entry) return undefined;
-    if (metric.name !== undefined) {
-      return metricKeys(entry.config).some((k) => k.metric === metric.name) ? metric.name : undefined;
-    }
+    // Alarm metrics are the gateway's, not tags: a DCMD to one addresses nothing.
+    const isTag = (name: string) => deviceTags(entry.config).some((t) => t.name === name);
+    if (metric.name !== undefined) return isTag(metric.name) ? metric.name : undefined;
     if (metric.alias === undefined) return undefined;
     const key = this.aliases.lookup(metric.alias);
-    return key?.device === device ? key.metric : undefined;
+    return key?.device === device && isTag(key.metric) ? key.metric : undefined;
   }
 
   /** True for an NCMD metric asking for a rebirth. */
@@ -373,6 +390,9 @@ export class EdgeNode {
   private values(device: string): Map<string, TagValue> {
     const values = new Map<string, TagValue>();
     for (const s of this.opts.ctx.snapshot()) if (s.device === device) values.set(s.tag.name, s.value);
+    for (const alarm of this.opts.ctx.alarms.current()) {
+      if (alarm.device === device) for (const [name, value] of alarmMetricValues(alarm)) values.set(name, value);
+    }
     return values;
   }
 

@@ -41,6 +41,18 @@ export function tagMetricDef(tag: TagConfig, alias: number, sample: Value | unde
   };
 }
 
+/** An alarm's `active` or `acked` metric: a read-only Boolean. */
+export function alarmMetricDef(name: string, alias: number): MetricDef {
+  return {
+    name,
+    alias,
+    type: 'Boolean',
+    inferred: false,
+    writeOnly: false,
+    properties: { readOnly: { type: 'Boolean', value: true } },
+  };
+}
+
 function qualityProperty(value: TagValue | undefined): SpbProperty {
   // No reading yet counts as bad (OPC UA: Bad_WaitingForInitialData).
   return { type: 'Int32', value: QUALITY_CODES[value?.quality ?? 'bad'] };

@@ -108,6 +108,12 @@ const PAGES: PageCheck[] = [
     ],
   },
   {
+    name: 'alarms',
+    path: '/alarms',
+    ready: (p) => p.getByRole('heading', { name: 'History' }),
+    mustSee: (p) => [p.getByTestId('alarm-count'), p.getByRole('link', { name: 'Download CSV' })],
+  },
+  {
     name: 'certificates',
     path: '/certificates',
     ready: (p) => p.getByRole('heading', { name: 'Certificates' }),

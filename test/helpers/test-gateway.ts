@@ -38,6 +38,8 @@ export interface TestGatewayOptions {
   /** Kept as the first history entry, as `tagwire start` does on a first start. */
   recordFirstStart?: boolean;
   version?: string;
+  /** Run on this data directory and keep it on close (a restart: a second gateway on the same store). */
+  dataDir?: string;
   /** The plugins (default: the built-in ones), e.g. with a test plugin added. */
   registry?: PluginRegistry;
   /** Called with the runtime before it starts (e.g. to watch the bus from the first reading). */
@@ -68,7 +70,7 @@ export function simulatedPlc(port: number, groups: unknown[]): Record<string, un
  * started and the HTTP app built. `close()` undoes all of it.
  */
 export async function startTestGateway(configDoc: unknown, opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'tagwire-test-'));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tagwire-test-'));
   const db = openDb(dir);
   for (const [name, [password, role]] of Object.entries(opts.users ?? {})) await setPassword(db, name, password, role);
   const registry = opts.registry ?? builtinRegistry();
@@ -112,7 +114,7 @@ export async function startTestGateway(configDoc: unknown, opts: TestGatewayOpti
       await app.close();
       await runtime.stop();
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,7 @@ import { OpenStreams } from './open-streams.js';
 import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
+import { registerAlarms } from './routes/alarms.js';
 import { registerAudit } from './routes/audit.js';
 import { registerCertificates } from './routes/certificates.js';
 import { registerConfigHistory } from './routes/config-history.js';
@@ -115,6 +116,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerNorthResources(app, opts.runtime);
   registerConfigHistory(app, opts.runtime, opts.db);
   registerAudit(app, opts.runtime.audit);
+  registerAlarms(app, opts.runtime);
   registerGatewayApi(app, opts.runtime);
   registerSerialPorts(app);
   registerSchema(app, opts.runtime.registry);

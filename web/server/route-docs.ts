@@ -26,7 +26,8 @@ export type ApiSection =
   | 'Tools'
   | 'Certificates'
   | 'Operations'
-  | 'Audit';
+  | 'Audit'
+  | 'Alarms';
 
 /** A route's description for /api/docs: section, one-line summary, and its parameters. */
 export function routeDocs(section: ApiSection, summary: string, more: FastifySchema = {}): FastifySchema {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinRegistry } from '../../../app/builtin-plugins.js';
+import { AlarmStore } from '../../../core/alarms/alarm-store.js';
 import { hashPassword } from '../../../core/auth/password.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import { AuditLog } from '../../../core/store/audit.js';
@@ -119,6 +120,25 @@ const SEEDS: Array<(db: Db) => void> = [
        (9, 'meter-01', 'modbus-tcp', 1, 'hall1/meter-01', '{"host":"10.0.0.21"}', 'pm5560', '{"line":"L1"}')`,
     ).run();
   },
+  // 10: alarms on tags, alarm state and history
+  (db) => {
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
+       (9, 1, 2, 'alarmed', 1000, 'change', 60000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, access, scale, "offset", deadband, alarms) VALUES
+       (9, 0, 'temp', 'hr:300', 'float32', 'read', 1, 0, 0, ?)`,
+    ).run(JSON.stringify([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]));
+    db.prepare(
+      `INSERT INTO alarm_state (alarm_id, device, tag, alarm, state, acked, active_since, changed_at, value, message)
+       VALUES ('a1', 'filler1', 'temp', 'high', 'active', 0, 9, 9, '81.5', 'temp above 80')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO alarm_history (at, alarm_id, device, tag, alarm, kind, severity, message, value)
+       VALUES (?, 'a1', 'filler1', 'temp', 'high', 'active', 'high', 'temp above 80', '81.5')`,
+    ).run(Date.now());
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -202,6 +222,13 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
       reconnectMaxMs: 10_000,
       groups: [],
     });
+  },
+  (db) => {
+    const tag = loadConfig(db)?.devices[0]?.groups[2]?.tags[0];
+    expect(tag?.alarms).toEqual([{ name: 'high', above: 80, deadband: 2, delayMs: 0, severity: 'high' }]);
+    const store = new AlarmStore(db);
+    expect(store.loadStates().get('a1')).toMatchObject({ state: 'active', acked: false, activeSince: 9, value: 81.5 });
+    expect(store.history({ device: 'filler1' })).toMatchObject([{ kind: 'active', alarm: 'high', value: 81.5 }]);
   },
 ];
 

@@ -27,7 +27,8 @@ const querystring = Type.Object({
 
 export const AUDIT_CSV_COLUMNS = ['time', 'user', 'kind', 'action', 'ok', 'value', 'error', 'source', 'address'];
 
-function time(text: string | undefined, name: string): number | undefined {
+/** A time query parameter: epoch milliseconds or an ISO date; throws naming the parameter. */
+export function queryTime(text: string | undefined, name: string): number | undefined {
   if (text === undefined || text === '') return undefined;
   const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(value)) throw new Error(`${name} must be epoch milliseconds or an ISO date, not "${text}"`);
@@ -44,8 +45,8 @@ function filterOf(query: AuditQuery): AuditFilter {
     throw new Error(`limit must be a whole number of at least 1, not "${query.limit}"`);
   }
   return {
-    from: time(query.from, 'from'),
-    to: time(query.to, 'to'),
+    from: queryTime(query.from, 'from'),
+    to: queryTime(query.to, 'to'),
     user: query.user || undefined,
     kind: kind as AuditKind | undefined,
     limit,

@@ -11,7 +11,8 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 /**
  * `GET /api/v1/events`: Server-Sent Events. `value` events carry published values
  * (`{device, group, tag, topic, value, timestamp, quality, error?}`), `state` events
- * device states (`{device, state, timestamp, error?}`), `log` events log lines
+ * device states (`{device, state, timestamp, error?}`), `alarm` events every change of an
+ * alarm (as one entry of `GET /api/v1/alarms`), `log` events log lines
  * (`{level, time, msg, device?, north?}`); a comment every 15 s keeps
  * proxies from closing the stream. The stream ends when its login does (signed out
  * elsewhere, password or role changed, user deleted).
@@ -19,7 +20,7 @@ const MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 export function registerEvents(app: FastifyInstance, runtime: Runtime, streams: OpenStreams): void {
   app.get(
     '/api/v1/events',
-    { schema: routeDocs('Values', 'Server-Sent Events: value, state and log events') },
+    { schema: routeDocs('Values', 'Server-Sent Events: value, state, alarm and log events') },
     (req, reply) => {
       const res = reply.raw;
       res.writeHead(200, {
@@ -51,6 +52,7 @@ export function registerEvents(app: FastifyInstance, runtime: Runtime, streams: 
         },
         state: (device, state) => send('state', { device, ...state }),
       });
+      const unsubscribeAlarms = runtime.gateway.alarms.subscribe((alarm) => send('alarm', alarm));
       const unsubscribeLog = logTap.subscribe((line) => send('log', line));
       const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
       const forget =
@@ -60,6 +62,7 @@ export function registerEvents(app: FastifyInstance, runtime: Runtime, streams: 
       req.raw.on('close', () => {
         clearInterval(ping);
         unsubscribe();
+        unsubscribeAlarms();
         unsubscribeLog();
         forget();
       });

@@ -1,11 +1,13 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, logout, type Me, onUnauthorized } from './api';
+import { AlarmCount } from './components/AlarmCount';
 import { InitialPasswordBanner } from './components/InitialPasswordBanner';
 import { Notices } from './components/Notices';
 import { useLiveConnection } from './live';
 import { MeContext } from './me';
 import { AccountPage } from './pages/AccountPage';
+import { AlarmsPage } from './pages/AlarmsPage';
 import { AuditPage } from './pages/AuditPage';
 import { CertificatesPage } from './pages/CertificatesPage';
 import { DeviceFormPage } from './pages/DeviceFormPage';
@@ -47,6 +49,7 @@ function page(path: string): VNode {
   if (path === '/uns') return <UnsPage />;
   if (path === '/logs') return <LogsPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/alarms') return <AlarmsPage />;
   if (path === '/certificates') return <CertificatesPage />;
   if (path === '/account') return <AccountPage />;
   if (path === '/users') return <UsersPage />;
@@ -171,6 +174,7 @@ export function App() {
           ))}
         </nav>
         <div class="topbar-right">
+          <AlarmCount active={path === '/alarms'} />
           <LiveIndicator />
           {me ? (
             <Link

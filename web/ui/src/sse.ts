@@ -1,3 +1,4 @@
+import type { AlarmStatus } from '../../../core/alarms/alarm-types';
 import { parseJsonExact } from './api';
 import type { LogLine, StateEvent, ValueRow } from './types';
 
@@ -5,6 +6,8 @@ export interface EventHandlers {
   value?(v: ValueRow): void;
   state?(s: StateEvent): void;
   log?(l: LogLine): void;
+  /** An alarm changed (state, acknowledgement or quality). */
+  alarm?(a: AlarmStatus): void;
   /** The stream (re)opened: values missed while it was down should be re-read. */
   open?(): void;
 }
@@ -35,6 +38,7 @@ class LiveEvents {
     source.addEventListener('value', (e) => this.dispatch(e, 'value'));
     source.addEventListener('state', (e) => this.dispatch(e, 'state'));
     source.addEventListener('log', (e) => this.dispatch(e, 'log'));
+    source.addEventListener('alarm', (e) => this.dispatch(e, 'alarm'));
     source.addEventListener('error', () => {
       this.setConnected(false);
       if (source.readyState === EventSource.CLOSED) {
@@ -68,7 +72,7 @@ class LiveEvents {
     for (const fn of this.connectionListeners) fn(connected);
   }
 
-  private dispatch(e: Event, kind: 'value' | 'state' | 'log'): void {
+  private dispatch(e: Event, kind: 'value' | 'state' | 'log' | 'alarm'): void {
     let data: unknown;
     try {
       data = parseJsonExact((e as MessageEvent<string>).data);
@@ -78,6 +82,7 @@ class LiveEvents {
     for (const h of this.handlers) {
       if (kind === 'value') h.value?.(data as ValueRow);
       else if (kind === 'state') h.state?.(data as StateEvent);
+      else if (kind === 'alarm') h.alarm?.(data as AlarmStatus);
       else h.log?.(data as LogLine);
     }
   }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AlarmStatus } from '../../../../core/alarms/alarm-types.js';
 import type { DeviceStateName, GroupReading } from '../../../../core/bus.js';
 import type { DeviceConfig, TagConfig } from '../../../../core/config/schema.js';
 import { silentLogger } from '../../../../core/log.js';
-import type { NorthDevice } from '../../../../core/plugin.js';
+import type { NorthAlarms, NorthDevice } from '../../../../core/plugin.js';
 import type { Db } from '../../../../core/store/db.js';
 import { openMemoryDb } from '../../../../core/store/memory-db.js';
 import { SpoolStore } from '../../../../core/store/spool-store.js';
@@ -57,6 +58,14 @@ class FakeCore {
   configs: DeviceConfig[] = [];
   states = new Map<string, DeviceStateName>();
   values = new Map<string, Map<string, TagValue>>();
+  alarmList: AlarmStatus[] = [];
+  alarms: NorthAlarms = {
+    current: () => this.alarmList,
+    subscribe: () => () => undefined,
+    ack: () => {
+      throw new Error('not in these tests');
+    },
+  };
   devices = (): NorthDevice[] =>
     this.configs.map((config) => ({
       config,
@@ -102,7 +111,7 @@ function setup() {
   dbs.push(db);
   const spool = new SpoolStore(db, 'spb', { maxMessages: 1000, maxBytes: 1e6, maxAgeSeconds: 3600 });
   const node = new EdgeNode({
-    ctx: { devices: core.devices, snapshot: core.snapshot, log: silentLogger(), version: '9.9.9' },
+    ctx: { devices: core.devices, snapshot: core.snapshot, log: silentLogger(), version: '9.9.9', alarms: core.alarms },
     topics: new SparkplugTopics('G', 'gw1'),
     spool,
     dataQos: 1,
@@ -158,6 +167,48 @@ describe('EdgeNode session', () => {
     expect(dbirth.type).toBe('DBIRTH');
     expect(metricNamed(dbirth, 'speed').value).toBe(1503);
     expect(seqViolations(client.sent, 'G', 'gw1')).toEqual([]);
+  });
+
+  it('alarm state as device metrics {tag}/_alarm/{alarm}/active and …/acked, in DBIRTH and DDATA', async () => {
+    const { core, node, client } = setup();
+    const speed = core.configs[0]!.groups[0]!.tags[0]!;
+    core.configs = [
+      deviceConfig('plc1', [
+        { ...speed, alarms: [{ name: 'high', above: 1600, deadband: 0, delayMs: 0, severity: 'high' }] },
+        core.configs[0]!.groups[0]!.tags[1]!,
+      ]),
+    ];
+    node.devicesChanged();
+    const status: AlarmStatus = {
+      id: 'a1',
+      device: 'plc1',
+      tag: 'speed',
+      alarm: 'high',
+      topic: 'plc1/speed/_alarm/high',
+      state: 'normal',
+      acked: true,
+      severity: 'high',
+      message: 'speed above 1600',
+      value: 1500,
+      timestamp: 5,
+    };
+    core.alarmList = [status];
+    node.begin(client, 0);
+    const dbirth = client.of('DBIRTH')[0]!;
+    expect(metricNamed(dbirth, 'speed/_alarm/high/active')).toMatchObject({ type: 'Boolean', value: false });
+    expect(metricNamed(dbirth, 'speed/_alarm/high/acked')).toMatchObject({ type: 'Boolean', value: true });
+
+    node.onAlarm({ ...status, state: 'active', acked: false, timestamp: 6, activeSince: 6 });
+    await settle();
+    const ddata = client.of('DDATA')[0]!;
+    const names = aliasNames(dbirth);
+    expect(ddata.metrics.map((m) => [names.get(m.alias!), m.value])).toEqual([
+      ['speed/_alarm/high/active', true],
+      ['speed/_alarm/high/acked', false],
+    ]);
+    // Alarm metrics are not tags: a DCMD to one addresses nothing.
+    expect(node.commandTarget('plc1', { name: 'speed/_alarm/high/acked', value: true } as never)).toBeUndefined();
+    expect(node.commandTarget('plc1', { name: 'speed', value: 1 } as never)).toBe('speed');
   });
 
   it('rebirth: NBIRTH with seq 0 and the same bdSeq, DBIRTH with the same aliases', () => {

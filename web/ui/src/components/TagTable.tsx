@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { AlarmStatus } from '../../../../core/alarms/alarm-types';
+import { alarmStateText } from '../alarms';
 import type { ApiError } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { usePermissions } from '../me';
 import type { Editing } from '../pages/TagsPage';
 import { withDefaults } from '../schema-util';
 import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
+import { AlarmsEditor } from './AlarmsEditor';
 import { QualityBadge } from './Badges';
 import { BulkEditBar } from './BulkEditBar';
 import { RowActions } from './RowActions';
@@ -34,6 +37,8 @@ interface Props {
   onBulkDelete(tags: string[]): void;
   /** Opens the decode lab for a saved tag, or for the tag being edited (Modbus only). */
   onDecode?: ((tag: TagConfig | undefined) => void) | undefined;
+  /** The alarms of a tag of this device as they stand now (badges on the rows). */
+  alarmsOf?: ((tag: string) => AlarmStatus[]) | undefined;
 }
 
 /** Addresses of whole registers: the ones the decode lab can show as numbers. */
@@ -77,11 +82,20 @@ export function TagTable(props: Props) {
             errors={errors}
             error={error}
             idPrefix={`tag-${group.name}`}
+            omit={['alarms']}
             saving={saving}
             saveLabel={editing.original === undefined ? 'Add tag' : 'Save tag'}
             onSave={onSave}
             onCancel={() => onEdit(undefined)}
           >
+            <AlarmsEditor
+              alarms={editing.draft.alarms as TagConfig['alarms']}
+              tagType={typeof editing.draft.type === 'string' ? editing.draft.type : undefined}
+              onChange={(alarms) => {
+                const { alarms: _old, ...rest } = editing.draft;
+                onDraft(alarms ? { ...rest, alarms } : rest);
+              }}
+            />
             {props.onTestRead ? (
               <button
                 type="button"
@@ -188,6 +202,19 @@ export function TagTable(props: Props) {
                   ) : null}
                   <td class="tag-name">
                     <span class="tag-title">{tag.name}</span>
+                    {(props.alarmsOf?.(tag.name) ?? [])
+                      .filter((a) => a.state === 'active' || !a.acked)
+                      .map((a) => (
+                        <span
+                          key={a.id}
+                          class={`badge alarm-badge severity-${a.severity}`}
+                          data-testid="alarm-badge"
+                          title={`${alarmStateText(a)}: ${a.message}`}
+                        >
+                          {a.alarm}
+                          {a.acked ? '' : ' !'}
+                        </span>
+                      ))}
                     {tag.description ? <div class="cell-note">{tag.description}</div> : null}
                     {v?.topic ? (
                       <div class="topic" title="MQTT topic (UNS)">

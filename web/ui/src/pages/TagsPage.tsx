@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useAlarms } from '../alarms';
 import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { BrowsePanel } from '../components/BrowsePanel';
@@ -74,6 +75,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   const { schema } = useSchema();
   const { status } = useStatus();
   const values = useLiveValues(name);
+  const { alarms } = useAlarms(true);
   const [editing, setEditing] = useState<Editing>();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError>();
@@ -442,6 +444,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 group={group}
                 tagSchema={tagSchema}
                 values={values}
+                alarmsOf={(tag) => alarms?.filter((a) => a.device === name && a.tag === tag) ?? []}
                 editing={editing?.kind === 'tag' && editing.group === group.name ? editing : undefined}
                 onEdit={startEdit}
                 onDraft={(draft) => editing && setEditing({ ...editing, draft })}
