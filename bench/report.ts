@@ -171,6 +171,33 @@ function rtuSections(r: BenchResults): Section[] {
   ];
 }
 
+function s7Sections(r: BenchResults): Section[] {
+  const s7 = r.s7;
+  if (!s7) return [];
+  return [
+    {
+      title: `S7: ${s7.tags} float32 tags in one DB, PDU ${s7.pduSize}, against the simulated S7 CPU`,
+      headers: ['who', 'values/s', 'reads/s', 'vs plain client', 'note'],
+      rows: [
+        [
+          'Snap7 client (native)',
+          s7.plainClient.valuesPerSecond,
+          s7.plainClient.readsPerSecond,
+          '100 %',
+          'back to back',
+        ],
+        [
+          'tagwire s7 driver',
+          s7.tagwire.valuesPerSecond,
+          s7.tagwire.readsPerSecond,
+          pct(s7.tagwire.valuesPerSecond / s7.plainClient.valuesPerSecond),
+          `${s7.tagwire.requestsPerRead} requests per read; overruns ${s7.tagwire.overruns}`,
+        ],
+      ],
+    },
+  ];
+}
+
 function microSection(r: BenchResults): Section {
   return {
     title: 'Hot path piece by piece (harness process, one core, batches as in the product)',
@@ -193,6 +220,7 @@ export function sections(r: BenchResults): Section[] {
   if (r.memory || r.latency.length) out.push(latencySection(r));
   if (r.memory) out.push(memorySection(r.memory));
   out.push(...rtuSections(r));
+  out.push(...s7Sections(r));
   if (r.micro.length) out.push(microSection(r));
   out.push(targetSection(r));
   return out;

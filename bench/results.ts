@@ -4,6 +4,7 @@ import type { BenchOptions } from './options.js';
 import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
 import type { RtuResult } from './scenarios/rtu.js';
+import type { S7Result } from './scenarios/s7.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -32,6 +33,7 @@ export interface BenchResults {
   latency: LoadResult[];
   memory?: LoadResult;
   rtu?: RtuResult;
+  s7?: S7Result;
   /** The hot path's pieces measured one by one (ns per value or message). */
   micro: MicroResult[];
   targets: Target[];
