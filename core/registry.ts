@@ -8,7 +8,7 @@ import { type DriverManifest, type NorthManifest, PLUGIN_API_VERSION, type Plugi
 export interface PluginRegistry {
   drivers: ReadonlyMap<string, DriverManifest>;
   north: ReadonlyMap<string, NorthManifest>;
-  /** The configuration's schema: registered names, tags with every driver's own fields. */
+  /** The configuration's schema, tags with every driver's own fields. */
   configSchema: TSchema;
   /** Every error code: the core's, then each plugin's. */
   errors: readonly ErrorDeclaration[];
@@ -73,7 +73,7 @@ export function createRegistry(drivers: DriverManifest[], north: NorthManifest[]
   return {
     drivers: driverMap,
     north: northMap,
-    configSchema: buildConfigSchema({ drivers: [...driverMap.keys()], north: [...northMap.keys()], tagFields: fields }),
+    configSchema: buildConfigSchema(fields),
     errors,
     driverTagFields: owners,
     tagSchema(driver) {

@@ -43,7 +43,8 @@ const TAG_HEAD = {
       { description: 'Data type' },
     ),
   ),
-  length: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535, description: 'Length in bytes (type string)' })),
+  // The longest string a driver can read is the driver's to check (a Modbus read holds 246 bytes).
+  length: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535, description: 'Length (type string)' })),
 };
 
 /** A tag's fields after the ones drivers add. */
@@ -96,20 +97,12 @@ function groupSchemaWith<T extends TSchema>(tag: T) {
   );
 }
 
-/**
- * A plugin name. Validation checks it against the registry itself and says what is available
- * ("driver \"x\" is not available in this version (available: …)"); the schema lists the names.
- */
-function oneOf(names: readonly string[] | undefined, description: string) {
-  const listed = names && names.length > 0 ? `${description}: ${names.join(', ')}` : description;
-  return Type.String({ minLength: 1, maxLength: 128, description: listed });
-}
-
-function deviceSchemaWith<G extends TSchema>(group: G, driverNames?: readonly string[]) {
+function deviceSchemaWith<G extends TSchema>(group: G) {
   return Type.Object(
     {
       name: Name('Device name, unique in the gateway'),
-      driver: oneOf(driverNames, 'Protocol driver'),
+      // Any registered driver: validation checks the name against the plugin registry.
+      driver: Type.String({ minLength: 1, maxLength: 128, description: 'Protocol driver' }),
       enabled: Type.Boolean({ default: true }),
       uns: Type.Optional(
         Type.String({
@@ -136,11 +129,12 @@ function deviceSchemaWith<G extends TSchema>(group: G, driverNames?: readonly st
   );
 }
 
-function northSchemaWith(pluginNames?: readonly string[]) {
+function northSchemaWith() {
   return Type.Object(
     {
       name: Name('North app name, unique in the gateway'),
-      plugin: oneOf(pluginNames, 'Northbound plugin'),
+      // Any registered north plugin: validation checks the name against the plugin registry.
+      plugin: Type.String({ minLength: 1, maxLength: 128, description: 'Northbound plugin' }),
       enabled: Type.Boolean({ default: true }),
       devices: Type.Array(Type.String({ minLength: 1 }), {
         default: ['*'],
@@ -222,22 +216,13 @@ function configSchemaWith<D extends TSchema, N extends TSchema>(device: D, north
 /** The configuration with the core's fields only and any driver or plugin name (documentation). */
 export const ConfigSchema = configSchemaWith(DeviceSchema, NorthSchema);
 
-/** What of the registered plugins the configuration schema is made of. */
-export interface PluginNames {
-  drivers: readonly string[];
-  north: readonly string[];
-  /** Every tag field the drivers add, merged. */
-  tagFields: TProperties;
-}
-
 /**
- * The configuration schema of a gateway with these plugins: driver and plugin names are
- * the registered ones and tags take the fields the drivers add (which driver's device may
- * use which field is checked per device).
+ * The configuration schema of a gateway whose drivers add these tag fields (merged; which
+ * driver's device may use which field is checked per device).
  */
-export function buildConfigSchema(plugins: PluginNames) {
-  const device = deviceSchemaWith(groupSchemaWith(tagSchemaWith(plugins.tagFields)), plugins.drivers);
-  return configSchemaWith(device, northSchemaWith(plugins.north));
+export function buildConfigSchema(driverTagFields: TProperties) {
+  const device = deviceSchemaWith(groupSchemaWith(tagSchemaWith(driverTagFields)));
+  return configSchemaWith(device, northSchemaWith());
 }
 
 export type TagType = (typeof TAG_TYPES)[number];

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import { type DriverCapabilities, type DriverManifest, defineDriver, PLUGIN_API_VERSION } from '../../core/plugin.js';
 import { ModbusDriver } from './driver.js';
 import { MODBUS_ERRORS } from './errors.js';
@@ -19,11 +18,7 @@ const checkTag = (tag: Parameters<DriverManifest['checkTag']>[0], settings: Modb
 const common = {
   kind: 'driver',
   apiVersion: PLUGIN_API_VERSION,
-  tagFields: {
-    ...ModbusTagFields,
-    // A string is read in one request: at most 123 registers (SPEC §3.1).
-    length: Type.Optional(Type.Integer({ minimum: 1, maximum: 246, description: 'Length in bytes (type string)' })),
-  },
+  tagFields: ModbusTagFields,
   address: {
     text:
       'hr:N (holding register), ir:N (input register), coil:N or di:N (discrete input), N from 0 to 65535; ' +

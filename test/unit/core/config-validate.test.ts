@@ -355,7 +355,7 @@ describe('validateConfig: every error, with its path, at once', () => {
     expect(errors).toEqual(
       expect.arrayContaining([
         // Modbus reads a string in one request: 123 registers at most.
-        'devices[0].groups[0].tags[0].length: must be <= 246',
+        'devices[0].groups[0].tags[0].length: at most 246 bytes (one Modbus read holds 123 registers)',
         'devices[0].groups[0].tags[1].byteOrder: must be one of ABCD, CDAB, BADC, DCBA',
         'devices[1].groups[0].tags[0].byteOrder: not used by OPC UA devices',
       ]),
