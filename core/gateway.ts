@@ -4,6 +4,7 @@ import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
+import { NorthLink } from './north-link.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
@@ -17,6 +18,8 @@ import type { TagValue } from './values.js';
 interface NorthEntry {
   config: NorthConfig;
   app: NorthApp;
+  /** The app's connections the core supervises (retries stop with the app). */
+  links: NorthLink[];
   /** The device set the app was started with, to tell it when that set changes. */
   devicesKey: string;
 }
@@ -213,9 +216,10 @@ export class Gateway {
       return;
     }
     if (!config.enabled) {
-      this.north.set(config.name, { config, app: disabledApp(), devicesKey: '' });
+      this.north.set(config.name, { config, app: disabledApp(), links: [], devicesKey: '' });
       return;
     }
+    const links: NorthLink[] = [];
     const ctx: NorthContext = {
       app: config,
       settings: config.settings,
@@ -245,6 +249,11 @@ export class Gateway {
       },
       write: (device, tag, value) => this.write(device, tag, value, { source: `${config.plugin}:${config.name}` }),
       spool: (limits) => new SpoolStore(this.db, config.name, limits),
+      link: (open, options) => {
+        const link = new NorthLink(open, options);
+        links.push(link);
+        return link;
+      },
     };
     let app: NorthApp;
     try {
@@ -253,7 +262,7 @@ export class Gateway {
       log.error({ err: errorMessage(err) }, 'north app cannot be created');
       return;
     }
-    this.north.set(config.name, { config, app, devicesKey: this.devicesKey(config) });
+    this.north.set(config.name, { config, app, links, devicesKey: this.devicesKey(config) });
     try {
       await app.start();
     } catch (err) {
@@ -262,6 +271,8 @@ export class Gateway {
   }
 
   private async stopNorthApp(entry: NorthEntry): Promise<void> {
+    // No retry may open a connection while, or after, the app stops.
+    for (const link of entry.links) link.stop();
     try {
       await entry.app.stop();
     } catch (err) {

@@ -7,13 +7,15 @@ import type { Static, TProperties, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { BrowseEntry, CertificateInfo, InspectResult } from './driver-tools.js';
 import type { ErrorDeclaration } from './error-table.js';
+import type { NorthLink, NorthLinkOptions } from './north-link.js';
 import type { AddressHelpText, DriverCapabilityFlags, MetricInfo } from './schema-document.js';
-import type { NorthCounters } from './status-payload.js';
+import type { DriverStats, NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
-export type { ErrorDeclaration };
+export type { BrowseEntry, CertificateInfo, ErrorDeclaration, InspectResult };
 
 /** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
 export interface TagCheck {
@@ -96,15 +98,6 @@ export function defineDriver<S extends TSchema>(manifest: DriverManifest<S>): Dr
   return manifest;
 }
 
-export interface CertificateInfo {
-  thumbprint: string;
-  subject: string;
-  issuer?: string;
-  validFrom: string;
-  validTo: string;
-  status: 'trusted' | 'rejected';
-}
-
 export interface CertificateStore {
   /** The error code of a device whose server certificate is not trusted yet (trusting it reconnects the device). */
   untrustedCode: string;
@@ -132,8 +125,8 @@ export interface Driver {
   read(group: GroupConfig): Promise<TagValue[]>;
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
-  /** Driver-specific counters for the status API. */
-  stats?(): Record<string, unknown>;
+  /** Driver-specific counters for the status API; `link` feeds the metrics the manifest declares. */
+  stats?(): DriverStats;
   /**
    * Present when the driver can take new groups while connected (it keeps nothing per group
    * that a new group object would not replace): the core then changes a device's groups
@@ -150,24 +143,6 @@ export interface Driver {
   inspect?(address: string): Promise<InspectResult>;
   /** Reads one address once, outside any group ("test read"). */
   readOnce?(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }>;
-}
-
-export interface InspectResult {
-  address: string;
-  registers: number[];
-  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
-}
-
-export interface BrowseEntry {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  /** For variables: the data type's name (Double, Int32, …). */
-  dataType?: string;
-  /** For variables: "read", "readwrite" or "write". */
-  access?: 'read' | 'readwrite' | 'write';
-  hasChildren: boolean;
 }
 
 /** A north plugin: publishes the devices' values somewhere (MQTT, Sparkplug, a file …). */
@@ -220,6 +195,12 @@ export interface NorthContext<Settings = unknown> {
   spool(limits: SpoolLimits): SpoolStore;
   /** Writes a tag (SPEC §3.1 checks), reads it back and publishes it. Rejects with a GatewayError. */
   write(device: string, tag: string, value: unknown): Promise<void>;
+  /**
+   * The app's connection, supervised by the core: `open` starts one attempt; the app reports
+   * `connected()` and `lost()`, the core keeps the state and retries with capped backoff, and
+   * stops retrying when the app stops. The app calls `start()` when it starts.
+   */
+  link(open: () => void, options?: NorthLinkOptions): NorthLink;
 }
 
 export interface NorthStatus {

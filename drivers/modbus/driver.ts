@@ -2,9 +2,11 @@ import type { GroupConfig, TagConfig, TagType } from '../../core/config/schema.j
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import type { Driver, DriverContext, InspectResult } from '../../core/plugin.js';
+import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
 import { encodeValue, registerCount, toRaw } from './codec.js';
+import { MODBUS_EXCEPTION_PREFIX, modbusExceptionCode } from './errors.js';
 import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
 import { registerReader } from './register-readers.js';
@@ -46,7 +48,7 @@ interface GroupPlan {
  * Exceptions by which a device refuses a joined read that smaller reads would get through:
  * 2 (an unmapped register inside it) and 3 (more registers than the device reads at once).
  */
-const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set(['modbus-exception-2', 'modbus-exception-3']);
+const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set([modbusExceptionCode(2), modbusExceptionCode(3)]);
 
 /**
  * Reads in a row in which a gateway answered "no answer from the unit" for every tag before
@@ -140,7 +142,7 @@ export class ModbusDriver implements Driver, LinkUser {
     this.ctx.connectionLost(error);
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DriverStats {
     return { learnedSplits: this.splitCount, link: this.link ? { key: this.link.key, ...this.link.snapshot() } : null };
   }
 
@@ -238,7 +240,7 @@ export class ModbusDriver implements Driver, LinkUser {
           this.splitCount++;
           this.ctx.log.info(
             { area: block.area, start: block.start, count: block.count, splitAt: at, error: err.code },
-            `device refused a joined read (exception ${err.code.slice('modbus-exception-'.length)}); splitting it and remembering the split`,
+            `device refused a joined read (exception ${err.code.slice(MODBUS_EXCEPTION_PREFIX.length)}); splitting it and remembering the split`,
           );
           await this.readBlock(halves[0], tags, out, deadline);
           await this.readBlock(halves[1], tags, out, deadline);
@@ -284,7 +286,7 @@ export class ModbusDriver implements Driver, LinkUser {
         break;
       } catch (raw) {
         lastError = requestError(raw);
-        if (lastError.code !== 'modbus-exception-2') throw lastError;
+        if (lastError.code !== modbusExceptionCode(2)) throw lastError;
       }
     }
     if (!registers) throw lastError ?? new GatewayError('bad-response', 'no registers');

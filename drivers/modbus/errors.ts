@@ -15,6 +15,11 @@ const MODBUS_EXCEPTIONS: Record<string, string> = {
 
 export const MODBUS_EXCEPTION_PREFIX = 'modbus-exception-';
 
+/** The stable code of Modbus exception `n`, e.g. `modbus-exception-2` (illegal data address). */
+export function modbusExceptionCode(n: number): `modbus-exception-${number}` {
+  return `${MODBUS_EXCEPTION_PREFIX}${n}`;
+}
+
 /** The Modbus drivers' own error codes: `modbus-exception-<n>`, the device's exception answer. */
 export const MODBUS_ERRORS: readonly ErrorDeclaration[] = [
   {

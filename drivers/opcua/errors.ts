@@ -18,8 +18,15 @@ const OPCUA_STATUS: Record<string, string> = {
 };
 
 export const OPCUA_PREFIX = 'opcua-';
+/** The stable code of an OPC UA status, by its name in the spec: `opcua-BadNodeIdUnknown`. */
+export function opcuaCode(statusName: string): `opcua-${string}` {
+  return `${OPCUA_PREFIX}${statusName}`;
+}
+
+export const NODE_ID_UNKNOWN = opcuaCode('BadNodeIdUnknown');
+export const SECURITY_POLICY_REJECTED = opcuaCode('BadSecurityPolicyRejected');
 /** A device's error while its server's certificate is not trusted yet. */
-export const CERTIFICATE_UNTRUSTED = 'opcua-BadCertificateUntrusted';
+export const CERTIFICATE_UNTRUSTED = opcuaCode('BadCertificateUntrusted');
 
 /** `opcua-<StatusCodeName>`: the server's status code, named as the OPC UA spec names it. */
 export const OPCUA_ERRORS: readonly ErrorDeclaration[] = [

@@ -8,6 +8,7 @@ import {
   defineDriver,
   PLUGIN_API_VERSION,
 } from '../../core/plugin.js';
+import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, type TagValue } from '../../core/values.js';
 import { listCertificates, removeCertificate, trustCertificate } from './certificates.js';
 import type { OpcuaDriver } from './driver.js';
@@ -55,7 +56,7 @@ class LazyOpcuaDriver implements Driver {
     await (await this.load()).write(tag, value);
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DriverStats {
     return this.driver?.stats() ?? {};
   }
 

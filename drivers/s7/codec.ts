@@ -3,8 +3,10 @@
  * actual length) then the characters (one byte each, Latin-1). Writes are checked completely
  * (JSON type, whole number, range) before a byte goes out.
  */
+
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
+import { linearScale } from '../../core/linear-scale.js';
 import type { Value } from '../../core/values.js';
 import { wholeRaw } from '../../core/write-value.js';
 
@@ -88,13 +90,14 @@ export function compileDecoder(spec: DecodeSpec): S7Decoder {
   }
   if (type === 'string') return (data, at) => decodeString(data, at, length ?? 0);
   const raw = RAW[type];
+  const scaled = scale === 1 && offset === 0 ? undefined : linearScale(scale, offset);
   return (data, at) => {
     const value = raw(data, at);
     if (typeof value === 'number' && !Number.isFinite(value)) {
       throw new GatewayError('not-a-number', `the PLC holds ${value}, which JSON cannot carry`);
     }
     // published = raw * scale + offset; the identity keeps 64-bit integers exact.
-    return scale === 1 && offset === 0 ? value : Number(value) * scale + offset;
+    return scaled ? scaled(Number(value)) : value;
   };
 }
 

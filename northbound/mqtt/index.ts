@@ -1,6 +1,6 @@
 import { defineNorth, type NorthManifest, PLUGIN_API_VERSION } from '../../core/plugin.js';
+import { checkBrokerSettings, probeBroker } from '../mqtt-session/probe.js';
 import { MqttNorthApp } from './app.js';
-import { checkBrokerSettings, probeBroker } from './probe.js';
 import { MqttSettingsSchema } from './settings.js';
 
 export const mqttPlugin: NorthManifest = defineNorth({

@@ -1,5 +1,5 @@
 import { defineNorth, type NorthManifest, PLUGIN_API_VERSION } from '../../core/plugin.js';
-import { checkBrokerSettings, probeBroker } from '../mqtt/probe.js';
+import { checkBrokerSettings, probeBroker } from '../mqtt-session/probe.js';
 import { SparkplugNorthApp } from './app.js';
 import { SparkplugSettingsSchema } from './settings.js';
 

@@ -51,7 +51,7 @@ async function open(config: DeviceConfig): Promise<Driver> {
 
 /** The driver's counters (stats() of the S7 driver). */
 function stats(driver: Driver): { requestsPerRead: number; link: { requests: number; pduSize: number } } {
-  return driver.stats?.() as ReturnType<typeof stats>;
+  return driver.stats?.() as unknown as ReturnType<typeof stats>;
 }
 
 function group(config: DeviceConfig): GroupConfig {

@@ -1,5 +1,6 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
+import type { CertificateInfo as DriverCertificate } from '../../../core/driver-tools';
 import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
@@ -89,26 +90,11 @@ export interface SerialPortInfo {
   productId: string | null;
 }
 
-/** `GET /api/v1/devices/{d}/browse?nodeId=…`: one child of a node (OPC UA). */
-export interface BrowseEntry {
-  nodeId: string;
-  /** `ns:name`, e.g. `1:Demo`. */
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  /** Variables: the data type's name (Double, Int32, …). */
-  dataType?: string;
-  /** Variables: what the logged-in client may do. */
-  access?: 'read' | 'readwrite' | 'write';
-  hasChildren: boolean;
-}
+// What drivers' tools answer is the server's own definition (types only).
+export type { BrowseEntry, InspectResult as DecodeResult } from '../../../core/driver-tools';
 
-/** `GET /api/v1/devices/{d}/decode`: raw registers and every type × byte order of them. */
-export interface DecodeResult {
-  address: string;
-  registers: number[];
-  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
-}
+/** `GET /api/v1/certificates`: a certificate and the driver that keeps it. */
+export type CertificateInfo = DriverCertificate & { driver: string };
 
 /** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
 export interface ReadResult {
@@ -118,18 +104,6 @@ export interface ReadResult {
   error?: string;
   /** OPC UA: the server's data type. */
   dataType?: string;
-}
-
-/** `GET /api/v1/certificates`. */
-export interface CertificateInfo {
-  driver: string;
-  thumbprint: string;
-  subject: string;
-  issuer?: string;
-  applicationUri?: string;
-  validFrom: string;
-  validTo: string;
-  status: 'trusted' | 'rejected';
 }
 
 /** `GET /api/v1/tokens`. */

@@ -3,10 +3,7 @@ import { urlHostProblem } from '../../core/config/host.js';
 import { GatewayError } from '../../core/errors.js';
 import type { NorthProbeContext } from '../../core/plugin.js';
 import { clientOptions, connectMqtt, defaultClientId } from './connection.js';
-import type { MqttSettings } from './settings.js';
-
-/** What a broker connection needs: the settings `mqtt` and `sparkplug-b` share. */
-export type ConnectionSettings = Omit<MqttSettings, 'qos' | 'retain' | 'format' | 'startDelayMaxMs'>;
+import type { ConnectionSettings } from './settings.js';
 
 /** The broker URL's host must be a host name or IP address (shared by `mqtt` and `sparkplug-b`). */
 export function checkBrokerSettings(settings: Pick<ConnectionSettings, 'url'>): string[] {
