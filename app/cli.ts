@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { GatewayError } from '../core/errors.js';
+import { tuneHeap } from '../core/heap-tuning.js';
 import { VERSION } from '../core/version.js';
-import { exportCommand, importCommand, validateCommand } from './commands/config-io.js';
-import { passwdCommand } from './commands/passwd.js';
 
 /** Prints an error as the user needs it: the message, then every `path: message` line; exit 1. */
 function fail(err: unknown): never {
@@ -40,34 +39,41 @@ program
   .option('--http-port <n>', 'HTTP port for the web UI and API (default: $TAGWIRE_HTTP_PORT or gateway.http.port)')
   .option('--no-demo', 'do not seed the demo on a first start')
   // Loaded on demand: the runtime pulls in fastify, aedes and mqtt, which other commands do not need.
-  .action(run(async (opts) => (await import('./commands/start.js')).startCommand(opts)));
+  // The heap is tuned first: loading those modules is what grows the young generation (which
+  // is why the configuration commands, which load the validator, are imported on demand too).
+  .action(
+    run(async (opts) => {
+      tuneHeap();
+      return (await import('./commands/start.js')).startCommand(opts);
+    }),
+  );
 
 program
   .command('import')
   .description('validate FILE and replace the stored configuration with it, atomically')
   .argument('<file>', 'YAML or JSON configuration')
   .addOption(dataOption())
-  .action(run(importCommand));
+  .action(run(async (file: string, opts) => (await import('./commands/config-io.js')).importCommand(file, opts)));
 
 program
   .command('export')
   .description('print the stored configuration')
   .addOption(dataOption())
   .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-  .action(run(exportCommand));
+  .action(run(async (opts) => (await import('./commands/config-io.js')).exportCommand(opts)));
 
 program
   .command('validate')
   .description('check FILE without touching any store')
   .argument('<file>', 'YAML or JSON configuration')
-  .action(run(validateCommand));
+  .action(run(async (file: string) => (await import('./commands/config-io.js')).validateCommand(file)));
 
 program
   .command('passwd')
   .description("set a user's password, read from standard input (creates the user if needed)")
   .argument('<user>')
   .addOption(dataOption())
-  .action(run(passwdCommand));
+  .action(run(async (user: string, opts) => (await import('./commands/passwd.js')).passwdCommand(user, opts)));
 
 program
   .command('backup')

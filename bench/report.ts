@@ -134,6 +134,14 @@ function memorySection(m: LoadResult): Section {
   };
 }
 
+function idleSection(r: BenchResults): Section {
+  return {
+    title: 'Memory at rest: RSS of the gateway process while it settles after start',
+    headers: ['run', 'tags', 'started in ms', 'RSS MB', 'peak MB (start-up)', 'RSS every 1 s (MB)'],
+    rows: (r.idle ?? []).map((i): Cell[] => [i.id, i.tags, i.startupMs, i.rssMb, i.peakRssMb, i.series.join(' ')]),
+  };
+}
+
 function rtuSections(r: BenchResults): Section[] {
   const rtu = r.rtu;
   if (!rtu) return [];
@@ -219,6 +227,7 @@ export function sections(r: BenchResults): Section[] {
   if (r.throughput.length) out.push(throughputSection(r));
   if (r.memory || r.latency.length) out.push(latencySection(r));
   if (r.memory) out.push(memorySection(r.memory));
+  if (r.idle?.length) out.push(idleSection(r));
   out.push(...rtuSections(r));
   out.push(...s7Sections(r));
   if (r.micro.length) out.push(microSection(r));

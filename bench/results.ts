@@ -1,6 +1,7 @@
 /** Everything one bench run measured, as written to bench/results/<timestamp>.json. */
 import type { MicroResult } from './micro/time-it.js';
 import type { BenchOptions } from './options.js';
+import type { IdleResult } from './scenarios/idle.js';
 import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
 import type { RtuResult } from './scenarios/rtu.js';
@@ -32,6 +33,8 @@ export interface BenchResults {
   throughput: LoadResult[];
   latency: LoadResult[];
   memory?: LoadResult;
+  /** Gateways at rest: empty, and 100k tags with nothing answering. */
+  idle?: IdleResult[];
   rtu?: RtuResult;
   s7?: S7Result;
   /** The hot path's pieces measured one by one (ns per value or message). */

@@ -14,6 +14,7 @@ import { RESULTS_DIR, renderText, resultPaths, saveJson, saveMarkdown } from './
 import { latencyPlan, MEMORY_ID, memorySpec, throughputPlan } from './plan.js';
 import { limitsLine } from './report.js';
 import type { BenchResults } from './results.js';
+import { idlePlan, runIdle } from './scenarios/idle.js';
 import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
 import { runRtu } from './scenarios/rtu.js';
@@ -78,6 +79,18 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
     const soakMs = o.soakMinutes * 60_000;
     const r = await load(env, results, memorySpec(), { ...timing, measureMs: soakMs, rssEveryMs: 5000 });
     if (r) results.memory = r;
+    save();
+  }
+  for (const spec of idlePlan(o.skip100k).filter((s) => selected(o, s.id))) {
+    await waitForQuiet(budget);
+    say(`▶ ${spec.id}: ${spec.tags} tags, nothing answering; RSS while it settles`);
+    try {
+      const r = await runIdle(spec, o.quick ? 5000 : 10_000, timing.nodeArgs ?? []);
+      say(`  RSS ${r.rssMb} MB (peak ${r.peakRssMb} MB), started in ${r.startupMs} ms`);
+      results.idle = [...(results.idle ?? []), r];
+    } catch (err) {
+      results.notes.push(`${spec.id} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
     save();
   }
   for (const spec of latencyPlan(o).filter((s) => selected(o, s.id))) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditEntry } from './audit-types.js';
 import { Bus } from './bus.js';
@@ -20,7 +21,7 @@ interface NorthEntry {
   app: NorthApp;
   /** The app's connections the core supervises (retries stop with the app). */
   links: NorthLink[];
-  /** The device set the app was started with, to tell it when that set changes. */
+  /** Digest of the device set the app was started with, to tell it when that set changes. */
   devicesKey: string;
 }
 
@@ -204,8 +205,11 @@ export class Gateway {
       .filter((r): r is DeviceRunner => r !== undefined);
   }
 
+  /** A digest, not the text: the text is the app's whole device configuration (10 MB at 100k tags). */
   private devicesKey(config: NorthConfig): string {
-    return stableStringify(this.appDeviceConfigs(config));
+    return createHash('sha256')
+      .update(stableStringify(this.appDeviceConfigs(config)))
+      .digest('base64');
   }
 
   private async startNorth(config: NorthConfig): Promise<void> {

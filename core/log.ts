@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 import { managedLogger } from './log-levels.js';
 import { logTap } from './log-tap.js';
 
@@ -19,6 +20,12 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
 ];
 
+/** pino-pretty (and its date formatting) is loaded only for a terminal: journald gets JSON. */
+function prettyStream(options: PrettyOptions): PrettyStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty(options);
+}
+
 /**
  * JSON lines when stdout is not a terminal (systemd/journald, pipes), readable
  * colored lines in a terminal. TAGWIRE_LOG_FORMAT=json|pretty forces either.
@@ -28,7 +35,7 @@ export function createLogger(level = process.env.TAGWIRE_LOG_LEVEL ?? 'info'): L
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
   const out =
     format === 'pretty'
-      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      ? prettyStream({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
       : pino.destination({ fd: 1, sync: false });
   // Managed: levels per device/north app can be raised at runtime (core/log-levels.ts).
   // The tap feeds the UI's live log (SSE `log` events) with the same redacted lines.

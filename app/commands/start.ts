@@ -4,7 +4,7 @@ import { validateConfig } from '../../core/config/validate.js';
 import { GatewayError } from '../../core/errors.js';
 import { exitOnFatalErrors } from '../../core/fatal-errors.js';
 import { ensureAdmin } from '../../core/first-start.js';
-import { collectStartupGarbage, tuneHeap } from '../../core/heap-tuning.js';
+import { collectStartupGarbage } from '../../core/heap-tuning.js';
 import { createLogger } from '../../core/log.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { Runtime } from '../../core/runtime.js';
@@ -69,7 +69,6 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   // Signals are taken from the first moment: one that arrives during start-up stops the
   // gateway cleanly as soon as there is something to stop.
   const stopper = new Stopper();
-  tuneHeap();
   const log = createLogger();
   exitOnFatalErrors(log);
   routeNodeOpcuaLogs(log);

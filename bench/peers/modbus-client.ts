@@ -1,5 +1,5 @@
 /** Peer: the Modbus TCP limit — plain modbus-serial clients reading as fast as the server answers. */
-import { ModbusClientClass } from '../../drivers/modbus/client.js';
+import { newModbusClient } from '../../drivers/modbus/client.js';
 import { LOOPBACK } from '../lib/net.js';
 import { servePeer } from '../lib/peer-host.js';
 import { addResults, type Block, closeQuietly, readLoop } from '../lib/read-loop.js';
@@ -14,7 +14,7 @@ interface RunArgs {
 async function run(args: RunArgs): Promise<unknown> {
   const clients = await Promise.all(
     args.ports.map(async (port) => {
-      const client = new ModbusClientClass();
+      const client = newModbusClient();
       await client.connectTCP(LOOPBACK, { port });
       client.setID(1);
       client.setTimeout(2000);

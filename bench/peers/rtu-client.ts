@@ -1,5 +1,5 @@
 /** Peer: the RTU limit — a plain modbus-serial RTU client on one end of the pty pair. */
-import { ModbusClientClass } from '../../drivers/modbus/client.js';
+import { newModbusClient } from '../../drivers/modbus/client.js';
 import { servePeer } from '../lib/peer-host.js';
 import { type Block, closeQuietly, readLoop } from '../lib/read-loop.js';
 
@@ -12,7 +12,7 @@ interface RunArgs {
 }
 
 async function run(args: RunArgs): Promise<unknown> {
-  const client = new ModbusClientClass();
+  const client = newModbusClient();
   await client.connectRTUBuffered(args.path, { baudRate: args.baudRate });
   client.setID(args.unitId);
   client.setTimeout(1000);

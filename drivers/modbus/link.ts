@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
-import { type ModbusClient, ModbusClientClass } from './client.js';
+import { type ModbusClient, newModbusClient } from './client.js';
 import { traceFrames } from './frame-trace.js';
 import { guardMbapStream } from './mbap-guard.js';
 import { PipeliningCheck } from './pipelining-check.js';
@@ -176,7 +176,7 @@ export class ModbusLink {
 
   private async connect(): Promise<void> {
     await this.closeClient();
-    const client = new ModbusClientClass();
+    const client = newModbusClient();
     const t = this.transport;
     try {
       if (t.kind === 'tcp') {

@@ -8,10 +8,7 @@ import type { ConnectionSettings } from './settings.js';
 
 let mqttModule: typeof import('mqtt') | undefined;
 
-/**
- * `mqtt.connect`, with mqtt.js loaded at the first connection: a gateway without a north
- * app never loads it (mqtt-packet alone keeps a cache of 65,536 two-byte Buffers, about 6 MB).
- */
+/** `mqtt.connect`, with mqtt.js loaded at the first connection: a gateway without a north app never loads it. */
 export function connectMqtt(url: string, options: IClientOptions): MqttClient {
   mqttModule ??= createRequire(import.meta.url)('mqtt') as typeof import('mqtt');
   return mqttModule.connect(url, options);
@@ -56,6 +53,9 @@ export function clientOptions(
     // A ping every keep-alive, answered or the connection is dropped — instead of re-arming a
     // timer on every PUBACK (two timer objects per message under load).
     reschedulePings: false,
+    // mqtt-packet would otherwise build a cache of 65,536 two-byte Buffers (6 MB of heap, for
+    // the life of the process) to save a 2-byte allocation per packet length or message id.
+    writeCache: false,
   };
   if (!mqttDebugWanted()) options.log = ignoreMqttLog;
   if (settings.username !== undefined) options.username = settings.username;

@@ -35,4 +35,37 @@ describe('heap tuning', () => {
     const out = runNode('heap.collectStartupGarbage(); console.log(typeof globalThis.gc);', ['--expose-gc']);
     expect(out).toBe('function');
   });
+
+  // Start-up (modules, a large configuration) and then a steady load, as `tagwire start` sees them.
+  const youngGeneration = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+    const churn = (n) => { let keep = []; for (let i = 0; i < n; i++) { const o = { i, a: [i] }; if (i % 10 === 0) keep.push(o); } return keep.length; };
+    heap.tuneHeap();
+    churn(2_000_000);
+    heap.collectStartupGarbage();
+    let largest = 0;
+    for (let turn = 0; turn < 60; turn++) {
+      churn(100_000);
+      await new Promise((r) => setImmediate(r));
+      largest = Math.max(largest, young());
+    }
+    console.log(JSON.stringify({ largest, cap: heap.YOUNG_GENERATION_CAP }));
+  `;
+
+  it('keeps the young generation within its cap through start-up and load', () => {
+    const { largest, cap } = JSON.parse(runNode(youngGeneration)) as { largest: number; cap: number };
+    expect(cap).toBeLessThan(32 * 1024 * 1024);
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThanOrEqual(cap);
+  });
+
+  it('leaves the young generation to the node command line when it sizes it', () => {
+    // V8's own sizing: the same allocations grow it past the cap, as before tuning.
+    const { largest, cap } = JSON.parse(runNode(youngGeneration, ['--max-semi-space-size=16'])) as {
+      largest: number;
+      cap: number;
+    };
+    expect(largest).toBeGreaterThan(cap);
+  });
 });
