@@ -204,6 +204,33 @@ function modelsSection(m: NonNullable<BenchResults['models']>): Section {
   };
 }
 
+function s7Sections(r: BenchResults): Section[] {
+  const s7 = r.s7;
+  if (!s7) return [];
+  return [
+    {
+      title: `S7: ${s7.tags} float32 tags in one DB, PDU ${s7.pduSize}, against the simulated S7 CPU`,
+      headers: ['who', 'values/s', 'reads/s', 'vs plain client', 'note'],
+      rows: [
+        [
+          'Snap7 client (native)',
+          s7.plainClient.valuesPerSecond,
+          s7.plainClient.readsPerSecond,
+          '100 %',
+          'back to back',
+        ],
+        [
+          'tagwire s7 driver',
+          s7.tagwire.valuesPerSecond,
+          s7.tagwire.readsPerSecond,
+          pct(s7.tagwire.valuesPerSecond / s7.plainClient.valuesPerSecond),
+          `${s7.tagwire.requestsPerRead} requests per read; overruns ${s7.tagwire.overruns}`,
+        ],
+      ],
+    },
+  ];
+}
+
 function microSection(r: BenchResults): Section {
   return {
     title: 'Hot path piece by piece (harness process, one core, batches as in the product)',
@@ -228,6 +255,7 @@ export function sections(r: BenchResults): Section[] {
   if (r.idle?.length) out.push(idleSection(r));
   out.push(...rtuSections(r));
   if (r.models) out.push(modelsSection(r.models));
+  out.push(...s7Sections(r));
   if (r.micro.length) out.push(microSection(r));
   out.push(targetSection(r));
   return out;

@@ -6,6 +6,7 @@ import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
 import type { ModelsResult } from './scenarios/models.js';
 import type { RtuResult } from './scenarios/rtu.js';
+import type { S7Result } from './scenarios/s7.js';
 
 export interface MachineInfo {
   cpus: number;
@@ -38,6 +39,7 @@ export interface BenchResults {
   rtu?: RtuResult;
   /** 300 devices built from one model: start-up, RSS, configuration size. */
   models?: ModelsResult;
+  s7?: S7Result;
   /** The hot path's pieces measured one by one (ns per value or message). */
   micro: MicroResult[];
   targets: Target[];

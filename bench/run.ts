@@ -20,6 +20,7 @@ import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
 import { MODELS_ID, runModels } from './scenarios/models.js';
 import { runRtu } from './scenarios/rtu.js';
+import { runS7 } from './scenarios/s7.js';
 import { judgeTargets } from './targets.js';
 
 const options = parseOptions(process.argv.slice(2));
@@ -121,6 +122,17 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
       say(`  start-up ${m.startupMs} ms, all reading ${m.allReadingMs} ms, RSS ${m.rssMb.after10s} MB`);
     } catch (err) {
       results.notes.push(`models failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    save();
+  }
+  if (selected(o, 's7')) {
+    say('▶ s7: 1,000 float32 tags, Snap7 client back to back, then tagwire');
+    try {
+      results.s7 = await runS7(o.quick ? { limitMs: 2000, measureMs: 3000 } : { limitMs, measureMs: 6000 });
+      const s7 = results.s7;
+      say(`  snap7 ${s7.plainClient.valuesPerSecond} values/s, tagwire ${s7.tagwire.valuesPerSecond} values/s`);
+    } catch (err) {
+      results.notes.push(`s7 failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     save();
   }

@@ -15,6 +15,8 @@ const Name = (description: string) =>
 
 export const TAG_TYPES = [
   'bool',
+  'int8',
+  'uint8',
   'int16',
   'uint16',
   'int32',

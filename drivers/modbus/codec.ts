@@ -2,12 +2,12 @@
 import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { wholeRaw } from '../../core/write-value.js';
-import { orderSwaps, type RawValue, registerReader } from './register-readers.js';
+import { type ModbusType, modbusType, orderSwaps, type RawValue, registerReader } from './register-readers.js';
 import type { ByteOrder } from './tag-fields.js';
 
 type Raw = number | bigint | string | boolean;
 
-const WIDTH: Record<Exclude<TagType, 'string'>, number> = {
+const WIDTH: Record<Exclude<ModbusType, 'string'>, number> = {
   bool: 1,
   int16: 1,
   uint16: 1,
@@ -39,7 +39,7 @@ function is64(type: TagType): boolean {
 
 /** Registers a tag occupies; `bool` is one register bit (coils count as one bit in the planner). */
 export function registerCount(type: TagType, length?: number): number {
-  if (type !== 'string') return WIDTH[type];
+  if (type !== 'string') return WIDTH[modbusType(type)];
   if (length === undefined) throw new Error('length is required for type string');
   return Math.ceil(length / 2);
 }
@@ -91,7 +91,7 @@ export function encodeValue(
     const buf = encodeString(value, registerCount(type, length), length ?? 0);
     return bytesToRegisters(buf, false, bytes);
   }
-  const buf = new Uint8Array(WIDTH[type] * 2);
+  const buf = new Uint8Array(WIDTH[modbusType(type)] * 2);
   const view = new DataView(buf.buffer);
   if (isInteger(type)) {
     const n = checkInteger(value, type);

@@ -6,6 +6,7 @@
  * except what the result itself needs (a bigint, a string).
  */
 import type { TagType } from '../../core/config/schema.js';
+import { GatewayError } from '../../core/errors.js';
 import type { ByteOrder } from './tag-fields.js';
 
 /** A value as stored in registers, before float32 shortening and scaling. */
@@ -14,7 +15,17 @@ export type RawValue = number | bigint | string;
 /** Reads the value whose first register is register `at` of `data`. */
 export type RegisterReader = (data: Buffer, at: number) => RawValue;
 
-type NumericType = Exclude<TagType, 'bool' | 'string'>;
+/** The tag types a Modbus register holds: int8 and uint8 are S7 byte types, refused by the tag checks. */
+export type ModbusType = Exclude<TagType, 'int8' | 'uint8'>;
+type NumericType = Exclude<ModbusType, 'bool' | 'string'>;
+
+/** The type as a Modbus type; int8 and uint8 never get here (the tag checks refuse them). */
+export function modbusType<T extends TagType>(type: T): Exclude<T, 'int8' | 'uint8'> {
+  if (type === 'int8' || type === 'uint8') {
+    throw new GatewayError('invalid-value', `${type} is an S7 byte type; a Modbus register holds 16 bits`);
+  }
+  return type as Exclude<T, 'int8' | 'uint8'>;
+}
 
 const BYTES: Record<NumericType, number> = {
   int16: 2,
@@ -148,7 +159,7 @@ export function stringReader(order: ByteOrder, length: number): RegisterReader {
 
 /** The reader of a register-based type; `length` (bytes) is needed for strings. */
 export function registerReader(type: Exclude<TagType, 'bool'>, order: ByteOrder, length?: number): RegisterReader {
-  if (type !== 'string') return numericReader(type, order);
+  if (type !== 'string') return numericReader(modbusType(type), order);
   if (length === undefined) throw new Error('length is required for type string');
   return stringReader(order, length);
 }

@@ -46,6 +46,10 @@ export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): Tag
     if (tag.offset !== 0) errors.push(`offset: only numeric types are scaled; remove it for type ${type}`);
   }
 
+  if (type === 'int8' || type === 'uint8') {
+    errors.push(`type: ${type} is an S7 byte type; a Modbus register holds 16 bits (use int16 or uint16)`);
+    return { errors, defaults };
+  }
   if (address && type) errors.push(...checkAddress(address, type, tag));
   return { errors, defaults };
 }

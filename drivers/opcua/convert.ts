@@ -44,6 +44,8 @@ const INT_RANGE: Partial<Record<DataType, [bigint, bigint]>> = {
 /** The OPC UA type a tag `type` coerces to (for ranges and rounding). */
 const TAG_DATA_TYPE: Record<TagType, DataType> = {
   bool: DataType.Boolean,
+  int8: DataType.SByte,
+  uint8: DataType.Byte,
   int16: DataType.Int16,
   uint16: DataType.UInt16,
   int32: DataType.Int32,

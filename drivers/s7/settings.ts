@@ -3,9 +3,14 @@ import { hostProblem } from '../../core/config/host.js';
 import { rackSlotTsap } from './protocol.js';
 
 const TSAP_PATTERN = '^(0x)?[0-9A-Fa-f]{1,4}$';
-const tsap = (description: string) =>
+const tsap = (title: string, description: string) =>
   Type.Optional(
-    Type.String({ pattern: TSAP_PATTERN, description, patternHint: 'a hex number of up to 4 digits, e.g. 0200' }),
+    Type.String({
+      title,
+      pattern: TSAP_PATTERN,
+      description,
+      patternHint: 'a hex number of up to 4 digits, e.g. 0200',
+    }),
   );
 
 /** SPEC §3.3: rack/slot for S7-300/400/1200/1500, or TSAPs for LOGO! and S7-200. */
@@ -20,10 +25,11 @@ export const S7SettingsSchema = Type.Object(
       default: 1,
       description: 'Slot of the CPU: S7-1200/1500 use 1, S7-300 uses 2',
     }),
-    localTSAP: tsap('Local TSAP in hex instead of rack/slot (LOGO!, S7-200), e.g. 0100'),
-    remoteTSAP: tsap('Remote TSAP in hex instead of rack/slot (LOGO!, S7-200), e.g. 0200'),
+    localTSAP: tsap('Local TSAP', 'Local TSAP in hex instead of rack/slot (LOGO!, S7-200), e.g. 0100'),
+    remoteTSAP: tsap('Remote TSAP', 'Remote TSAP in hex instead of rack/slot (LOGO!, S7-200), e.g. 0200'),
     timeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000, description: 'Answer timeout per request' }),
     pduSize: Type.Integer({
+      title: 'PDU size',
       minimum: 240,
       maximum: 960,
       default: 960,

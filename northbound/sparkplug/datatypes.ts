@@ -9,6 +9,8 @@ import { longBits, type SpbType, type SpbValue } from './codec.js';
 
 const TAG_TYPES: Record<TagType, SpbType> = {
   bool: 'Boolean',
+  int8: 'Int8',
+  uint8: 'UInt8',
   int16: 'Int16',
   uint16: 'UInt16',
   int32: 'Int32',

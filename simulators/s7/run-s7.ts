@@ -1,5 +1,6 @@
 /** Entry point for `tagwire simulate s7`: the animated demo image served as an S7 CPU. */
 import { createS7Demo } from './demo-image.js';
+import type { S7Memory } from './memory.js';
 import { S7Simulator } from './server.js';
 
 /** Port 102 needs root; the simulator listens above 1024 by default. */
@@ -18,6 +19,8 @@ export interface RunS7SimulatorOptions {
 export interface RunningS7Simulator {
   port: number;
   simulator: S7Simulator;
+  /** The PLC's memory, to look at what a client wrote. */
+  memory: S7Memory;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function runS7Simulator(opts: RunS7SimulatorOptions = {}): Promise<
   return {
     port,
     simulator,
+    memory: demo.memory,
     async close() {
       demo.stop();
       await simulator.close();

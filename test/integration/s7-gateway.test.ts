@@ -18,43 +18,47 @@ let uns: MqttCollector;
 let host: SparkplugHost;
 
 const TOPIC = 'acme/s7test/press';
+const VIEWER_PASSWORD = 'viewer reads s7 metrics';
 
 beforeAll(async () => {
   broker = await startMosquitto();
   plc = await startSnap7();
   uns = await MqttCollector.connect(broker.url, `${TOPIC}/#`);
   host = await SparkplugHost.connect(broker.url);
-  gateway = await startTestGateway({
-    gateway: { id: 'gw-s7', uns: 'acme/s7test' },
-    devices: [
-      {
-        name: 'press',
-        driver: 's7',
-        // A short reconnect cap keeps the stop/start case quick; the default is 10 s.
-        reconnectMaxMs: 2000,
-        settings: { host: '127.0.0.1', port: plc.port, timeoutMs: 500 },
-        groups: [
-          {
-            name: 'fast',
-            intervalMs: 200,
-            publish: 'change',
-            tags: [
-              { name: 'temperature', address: 'DB1.DBD16', type: 'float32', unit: '°C' },
-              { name: 'big', address: 'DB1.DBB20', type: 'int64' },
-              { name: 'label', address: 'DB1.DBB44', type: 'string', length: 10 },
-              { name: 'flag', address: 'E0.0' },
-              { name: 'setpoint', address: 'DB1.DBD60', type: 'float32', access: 'readwrite' },
-              { name: 'speed', address: 'MW10', type: 'int16', access: 'readwrite', scale: 0.1 },
-            ],
-          },
-        ],
-      },
-    ],
-    north: [
-      { name: 'uns', plugin: 'mqtt', settings: { url: broker.url } },
-      { name: 'spb', plugin: 'sparkplug-b', settings: { url: broker.url, groupId: 's7group' } },
-    ],
-  });
+  gateway = await startTestGateway(
+    {
+      gateway: { id: 'gw-s7', uns: 'acme/s7test' },
+      devices: [
+        {
+          name: 'press',
+          driver: 's7',
+          // A short reconnect cap keeps the stop/start case quick; the default is 10 s.
+          reconnectMaxMs: 2000,
+          settings: { host: '127.0.0.1', port: plc.port, timeoutMs: 500 },
+          groups: [
+            {
+              name: 'fast',
+              intervalMs: 200,
+              publish: 'change',
+              tags: [
+                { name: 'temperature', address: 'DB1.DBD16', type: 'float32', unit: '°C' },
+                { name: 'big', address: 'DB1.DBB20', type: 'int64' },
+                { name: 'label', address: 'DB1.DBB44', type: 'string', length: 10 },
+                { name: 'flag', address: 'E0.0' },
+                { name: 'setpoint', address: 'DB1.DBD60', type: 'float32', access: 'readwrite' },
+                { name: 'speed', address: 'MW10', type: 'int16', access: 'readwrite', scale: 0.1 },
+              ],
+            },
+          ],
+        },
+      ],
+      north: [
+        { name: 'uns', plugin: 'mqtt', settings: { url: broker.url } },
+        { name: 'spb', plugin: 'sparkplug-b', settings: { url: broker.url, groupId: 's7group' } },
+      ],
+    },
+    { users: { viewer: [VIEWER_PASSWORD, 'viewer'] } },
+  );
 });
 
 afterAll(async () => {
@@ -102,6 +106,19 @@ describe('S7 device in the gateway', () => {
     expect(metricNamed(birth, 'big')).toMatchObject({ type: 'Int64', value: -9007199254740993n });
     expect(metricNamed(birth, 'label')).toMatchObject({ type: 'String', value: 'Hello' });
     expect(metricNamed(birth, 'flag')).toMatchObject({ type: 'Boolean', value: true });
+  });
+
+  it('shows the link counters in the status API and as Prometheus metrics', async () => {
+    const headers = await gateway.login('viewer', VIEWER_PASSWORD);
+    const status = await gateway.app.inject({ method: 'GET', url: '/api/v1/status', headers });
+    const press = (status.json() as { devices: Array<{ name: string; link?: Record<string, unknown> }> }).devices.find(
+      (d) => d.name === 'press',
+    );
+    const key = `s7:127.0.0.1:${plc.port}`;
+    expect(press?.link).toMatchObject({ pduSize: 960, requestsPerRead: 1, link: { key, pduSize: 960 } });
+    const metrics = (await gateway.app.inject({ method: 'GET', url: '/metrics', headers })).body;
+    expect(metrics).toContain(`tagwire_s7_pdu_bytes{link="${key}"} 960`);
+    expect(metrics).toMatch(new RegExp(`tagwire_link_requests_total\\{link="${key.replace(/\./g, '\\.')}"\\} [1-9]`));
   });
 
   it('reports the PLC lost and reads again within the backoff after it is back', async () => {

@@ -98,6 +98,8 @@ describe('S7 driver against Snap7', () => {
       { name: 'x0', address: 'DB1.DBX0.0' },
       { name: 'x1', address: 'DB1.DBX0.1' },
       { name: 'x3', address: 'DB1.DBX0.3', type: 'bool' },
+      { name: 'i8', address: 'DB1.DBB1', type: 'int8' },
+      { name: 'u8', address: 'DB1.DBB2', type: 'uint8' },
       { name: 'i16', address: 'DB1.DBW4', type: 'int16' },
       { name: 'u16', address: 'DB1.DBW6', type: 'uint16' },
       { name: 'i32', address: 'DB1.DBD8', type: 'int32' },
@@ -127,6 +129,8 @@ describe('S7 driver against Snap7', () => {
       x0: true,
       x1: false,
       x3: true,
+      i8: -5,
+      u8: 200,
       i16: -12345,
       u16: 54321,
       i32: -123456789,
@@ -163,6 +167,7 @@ describe('S7 driver against Snap7', () => {
       { name: 'f64', address: 'DB1.DBB36', type: 'float64', access: 'readwrite' },
       { name: 'mw', address: 'MW10', type: 'uint16', access: 'readwrite' },
       { name: 'q', address: 'A0.5', access: 'readwrite' },
+      { name: 'byte', address: 'MB20', type: 'int8', access: 'readwrite' },
     ]);
     const driver = await open(config);
     const tag = (name: string) => group(config).tags.find((t) => t.name === name) as TagConfig;
@@ -177,6 +182,7 @@ describe('S7 driver against Snap7', () => {
     await driver.write(tag('f64'), 0.1);
     await driver.write(tag('mw'), 65535);
     await driver.write(tag('q'), true);
+    await driver.write(tag('byte'), -128);
 
     const db1 = server.area('DB', 1);
     expect(db1.readFloatBE(60)).toBe(42.25);
@@ -189,9 +195,20 @@ describe('S7 driver against Snap7', () => {
     expect(db1.readDoubleBE(36)).toBe(0.1);
     expect(server.area('M').readUInt16BE(10)).toBe(65535);
     expect(server.area('Q')[0]).toBe(0x22); // Q0.5 set, Q0.1 kept
+    expect(server.area('M').readInt8(20)).toBe(-128);
 
     const back = await driver.read(group(config));
-    expect(back.map((x) => x.value)).toEqual([42.25, -150.6, true, 'Grüße', -9223372036854775808n, 0.1, 65535, true]);
+    expect(back.map((x) => x.value)).toEqual([
+      42.25,
+      -150.6,
+      true,
+      'Grüße',
+      -9223372036854775808n,
+      0.1,
+      65535,
+      true,
+      -128,
+    ]);
   });
 
   it('refuses a bad write before anything reaches the PLC', async () => {

@@ -330,7 +330,7 @@ describe('validateConfig: every error, with its path, at once', () => {
       expect.arrayContaining([
         'devices[0].settings.host: is required',
         'devices[1].groups[0].tags[0].access: must be one of read, readwrite, write',
-        'devices[1].groups[0].tags[0].type: must be one of bool, int16, uint16, int32, uint32, int64, uint64, float32, float64, string',
+        'devices[1].groups[0].tags[0].type: must be one of bool, int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, string',
         'north[0].settings.qos: must be one of 0, 1, 2',
       ]),
     );

@@ -232,7 +232,7 @@ describe('encodeValue', () => {
 });
 
 describe('round trip: every type in every byte order', () => {
-  const values: Record<Exclude<TagType, 'bool' | 'string'>, Array<number | bigint>> = {
+  const values: Record<Exclude<TagType, 'bool' | 'string' | 'int8' | 'uint8'>, Array<number | bigint>> = {
     int16: [0, 1, -1, -2, 12345, -32768, 32767],
     uint16: [0, 1, 0x00ff, 0xff00, 0x1234, 65535],
     int32: [0, 1, -1, 0x01020304, -123456789, -2147483648, 2147483647],

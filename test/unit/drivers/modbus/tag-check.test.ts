@@ -40,6 +40,13 @@ describe('checkModbusTag', () => {
     expect(bad.defaults).toEqual({});
   });
 
+  it('refuses the S7 byte types int8 and uint8', () => {
+    expect(check({ address: 'hr:1', type: 'int8' }).errors).toEqual([
+      'type: int8 is an S7 byte type; a Modbus register holds 16 bits (use int16 or uint16)',
+    ]);
+    expect(check({ address: 'hr:1', type: 'uint8' }).errors).toHaveLength(1);
+  });
+
   it('requires bool for coils and discrete inputs', () => {
     expect(check({ address: 'coil:5', type: 'float32' }).errors).toEqual([
       'type: coil:5 is a single bit; use type bool',

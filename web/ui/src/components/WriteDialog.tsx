@@ -8,7 +8,7 @@ import { QualityBadge } from './Badges';
 import { Dialog } from './Dialog';
 import { ErrorBox } from './ErrorBox';
 
-const INTEGER_TYPES = new Set(['int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
+const INTEGER_TYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64']);
 
 type Kind = 'bool' | 'string' | 'integer' | 'number';
 
