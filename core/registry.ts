@@ -16,6 +16,8 @@ export interface PluginRegistry {
   tagSchema(driver: string): TSchema | undefined;
   /** Tag fields some driver adds, with the drivers that declare each. */
   driverTagFields: ReadonlyMap<string, readonly string[]>;
+  /** The schema each driver tag field has in `configSchema` (anything, when drivers declare it differently). */
+  mergedTagFields: TProperties;
   /** One line for people about an error code; undefined if nobody declared it. */
   explain(code: string): string | undefined;
   /** HTTP status of an API answer failing with `code` (500 when undeclared). */
@@ -76,6 +78,7 @@ export function createRegistry(drivers: DriverManifest[], north: NorthManifest[]
     configSchema: buildConfigSchema(fields),
     errors,
     driverTagFields: owners,
+    mergedTagFields: fields,
     tagSchema(driver) {
       const manifest = driverMap.get(driver);
       if (!manifest) return undefined;

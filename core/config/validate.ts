@@ -32,15 +32,26 @@ function checkUnique(names: Array<{ name: unknown; path: string }>, what: string
   }
 }
 
-/** Schemas of the tag fields each driver declares (its own and the core fields it narrows). */
-const driverFieldSchemas = new WeakMap<DriverManifest, TObject>();
+/**
+ * Per driver: the schema of its tag fields that the configuration schema does not already
+ * check as the driver declares them (core fields it narrows, fields another driver declares
+ * differently); null when there are none, so most tags need no second look.
+ */
+const ownFieldSchemas = new WeakMap<PluginRegistry, Map<string, TObject | null>>();
 
-function driverFieldSchema(manifest: DriverManifest): TObject | undefined {
-  if (!manifest.tagFields || Object.keys(manifest.tagFields).length === 0) return undefined;
-  let schema = driverFieldSchemas.get(manifest);
-  if (!schema) {
-    schema = Type.Object(manifest.tagFields);
-    driverFieldSchemas.set(manifest, schema);
+function ownFieldSchema(manifest: DriverManifest, registry: PluginRegistry): TObject | null {
+  let perDriver = ownFieldSchemas.get(registry);
+  if (!perDriver) {
+    perDriver = new Map();
+    ownFieldSchemas.set(registry, perDriver);
+  }
+  let schema = perDriver.get(manifest.name);
+  if (schema === undefined) {
+    const own = Object.entries(manifest.tagFields ?? {}).filter(
+      ([field, fieldSchema]) => registry.mergedTagFields[field] !== fieldSchema,
+    );
+    schema = own.length > 0 ? Type.Object(Object.fromEntries(own)) : null;
+    perDriver.set(manifest.name, schema);
   }
   return schema;
 }
@@ -61,7 +72,7 @@ function checkDriverTagFields(
       errors.push(`${at}.${field}: not used by ${manifest.title} devices`);
     }
   }
-  const schema = driverFieldSchema(manifest);
+  const schema = ownFieldSchema(manifest, registry);
   if (schema) errors.push(...validateWith(schema, tag, at));
 }
 

@@ -1,7 +1,9 @@
+import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { builtinRegistry } from '../../../app/builtin-plugins.js';
 import type { Config } from '../../../core/config/schema.js';
 import { validateConfig } from '../../../core/config/validate.js';
+import { createRegistry } from '../../../core/registry.js';
 
 /** SPEC §3's example, adapted to what this build ships (driver modbus-tcp, plugin mqtt). */
 function specExample(): Record<string, unknown> {
@@ -364,6 +366,36 @@ describe('validateConfig: every error, with its path, at once', () => {
     // OPC UA strings are not limited by a Modbus request.
     expect(errors.some((e) => e.startsWith('devices[1].groups[0].tags[0].length'))).toBe(false);
     expect(new Set(errors).size).toBe(errors.length);
+  });
+
+  it('checks a tag field two drivers declare differently against each device’s own driver', () => {
+    // Two drivers that both add `mode`, each with its own values.
+    const modbus = builtinRegistry().drivers.get('modbus-tcp');
+    if (!modbus) throw new Error('no modbus-tcp driver');
+    const modeOf = (...modes: string[]) => ({
+      mode: Type.Optional(Type.Union(modes.map((m) => Type.Literal(m)))),
+    });
+    const registry = createRegistry(
+      [
+        { ...modbus, name: 'alpha', title: 'Alpha', tagFields: modeOf('fast', 'slow') },
+        { ...modbus, name: 'beta', title: 'Beta', tagFields: modeOf('on', 'off') },
+      ],
+      [],
+    );
+    const doc = (driver: string, mode: string) => ({
+      devices: [
+        {
+          name: 'd',
+          driver,
+          settings: { host: '10.0.0.1' },
+          groups: [{ name: 'g', tags: [{ name: 't', address: 'hr:1', mode }] }],
+        },
+      ],
+    });
+    expect(validateConfig(doc('alpha', 'fast'), registry).ok).toBe(true);
+    expect(validateConfig(doc('beta', 'on'), registry).ok).toBe(true);
+    const refused = validateConfig(doc('alpha', 'on'), registry);
+    expect(refused.ok ? [] : refused.errors).toEqual(['devices[0].groups[0].tags[0].mode: must be one of fast, slow']);
   });
 
   it('reports two devices that publish to the same topic', () => {

@@ -33,7 +33,8 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
       const app = config.north.find((n) => n.name === name);
       if (app) setDraft(structuredClone(app));
     } else {
-      const plugin = 'mqtt' in schema.north ? 'mqtt' : (Object.keys(schema.north)[0] ?? '');
+      // The first registered plugin (the built-in list starts with the most common, MQTT).
+      const plugin = Object.keys(schema.north)[0] ?? '';
       const s = schema.north[plugin]?.settings;
       setDraft({ name: '', plugin, enabled: true, devices: ['*'], settings: s ? withDefaults(s) : {} });
     }
@@ -196,7 +197,7 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
           ) : (
             <p class="muted">This gateway has no north plugin "{draft.plugin}".</p>
           )}
-          {configure ? (
+          {configure && plugin?.probe ? (
             <ConnectionTest
               url="/api/v1/north/test-connection"
               body={() => ({ ...draft, name: draft.name.trim() })}
