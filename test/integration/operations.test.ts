@@ -245,11 +245,17 @@ describe('backup and restore', { timeout: 90_000 }, () => {
     const backup = path('old.tagwire-backup');
     ok(['backup', backup, '--data', dir]);
     // Schema 2 had no spool table (migration 3 adds it), no configuration history (migration 4)
-    // no reconnect cap on devices (migration 5) and no audit trail (migration 6).
+    // no reconnect cap on devices (migration 5), no audit trail (migration 6), a byte order column
+    // instead of driver fields on tags (migration 8), no models (9) and no alarms (10).
     const db = new Database(backup);
-    db.exec(
-      'DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms; DROP TABLE audit_log',
-    );
+    db.exec(`
+      DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms; DROP TABLE audit_log;
+      ALTER TABLE tags ADD COLUMN byte_order TEXT;
+      UPDATE tags SET byte_order = json_extract(fields, '$.byteOrder');
+      ALTER TABLE tags DROP COLUMN fields;
+      DROP TABLE models; ALTER TABLE devices DROP COLUMN model; ALTER TABLE devices DROP COLUMN params;
+      ALTER TABLE tags DROP COLUMN alarms; DROP TABLE alarm_state; DROP TABLE alarm_history;
+    `);
     db.pragma('user_version = 2');
     db.close();
     const fresh = path('fresh');
