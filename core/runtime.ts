@@ -1,14 +1,10 @@
 import type { Logger } from 'pino';
-import type { RunningModbusSimulator } from '../drivers/simulator/run-modbus.js';
-import type { EmbeddedBroker } from './broker.js';
 import { summarizeChange } from './config/change-summary.js';
 import type { Config } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
-import { DEMO_HOST } from './demo.js';
-import { errorMessage, GatewayError } from './errors.js';
+import { GatewayError } from './errors.js';
 import { Gateway } from './gateway.js';
 import type { PluginRegistry } from './registry.js';
-import { stableStringify } from './stable-json.js';
 import { AuditLog } from './store/audit.js';
 import { describeEntry, recordConfig } from './store/config-history.js';
 import { saveConfig } from './store/config-store.js';
@@ -20,15 +16,21 @@ export interface RuntimeOptions {
   registry: PluginRegistry;
   log: Logger;
   version: string;
-  /** Run the demo's simulated PLC in this process, on this loopback port (false: no simulator). */
-  demoSimulator?: number | false;
+  /**
+   * What the application runs beside the gateway (embedded broker, demo PLC): started in
+   * order before the gateway, told of every stored configuration, stopped after it.
+   */
+  services?: RuntimeService[];
 }
 
-/**
- * Everything a running tagwire owns besides HTTP: the gateway, the embedded broker,
- * the demo PLC. Configuration changes go through `applyConfig`, which stores first
- * and then applies the difference.
- */
+/** A companion of the gateway supplied by the application layer. */
+export interface RuntimeService {
+  start(config: Config): Promise<void>;
+  /** A new configuration was stored; restart what depends on the part that changed. */
+  configChanged?(previous: Config, next: Config): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** A change made by `updateConfig`: the new document, and a north app it renames (its spool follows). */
 export interface ConfigEdit {
   document: unknown;
@@ -42,12 +44,15 @@ export interface ChangeOrigin {
   address?: string | undefined;
 }
 
+/**
+ * Everything a running tagwire owns besides HTTP: the gateway and the application's
+ * services beside it. Configuration changes go through `applyConfig`, which stores first
+ * and then applies the difference.
+ */
 export class Runtime {
   readonly gateway: Gateway;
   /** Who did what: logins, changes, writes (kept in the database, bounded). */
   readonly audit: AuditLog;
-  private broker: EmbeddedBroker | undefined;
-  private simulator: RunningModbusSimulator | undefined;
   /** Configuration changes are applied one at a time, in order. */
   private applying: Promise<unknown> = Promise.resolve();
 
@@ -76,31 +81,12 @@ export class Runtime {
   }
 
   async start(config: Config): Promise<void> {
-    if (typeof this.opts.demoSimulator === 'number') await this.startSimulator(this.opts.demoSimulator);
-    await this.startBroker(config);
+    for (const service of this.services) await service.start(config);
     await this.gateway.start(config);
   }
 
-  private async startSimulator(port: number): Promise<void> {
-    try {
-      // Loaded only for the demo: the simulator pulls in serialport.
-      const { runModbusSimulator } = await import('../drivers/simulator/run-modbus.js');
-      this.simulator = await runModbusSimulator({
-        host: DEMO_HOST,
-        port,
-        log: (msg) => this.opts.log.info(`demo: ${msg}`),
-      });
-    } catch (err) {
-      this.opts.log.error(`demo: simulated PLC not started: ${errorMessage(err)}`);
-    }
-  }
-
-  private async startBroker(config: Config): Promise<void> {
-    if (!config.gateway.broker.enabled) return;
-    // aedes is loaded only when the embedded broker is enabled.
-    const { EmbeddedBroker } = await import('./broker.js');
-    const broker = new EmbeddedBroker(config.gateway.broker, this.opts.log.child({ component: 'broker' }));
-    if (await broker.start()) this.broker = broker;
+  private get services(): RuntimeService[] {
+    return this.opts.services ?? [];
   }
 
   /** Validates, stores and applies a configuration document; throws GatewayError('invalid-config') with every error. */
@@ -147,11 +133,7 @@ export class Runtime {
       recordConfig(this.opts.db, result.config, origin.source, origin.user);
     })();
     this.auditChange(origin, true, undefined, describeEntry(origin.source, summary));
-    if (stableStringify(previous.gateway.broker) !== stableStringify(result.config.gateway.broker)) {
-      await this.broker?.stop();
-      this.broker = undefined;
-      await this.startBroker(result.config);
-    }
+    for (const service of this.services) await service.configChanged?.(previous, result.config);
     return this.gateway.apply(result.config, renamedNorth);
   }
 
@@ -170,7 +152,6 @@ export class Runtime {
 
   async stop(): Promise<void> {
     await this.gateway.stop();
-    await this.broker?.stop();
-    await this.simulator?.close();
+    for (const service of [...this.services].reverse()) await service.stop();
   }
 }

@@ -30,7 +30,7 @@ mkdir -p "$PREFIX.new"
 tar -C "$SRC" --exclude=./node_modules --exclude=./dist --exclude=./data --exclude=./.git --exclude=./.tmp \
   --exclude=./bench/results -cf - . | tar -C "$PREFIX.new" -xf -
 (cd "$PREFIX.new" && npm install --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund)
-"$NODE" "$PREFIX.new/dist/core/cli.js" --version >/dev/null || die "the build in $PREFIX.new does not run"
+"$NODE" "$PREFIX.new/dist/app/cli.js" --version >/dev/null || die "the build in $PREFIX.new does not run"
 
 echo "== user tagwire"
 if id tagwire >/dev/null 2>&1; then
@@ -46,7 +46,7 @@ if [ -f "$DATA/tagwire.db" ]; then
   backup="$DATA/backups/pre-upgrade-$(date +%Y%m%d-%H%M%S).tagwire-backup"
   install -d -o tagwire -g tagwire -m 0700 "$DATA/backups"
   echo "== backup of the current data to $backup"
-  runuser -u tagwire -- "$NODE" "$PREFIX.new/dist/core/cli.js" backup "$backup" --data "$DATA" --with-spool
+  runuser -u tagwire -- "$NODE" "$PREFIX.new/dist/app/cli.js" backup "$backup" --data "$DATA" --with-spool
 fi
 
 echo "== installing $PREFIX and $UNIT"
@@ -63,7 +63,7 @@ install -m 0644 "$PREFIX/systemd/tagwire.service" "$UNIT"
 cat >/usr/local/bin/tagwire <<WRAPPER
 #!/bin/sh
 export TAGWIRE_DATA_DIR="\${TAGWIRE_DATA_DIR:-$DATA}"
-exec "$NODE" "$PREFIX/dist/core/cli.js" "\$@"
+exec "$NODE" "$PREFIX/dist/app/cli.js" "\$@"
 WRAPPER
 chmod 0755 /usr/local/bin/tagwire
 node_dir=$(dirname "$NODE")

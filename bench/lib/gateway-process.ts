@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killOnExit } from './cleanup.js';
 
-const CLI = new URL('../../core/cli.js', import.meta.url);
+const CLI = new URL('../../app/cli.js', import.meta.url);
 const PASSWORD = 'bench-only-password-4711';
 
 export interface DeviceStatus {

@@ -1,5 +1,5 @@
 /** Peer: tagwire's embedded broker (aedes) on a free loopback port, for machines without mosquitto. */
-import { EmbeddedBroker } from '../../core/broker.js';
+import { EmbeddedBroker } from '../../app/broker.js';
 import { silentLogger } from '../../core/log.js';
 import { freePort, LOOPBACK } from '../lib/net.js';
 import { servePeer } from '../lib/peer-host.js';

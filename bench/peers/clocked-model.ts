@@ -3,7 +3,7 @@
  * the Modbus frame handler looks the unit up once per request, right before it copies the
  * registers, so that lookup is where the clock is set.
  */
-import { ModbusDataModel, type ModbusUnitData } from '../../drivers/simulator/modbus-model.js';
+import { ModbusDataModel, type ModbusUnitData } from '../../simulators/modbus-model.js';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
 export function preciseNow(): number {

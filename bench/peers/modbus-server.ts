@@ -3,7 +3,7 @@
  * mapped, values that change every 100 ms), served on as many ports as devices are wanted,
  * so that every gateway device gets a connection of its own.
  */
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { LOOPBACK } from '../lib/net.js';
 import { servePeer } from '../lib/peer-host.js';
 import { ClockedModel } from './clocked-model.js';

@@ -1,6 +1,6 @@
 /** Peer: the simulated RTU slaves (units 1–3) on one end of a pty pair; units can be made silent. */
-import { ModbusDataModel } from '../../drivers/simulator/modbus-model.js';
-import { serveRtuOnSerial } from '../../drivers/simulator/modbus-rtu-serial.js';
+import { ModbusDataModel } from '../../simulators/modbus-model.js';
+import { serveRtuOnSerial } from '../../simulators/modbus-rtu-serial.js';
 import { arg, servePeer } from '../lib/peer-host.js';
 
 const path = arg(0, 'serial device');

@@ -28,8 +28,6 @@ export const TAG_TYPES = [
 export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 /** A device's default longest wait between reconnect attempts (SPEC: values flow again within ≤ 10 s). */
 export const DEFAULT_RECONNECT_MAX_MS = 10_000;
-export const DRIVER_NAMES = ['modbus-tcp', 'modbus-rtu', 'modbus-rtu-tcp', 'opcua'] as const;
-export const NORTH_PLUGIN_NAMES = ['mqtt', 'sparkplug-b'] as const;
 
 export const TagSchema = Type.Object(
   {
@@ -46,7 +44,8 @@ export const TagSchema = Type.Object(
         { description: 'Data type' },
       ),
     ),
-    length: Type.Optional(Type.Integer({ minimum: 1, maximum: 246, description: 'Length in bytes (type string)' })),
+    // The longest string a driver can read is the driver's to check (a Modbus read holds 246 bytes).
+    length: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535, description: 'Length (type string)' })),
     byteOrder: Type.Optional(
       Type.Union(
         BYTE_ORDERS.map((b) => Type.Literal(b)),
@@ -92,10 +91,8 @@ export const GroupSchema = Type.Object(
 export const DeviceSchema = Type.Object(
   {
     name: Name('Device name, unique in the gateway'),
-    driver: Type.Union(
-      DRIVER_NAMES.map((d) => Type.Literal(d)),
-      { description: 'Protocol driver' },
-    ),
+    // Any registered driver: validation checks the name against the plugin registry.
+    driver: Type.String({ minLength: 1, maxLength: 128, description: 'Protocol driver' }),
     enabled: Type.Boolean({ default: true }),
     uns: Type.Optional(
       Type.String({
@@ -124,10 +121,8 @@ export const DeviceSchema = Type.Object(
 export const NorthSchema = Type.Object(
   {
     name: Name('North app name, unique in the gateway'),
-    plugin: Type.Union(
-      NORTH_PLUGIN_NAMES.map((p) => Type.Literal(p)),
-      { description: 'Northbound plugin' },
-    ),
+    // Any registered north plugin: validation checks the name against the plugin registry.
+    plugin: Type.String({ minLength: 1, maxLength: 128, description: 'Northbound plugin' }),
     enabled: Type.Boolean({ default: true }),
     devices: Type.Array(Type.String({ minLength: 1 }), {
       default: ['*'],

@@ -50,7 +50,10 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
   const manifest = typeof device.driver === 'string' ? registry.drivers.get(device.driver) : undefined;
   if (!manifest) {
     if (typeof device.driver === 'string' && !errors.some((e) => e.startsWith(`${at}.driver:`))) {
-      errors.push(`${at}.driver: driver "${device.driver}" is not available in this version`);
+      errors.push(
+        `${at}.driver: driver "${device.driver}" is not available in this version ` +
+          `(available: ${[...registry.drivers.keys()].join(', ')})`,
+      );
     }
     return;
   }
@@ -85,7 +88,10 @@ function checkNorth(app: NorthConfig, i: number, deviceNames: Set<string>, regis
   const manifest = typeof app.plugin === 'string' ? registry.north.get(app.plugin) : undefined;
   if (!manifest) {
     if (typeof app.plugin === 'string' && !errors.some((e) => e.startsWith(`${at}.plugin:`))) {
-      errors.push(`${at}.plugin: plugin "${app.plugin}" is not available in this version`);
+      errors.push(
+        `${at}.plugin: plugin "${app.plugin}" is not available in this version ` +
+          `(available: ${[...registry.north.keys()].join(', ')})`,
+      );
     }
     return;
   }

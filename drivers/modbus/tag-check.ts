@@ -32,6 +32,9 @@ export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): Tag
   if (tag.type === undefined && type !== undefined) defaults.type = type;
 
   if (type === 'string' && tag.length === undefined) errors.push('length: required for type string');
+  if (tag.length !== undefined && tag.length > MAX_STRING_BYTES) {
+    errors.push(`length: at most ${MAX_STRING_BYTES} bytes (one Modbus read holds 123 registers)`);
+  }
   if (type !== undefined && type !== 'string' && tag.length !== undefined) {
     errors.push('length: only used with type string');
   }
@@ -45,6 +48,9 @@ export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): Tag
   if (address && type) errors.push(...checkAddress(address, type, tag));
   return { errors, defaults };
 }
+
+/** The bytes of the 123 registers one Modbus read may return. */
+const MAX_STRING_BYTES = 246;
 
 function checkAddress(address: ModbusAddress, type: TagType, tag: TagConfig): string[] {
   const errors: string[] = [];

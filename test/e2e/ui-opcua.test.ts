@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { build } from '../../web/server/app.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { secureOven } from '../helpers/test-gateway.js';
@@ -72,7 +72,6 @@ beforeAll(async () => {
     registry: builtinRegistry(),
     log: silentLogger(),
     version: '0.0.0-e2e',
-    demoSimulator: false,
   });
   await runtime.start(initial.config);
   app = await build({ runtime, db, log: silentLogger(), version: '0.0.0-e2e' });

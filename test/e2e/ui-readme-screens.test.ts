@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { eventually, launchChromium, SCREENS } from './browser.js';

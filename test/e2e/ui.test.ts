@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { REDACT_PATHS } from '../../core/log.js';
 import { managedLogger } from '../../core/log-levels.js';
@@ -20,7 +20,7 @@ import { recordConfig } from '../../core/store/config-history.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { build } from '../../web/server/app.js';
 import { eventually, launchChromium, screenshot as shoot, text } from './browser.js';
 
@@ -88,7 +88,6 @@ beforeAll(async () => {
     registry: builtinRegistry(),
     log,
     version: '0.0.0-e2e',
-    demoSimulator: false,
   });
   await runtime.start(initial.config);
   app = await build({ runtime, db, log, version: '0.0.0-e2e' });

@@ -1,12 +1,12 @@
 /**
- * The built CLI (`node dist/core/cli.js`) as a child process, with its output collected and
+ * The built CLI (`node dist/app/cli.js`) as a child process, with its output collected and
  * awaitable lines and exit, as a user runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
-export const CLI = join(ROOT, 'dist/core/cli.js');
+export const CLI = join(ROOT, 'dist/app/cli.js');
 
 /** A child process whose output is collected, with awaitable output lines and exit. */
 export class Proc {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
+import { embeddedBrokerService } from '../../app/services.js';
 import type { Config } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
@@ -73,7 +74,14 @@ export async function startTestGateway(configDoc: unknown, opts: TestGatewayOpti
   if (opts.recordFirstStart) recordConfig(db, checked.config, 'first start');
   const log = opts.log ?? silentLogger();
   const version = opts.version ?? '0.0.0-test';
-  const runtime = new Runtime({ db, dataDir: dir, registry: builtinRegistry(), log, version, demoSimulator: false });
+  const runtime = new Runtime({
+    db,
+    dataDir: dir,
+    registry: builtinRegistry(),
+    log,
+    version,
+    services: [embeddedBrokerService(log)],
+  });
   opts.beforeStart?.(runtime);
   await runtime.start(checked.config);
   const app = await build({ runtime, db, log, version });

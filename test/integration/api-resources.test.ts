@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;

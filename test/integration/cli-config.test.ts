@@ -5,13 +5,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { openDb } from '../../core/store/db.js';
 import { authenticate, countUsers } from '../../core/store/users.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'dist/core/cli.js');
+const CLI = join(ROOT, 'dist/app/cli.js');
 
 let tmp: string;
 let n = 0;
@@ -130,7 +130,7 @@ const BAD_LINES = [
   'devices[0].groups[0].tags[2].type: coil:5 is a single bit; use type bool',
   'devices[0].groups[0].tags[3].name: duplicate tag name in this device "a" (also at devices[0].groups[0].tags[0].name)',
   'devices[1].name: duplicate device name "filler1" (also at devices[0].name)',
-  'devices[1].driver: must be one of modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua',
+  'devices[1].driver: driver "profibus" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua)',
   'north[0].devices[0]: no device named "ghost"',
 ];
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSecurityMode, SecurityPolicy } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 

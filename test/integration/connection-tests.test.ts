@@ -3,8 +3,8 @@
  * backing off — against the simulated Modbus PLC and a real mosquitto.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { freePort, startMosquitto } from '../helpers/mosquitto.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 

@@ -7,8 +7,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
-import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { FaultRelay } from '../helpers/fault-relay.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { startTestGateway } from '../helpers/test-gateway.js';

@@ -1,5 +1,5 @@
 /**
- * The gateway as a user runs it: the built CLI (`node dist/core/cli.js`) as a separate
+ * The gateway as a user runs it: the built CLI (`node dist/app/cli.js`) as a separate
  * process, the demo PLC from `tagwire simulate modbus` as another, a real mosquitto, and
  * a real MQTT subscriber and HTTP client watching from outside (SPEC §2, §4, §5).
  */

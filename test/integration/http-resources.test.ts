@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../core/runtime.js';
 import type { Db } from '../../core/store/db.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let gw: TestGateway;

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 

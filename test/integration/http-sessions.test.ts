@@ -17,7 +17,7 @@ import { httpCall } from '../helpers/http-client.js';
 import { MemoryLog } from '../helpers/memory-log.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-const CLI = fileURLToPath(new URL('../../dist/core/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/app/cli.js', import.meta.url));
 const ADMIN_PASSWORD = 'admin horse battery';
 
 let gw: TestGateway;

@@ -5,7 +5,7 @@
  * merge (add and update only the file's rows) beside replace.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 let sim: { port: number; close(): Promise<void> };

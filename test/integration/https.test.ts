@@ -7,7 +7,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { exitWithin, kill, type Proc, spawnTagwire } from '../helpers/cli-process.js';
 import { freePort } from '../helpers/mosquitto.js';

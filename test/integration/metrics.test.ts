@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { type Db, openDb } from '../../core/store/db.js';
 import { setPassword } from '../../core/store/users.js';
-import { createDemoModel, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { build } from '../../web/server/app.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 
@@ -124,7 +124,6 @@ beforeAll(async () => {
     registry: builtinRegistry(),
     log: silentLogger(),
     version: '9.9.9-test',
-    demoSimulator: false,
   });
   await runtime.start(result.config);
   app = await build({ runtime, db, log: silentLogger(), version: '9.9.9-test' });

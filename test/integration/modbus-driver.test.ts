@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { DeviceConfig, GroupConfig } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { GatewayError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
 import type { Driver } from '../../core/plugin.js';
 import { modbusTcpDriver } from '../../drivers/modbus/index.js';
-import { createDemoModel, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 
 let demo: DemoPlc;
 let sim: ModbusTcpSimulator;

@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { DeviceConfig, GroupConfig } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import type { Driver } from '../../core/plugin.js';
 import { modbusTcpDriver } from '../../drivers/modbus/index.js';
-import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 
 let sim: ModbusTcpSimulator;
 let port: number;

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { GroupReading } from '../../core/bus.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { Gateway } from '../../core/gateway.js';
 import { silentLogger } from '../../core/log.js';
-import { createDemoModel, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 
 let demo: DemoPlc;
 let sim: ModbusTcpSimulator;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { GroupReading } from '../../core/bus.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { Gateway } from '../../core/gateway.js';
 import { silentLogger } from '../../core/log.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { FaultRelay } from '../helpers/fault-relay.js';
 
 let sim: { port: number; close(): Promise<void> };

@@ -1,14 +1,14 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { GroupReading } from '../../core/bus.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { errorCode } from '../../core/errors.js';
 import { Gateway } from '../../core/gateway.js';
 import { createMetrics } from '../../core/metrics/metrics.js';
 import { MAX_QUEUED_WRITES } from '../../drivers/modbus/link.js';
-import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 
 let sim: ModbusTcpSimulator;
 let port: number;

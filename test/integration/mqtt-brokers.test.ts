@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { Runtime } from '../../core/runtime.js';
 import { openDb } from '../../core/store/db.js';
-import { createDemoModel } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { startDotRewritingBroker, startMqtt311OnlyBroker } from '../helpers/rabbitmq-like-brokers.js';
@@ -116,7 +116,7 @@ async function startRuntime(uns: string, devices: unknown[], north: unknown[]) {
   const db = openDb(dataDir);
   const lines: LogLine[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as LogLine) });
-  const runtime = new Runtime({ db, dataDir, registry, log, version: '0.0.0-test', demoSimulator: false });
+  const runtime = new Runtime({ db, dataDir, registry, log, version: '0.0.0-test' });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -4,7 +4,7 @@
  * before the broker does shows dropped 0 (a red "DROPPED 1" on a fresh demo was this).
  */
 import { afterAll, expect, it, vi } from 'vitest';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { freePort, holdPort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector } from '../helpers/mqtt-collector.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';

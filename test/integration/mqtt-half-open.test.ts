@@ -5,7 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { BlackholeProxy } from '../helpers/blackhole-proxy.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { simulatedPlc, startTestGateway } from '../helpers/test-gateway.js';

@@ -7,14 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { Config } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { type Db, openDb } from '../../core/store/db.js';
-import { createDemoModel, DEMO_INITIAL, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, DEMO_INITIAL, type DemoPlc } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 
@@ -73,7 +73,7 @@ async function startSimulator(): Promise<Sim> {
   return { sim, demo, port };
 }
 
-/** The tags of SPEC-style types on the demo map (drivers/simulator/README.md). */
+/** The tags of SPEC-style types on the demo map (simulators/README.md). */
 function plantTags(): Array<Record<string, unknown>> {
   return [
     { name: 'clock', address: 'ir:10', type: 'uint64', unit: 'ms' },
@@ -151,7 +151,6 @@ async function startRuntime(doc: Record<string, unknown>): Promise<Running> {
     registry,
     log: silentLogger(),
     version: VERSION,
-    demoSimulator: false,
   });
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(() => {

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { freePort, holdPort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 
 const TOPIC = 'outage/plc/clock';
@@ -112,7 +112,6 @@ describe('store-and-forward through a broker outage', () => {
       registry: builtinRegistry(),
       log: silentLogger(),
       version: 'test',
-      demoSimulator: false,
     });
     const published: number[] = [];
     runtime.gateway.bus.subscribe({
@@ -167,7 +166,7 @@ describe('store-and-forward through a broker outage', () => {
     writeFileSync(file, JSON.stringify(gatewayConfig()));
     const env = { ...process.env, TAGWIRE_LOG_FORMAT: 'json', TAGWIRE_ADMIN_PASSWORD: 'outage-test-pw' };
     const startGateway = (args: string[]): ChildProcess =>
-      spawn('node', ['dist/core/cli.js', 'start', '--data', data, '--http-port', '0', ...args], {
+      spawn('node', ['dist/app/cli.js', 'start', '--data', data, '--http-port', '0', ...args], {
         env,
         stdio: 'ignore',
       });

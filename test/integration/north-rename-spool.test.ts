@@ -3,7 +3,7 @@
  * handed to the new name, not left behind for whatever app takes the old one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 

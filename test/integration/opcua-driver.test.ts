@@ -20,7 +20,7 @@ import {
   trustCertificate,
 } from '../../drivers/opcua/certificates.js';
 import { opcuaDriver } from '../../drivers/opcua/index.js';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort } from '../helpers/mosquitto.js';
 
 // Certificates (server and client) are created on first use: hooks get generous time.

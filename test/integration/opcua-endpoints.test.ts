@@ -15,7 +15,7 @@ import { GatewayError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
 import { createRegistry } from '../../core/registry.js';
 import { opcuaDriver } from '../../drivers/opcua/index.js';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { startTestGateway } from '../helpers/test-gateway.js';
 

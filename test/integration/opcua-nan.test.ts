@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';

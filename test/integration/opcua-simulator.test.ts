@@ -17,8 +17,8 @@ import {
   UserTokenType,
 } from 'node-opcua';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
-import { runOpcuaSimulator } from '../../drivers/simulator/run-opcua.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
+import { runOpcuaSimulator } from '../../simulators/run-opcua.js';
 import { freePort } from '../helpers/mosquitto.js';
 
 // Certificates are made on first use (server and client); later starts reuse them.

@@ -14,7 +14,7 @@ import { silentLogger } from '../../core/log.js';
 import { createRegistry } from '../../core/registry.js';
 import type { TagValue } from '../../core/values.js';
 import { opcuaDriver } from '../../drivers/opcua/index.js';
-import { OpcuaSimulator } from '../../drivers/simulator/opcua-server.js';
+import { OpcuaSimulator } from '../../simulators/opcua-server.js';
 import { freePort, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector } from '../helpers/mqtt-collector.js';
 import { startTestGateway } from '../helpers/test-gateway.js';

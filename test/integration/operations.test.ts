@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { logLevelsOf, managedLogger } from '../../core/log-levels.js';
 import { Runtime } from '../../core/runtime.js';
@@ -21,11 +21,11 @@ import { openDb } from '../../core/store/db.js';
 import { migrations } from '../../core/store/migrations.js';
 import { createSession } from '../../core/store/sessions.js';
 import { authenticate, findUser, setPassword } from '../../core/store/users.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { build } from '../../web/server/app.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist/core/cli.js');
+const CLI = join(ROOT, 'dist/app/cli.js');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const PASSWORD = 'backup-test-Secret-42';
 
@@ -305,7 +305,7 @@ describe('runtime log level (PUT/GET /api/v1/log-level)', () => {
     sim = await runModbusSimulator({ host: '127.0.0.1', port: 0 });
     const valid = validateConfig(config(50), builtinRegistry());
     if (!valid.ok) throw new Error(valid.errors.join('\n'));
-    runtime = new Runtime({ db, dataDir: dir, registry: builtinRegistry(), log, version: 't', demoSimulator: false });
+    runtime = new Runtime({ db, dataDir: dir, registry: builtinRegistry(), log, version: 't' });
     await runtime.start(valid.config);
     app = await build({ runtime, db, log, version: 't' });
     const login = await app.inject({

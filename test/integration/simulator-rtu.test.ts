@@ -1,9 +1,9 @@
 import ModbusRTU from 'modbus-serial';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDemoModel, DEMO_INITIAL, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { type RtuSerialServer, serveRtuOnSerial } from '../../drivers/simulator/modbus-rtu-serial.js';
-import { ModbusRtuTcpSimulator } from '../../drivers/simulator/modbus-rtu-tcp-server.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { createDemoModel, DEMO_INITIAL, type DemoPlc } from '../../simulators/demo-plc.js';
+import { type RtuSerialServer, serveRtuOnSerial } from '../../simulators/modbus-rtu-serial.js';
+import { ModbusRtuTcpSimulator } from '../../simulators/modbus-rtu-tcp-server.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { type PtyPair, ptyPair } from '../helpers/pty.js';
 
 // Under NodeNext the CJS typings make the default import the module object; modbus-serial also

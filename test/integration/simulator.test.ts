@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDemoModel, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { buildMbapFrame, type MbapFrame, parseMbapFrames } from '../../drivers/simulator/modbus-frames.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
-import { runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
+import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
+import { buildMbapFrame, type MbapFrame, parseMbapFrames } from '../../simulators/modbus-frames.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
+import { runModbusSimulator } from '../../simulators/run-modbus.js';
 
 // Under NodeNext the CJS typings make the default import the module object; its `default`
 // is the client class both in the typings and at run time (modbus-serial sets exports.default).

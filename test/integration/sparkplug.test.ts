@@ -9,14 +9,14 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { Config } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { openDb } from '../../core/store/db.js';
-import { createDemoModel, DEMO_INITIAL } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, DEMO_INITIAL } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { freePort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector } from '../helpers/mqtt-collector.js';
 import { startDotRewritingBroker, startMqtt311OnlyBroker } from '../helpers/rabbitmq-like-brokers.js';
@@ -129,7 +129,7 @@ function validated(doc: Record<string, unknown>): Config {
 async function startRuntime(doc: Record<string, unknown>): Promise<Runtime> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tagwire-sparkplug-'));
   const db = openDb(dataDir);
-  const runtime = new Runtime({ db, dataDir, registry, log: silentLogger(), version: VERSION, demoSimulator: false });
+  const runtime = new Runtime({ db, dataDir, registry, log: silentLogger(), version: VERSION });
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanups.push(() => {
     db.close();
@@ -566,7 +566,7 @@ describe('Sparkplug B with a primary host', () => {
 });
 
 describe('Sparkplug B gateway process', () => {
-  const CLI = join(ROOT, 'dist/core/cli.js');
+  const CLI = join(ROOT, 'dist/app/cli.js');
   const procs: ChildProcess[] = [];
 
   afterEach(async () => {

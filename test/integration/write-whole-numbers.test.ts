@@ -5,8 +5,8 @@
  * (real mosquitto), against the simulated PLC over Modbus TCP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoModel, type DemoPlc } from '../../drivers/simulator/demo-plc.js';
-import { ModbusTcpSimulator } from '../../drivers/simulator/modbus-tcp-server.js';
+import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
+import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 import { field, MqttCollector, type Received } from '../helpers/mqtt-collector.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../../app/builtin-plugins.js';
 import type { Config } from '../../../core/config/schema.js';
 import { validateConfig } from '../../../core/config/validate.js';
 
@@ -230,12 +230,12 @@ describe('validateConfig: every error, with its path, at once', () => {
         'devices[0].groups[0].tags[2].type: coil:5 is a single bit; use type bool',
         'devices[0].groups[0].tags[3].length: required for type string',
         'devices[1].name: duplicate device name "press1" (also at devices[0].name)',
-        'devices[2].driver: must be one of modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua',
+        'devices[2].driver: driver "profinet" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua)',
         'devices[3].settings.endpointUrl: is required',
         'devices[4].groups[1].intervalMs: must be >= 10',
         'devices[4].groups[1].tags[0].name: duplicate tag name in this device "temp" (also at devices[4].groups[0].tags[0].name)',
         'north[0].devices[1]: no device named "ghost"',
-        'north[1].plugin: must be one of mqtt, sparkplug-b',
+        'north[1].plugin: plugin "kafka" is not available in this version (available: mqtt, sparkplug-b)',
         'north[2].settings.url: is required',
       ]),
     );

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { builtinRegistry } from '../../../app/builtin-plugins.js';
 import { hashPassword } from '../../../core/auth/password.js';
-import { builtinRegistry } from '../../../core/builtin-plugins.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import { AuditLog } from '../../../core/store/audit.js';
 import { listHistory } from '../../../core/store/config-history.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../../app/builtin-plugins.js';
 import type { Config } from '../../../core/config/schema.js';
 import { validateConfig } from '../../../core/config/validate.js';
 import { stableStringify } from '../../../core/stable-json.js';

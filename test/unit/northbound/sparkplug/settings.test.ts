@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinRegistry } from '../../../../core/builtin-plugins.js';
+import { builtinRegistry } from '../../../../app/builtin-plugins.js';
 import { validateConfig } from '../../../../core/config/validate.js';
 
 const registry = builtinRegistry();

@@ -1,9 +1,9 @@
-import { forgetInitialPassword } from '../first-start.js';
-import { resolveDataDir } from '../paths.js';
-import { AuditLog } from '../store/audit.js';
-import { openDb } from '../store/db.js';
-import { deleteUserSessions } from '../store/sessions.js';
-import { checkPassword, findUser, setPassword } from '../store/users.js';
+import { forgetInitialPassword } from '../../core/first-start.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { AuditLog } from '../../core/store/audit.js';
+import { openDb } from '../../core/store/db.js';
+import { deleteUserSessions } from '../../core/store/sessions.js';
+import { checkPassword, findUser, setPassword } from '../../core/store/users.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,10 +1,10 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRtuAdu, parseRtuAdu } from '../../../../drivers/simulator/modbus-frames.js';
-import { ModbusDataModel } from '../../../../drivers/simulator/modbus-model.js';
-import { interFrameMsFor, serialSettingsLabel } from '../../../../drivers/simulator/modbus-rtu-serial.js';
-import { ModbusRtuSimulator, type ModbusRtuSimulatorOptions } from '../../../../drivers/simulator/modbus-rtu-server.js';
+import { buildRtuAdu, parseRtuAdu } from '../../../simulators/modbus-frames.js';
+import { ModbusDataModel } from '../../../simulators/modbus-model.js';
+import { interFrameMsFor, serialSettingsLabel } from '../../../simulators/modbus-rtu-serial.js';
+import { ModbusRtuSimulator, type ModbusRtuSimulatorOptions } from '../../../simulators/modbus-rtu-server.js';
 
 /** Longer than the simulator's 4 ms silence, short enough to keep the suite quick. */
 const QUIET_MS = 30;

@@ -1,27 +1,28 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../core/config/schema.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { GatewayError } from '../../core/errors.js';
+import { exitOnFatalErrors } from '../../core/fatal-errors.js';
+import { ensureAdmin } from '../../core/first-start.js';
+import { collectStartupGarbage, tuneHeap } from '../../core/heap-tuning.js';
+import { createLogger } from '../../core/log.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { Runtime } from '../../core/runtime.js';
+import { recordConfig } from '../../core/store/config-history.js';
+import { hasConfig, loadConfig, saveConfig } from '../../core/store/config-store.js';
+import { openDb } from '../../core/store/db.js';
+import { getMeta, setMeta } from '../../core/store/meta.js';
+import { MIN_PASSWORD_LENGTH } from '../../core/store/users.js';
+import { notifySystemd } from '../../core/systemd-notify.js';
+import { VERSION } from '../../core/version.js';
 import { routeNodeOpcuaLogs } from '../../drivers/opcua/logging.js';
 import { build } from '../../web/server/app.js';
 import { tlsMaterial } from '../../web/server/https.js';
 import { parseListen } from '../../web/server/metrics-listener.js';
 import { builtinRegistry } from '../builtin-plugins.js';
-import type { Config } from '../config/schema.js';
-import { validateConfig } from '../config/validate.js';
 import { DEMO_HOST, DEMO_PORTS, demoConfig } from '../demo.js';
 import { chooseDemoPorts, guardDemoPorts } from '../demo-ports.js';
-import { GatewayError } from '../errors.js';
-import { exitOnFatalErrors } from '../fatal-errors.js';
-import { ensureAdmin } from '../first-start.js';
-import { collectStartupGarbage, tuneHeap } from '../heap-tuning.js';
-import { createLogger } from '../log.js';
-import { resolveDataDir } from '../paths.js';
-import { Runtime } from '../runtime.js';
-import { recordConfig } from '../store/config-history.js';
-import { hasConfig, loadConfig, saveConfig } from '../store/config-store.js';
-import { openDb } from '../store/db.js';
-import { getMeta, setMeta } from '../store/meta.js';
-import { MIN_PASSWORD_LENGTH } from '../store/users.js';
-import { notifySystemd } from '../systemd-notify.js';
-import { VERSION } from '../version.js';
+import { demoPlcService, embeddedBrokerService } from '../services.js';
 import { loadConfigFile } from './config-io.js';
 
 export interface StartOptions {
@@ -134,8 +135,11 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     registry,
     log,
     version: VERSION,
-    // The demo PLC runs only while a device still polls it: a real configuration never gets a fake PLC.
-    demoSimulator: demoRunning && pollsDemoPlc(config) ? demoPort : false,
+    services: [
+      // The demo PLC runs only while a device still polls it: a real configuration never gets a fake PLC.
+      ...(demoRunning && pollsDemoPlc(config) ? [demoPlcService(demoPort, log)] : []),
+      embeddedBrokerService(log),
+    ],
   });
   // A missing certificate is refused before anything starts.
   const tls = await tlsMaterial(config.gateway.http, dataDir, log);

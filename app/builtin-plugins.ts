@@ -1,8 +1,8 @@
+import { createRegistry, type PluginRegistry } from '../core/registry.js';
 import { modbusRtuDriver, modbusRtuTcpDriver, modbusTcpDriver } from '../drivers/modbus/index.js';
 import { opcuaDriver } from '../drivers/opcua/index.js';
 import { mqttPlugin } from '../northbound/mqtt/index.js';
 import { sparkplugPlugin } from '../northbound/sparkplug/index.js';
-import { createRegistry, type PluginRegistry } from './registry.js';
 
 /** The drivers and north plugins shipped with tagwire. */
 export function builtinRegistry(): PluginRegistry {

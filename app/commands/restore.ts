@@ -1,11 +1,11 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { GatewayError } from '../errors.js';
-import { resolveDataDir } from '../paths.js';
-import { type BackupInfo, dropBackupTables, readBackupInfo } from '../store/backup-format.js';
-import { DB_FILE, ensureDataDir, migrate } from '../store/db.js';
-import { unpackDirectory } from '../store/file-table.js';
+import { GatewayError } from '../../core/errors.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { type BackupInfo, dropBackupTables, readBackupInfo } from '../../core/store/backup-format.js';
+import { DB_FILE, ensureDataDir, migrate } from '../../core/store/db.js';
+import { unpackDirectory } from '../../core/store/file-table.js';
 
 /** A restore goes onto a fresh data directory only: it never mixes with or overwrites a live one. */
 function refuseNonEmpty(dataDir: string): void {

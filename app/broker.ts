@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import type { GatewayConfig } from './config/schema.js';
+import type { GatewayConfig } from '../core/config/schema.js';
 
 /**
  * The embedded MQTT broker (aedes) behind `gateway.broker`, so a first start shows

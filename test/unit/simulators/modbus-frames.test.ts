@@ -10,8 +10,8 @@ import {
   rtuRequestLength,
   writeMbapHeader,
   writeRtuEnvelope,
-} from '../../../../drivers/simulator/modbus-frames.js';
-import { ModbusDataModel } from '../../../../drivers/simulator/modbus-model.js';
+} from '../../../simulators/modbus-frames.js';
+import { ModbusDataModel } from '../../../simulators/modbus-model.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const toHex = (b: Buffer): string => b.toString('hex').replace(/(..)(?!$)/g, '$1 ');

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { GatewayError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { exportCommand, importCommand, validateCommand } from './commands/config-io.js';
 import { passwdCommand } from './commands/passwd.js';
-import { GatewayError } from './errors.js';
-import { VERSION } from './version.js';
 
 /** Prints an error as the user needs it: the message, then every `path: message` line; exit 1. */
 function fail(err: unknown): never {

@@ -1,14 +1,14 @@
+import { formatConfig, readConfigFile } from '../../core/config/file.js';
+import type { Config } from '../../core/config/schema.js';
+import { placeholdersIn } from '../../core/config/secrets.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { GatewayError } from '../../core/errors.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { recordConfig } from '../../core/store/config-history.js';
+import { loadConfig, saveConfig } from '../../core/store/config-store.js';
+import { openDb } from '../../core/store/db.js';
+import { setMeta } from '../../core/store/meta.js';
 import { builtinRegistry } from '../builtin-plugins.js';
-import { formatConfig, readConfigFile } from '../config/file.js';
-import type { Config } from '../config/schema.js';
-import { placeholdersIn } from '../config/secrets.js';
-import { validateConfig } from '../config/validate.js';
-import { GatewayError } from '../errors.js';
-import { resolveDataDir } from '../paths.js';
-import { recordConfig } from '../store/config-history.js';
-import { loadConfig, saveConfig } from '../store/config-store.js';
-import { openDb } from '../store/db.js';
-import { setMeta } from '../store/meta.js';
 
 /**
  * Reads and validates a config file; throws GatewayError with every `path: message`. A

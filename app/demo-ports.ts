@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
-import type { Config } from './config/schema.js';
+import type { Config } from '../core/config/schema.js';
 import { DEMO_HOST, DEMO_PORTS, type DemoPorts } from './demo.js';
 
 /** True when nothing listens on host:port (bound and released at once). */

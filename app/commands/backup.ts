@@ -1,12 +1,12 @@
 import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { GatewayError } from '../errors.js';
-import { resolveDataDir } from '../paths.js';
-import { hasTable, writeBackupInfo } from '../store/backup-format.js';
-import { DB_FILE, type Db, schemaVersion } from '../store/db.js';
-import { createFileTable, packDirectory } from '../store/file-table.js';
-import { migrations } from '../store/migrations.js';
+import { GatewayError } from '../../core/errors.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { hasTable, writeBackupInfo } from '../../core/store/backup-format.js';
+import { DB_FILE, type Db, schemaVersion } from '../../core/store/db.js';
+import { createFileTable, packDirectory } from '../../core/store/file-table.js';
+import { migrations } from '../../core/store/migrations.js';
 
 export interface BackupOptions {
   data?: string;

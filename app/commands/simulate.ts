@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { DEFAULT_SIMULATOR_HOST, runModbusSimulator } from '../../drivers/simulator/run-modbus.js';
-import { GatewayError } from '../errors.js';
-import { resolveDataDir } from '../paths.js';
+import { GatewayError } from '../../core/errors.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { DEFAULT_SIMULATOR_HOST, runModbusSimulator } from '../../simulators/run-modbus.js';
 
 export interface SimulateOptions {
   port?: string;
@@ -32,7 +32,7 @@ export async function simulateCommand(kind: string, opts: SimulateOptions) {
   const log = (msg: string) => process.stdout.write(`${msg}\n`);
   if (kind === 'opcua') {
     // Loaded on demand: node-opcua is large and only this command and the OPC UA driver need it.
-    const { runOpcuaSimulator } = await import('../../drivers/simulator/run-opcua.js');
+    const { runOpcuaSimulator } = await import('../../simulators/run-opcua.js');
     const sim = await runOpcuaSimulator({
       host: opts.host ?? DEFAULT_SIMULATOR_HOST,
       port: parseInteger('--port', opts.port, 4840, 1, 65535),
