@@ -21,6 +21,9 @@ export const ErrorCodes = {
   'not-supported': 'the driver cannot do this',
   'invalid-address': 'the address is not one this driver understands, or is out of range',
   busy: 'too many requests are waiting for the device; nothing was done, try again later',
+  'input-bad': 'a computed tag has an input whose quality is bad (or that has no value yet)',
+  'expression-error': 'a computed tag’s expression failed or gave a number that is not finite',
+  'no-data': 'an aggregate window ended without a good sample of its input',
   internal: 'unexpected internal error',
 } as const;
 

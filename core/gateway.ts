@@ -4,7 +4,7 @@ import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
-import type { NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
+import type { NorthApp, NorthContext, NorthDevice, NorthStatus, TagValueFeed } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
 import type { GatewayStatusPayload } from './status-payload.js';
@@ -68,6 +68,12 @@ export class Gateway {
   private readonly north = new Map<string, NorthEntry>();
   readonly startedAt = Date.now();
   private readonly db: Db;
+
+  /** Every tag's current value and every reading, for drivers that derive values from other tags. */
+  private readonly tagValues: TagValueFeed = {
+    current: (device, tag) => this.devices.get(device)?.currentValue(tag),
+    subscribe: (listener) => this.bus.subscribe({ reading: listener }),
+  };
 
   constructor(private readonly opts: GatewayOptions) {
     this.db = opts.db ?? openMemoryDb();
@@ -176,6 +182,7 @@ export class Gateway {
       this.bus,
       log,
       this.opts.dataDir,
+      this.tagValues,
     );
     this.devices.set(config.name, runner);
     try {

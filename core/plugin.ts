@@ -5,11 +5,21 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import type { DeviceEvents, DeviceState } from './bus.js';
+import type { DeviceEvents, DeviceState, GroupReading } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import { GatewayError } from './errors.js';
 import type { NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
+
+/** The address of a tag of a driver that needs one; validation has refused a tag without it. */
+export function tagAddress(tag: TagConfig): string {
+  if (tag.address === undefined) throw new GatewayError('invalid-config', `address: tag "${tag.name}" has none`);
+  return tag.address;
+}
+
+/** The message a driver gives for a tag without an address. */
+export const MISSING_ADDRESS = 'address: required (the register, node or area this tag reads)';
 
 /** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
 export interface TagCheck {
@@ -33,6 +43,25 @@ export interface DriverManifest {
   probeAddress?: string;
   /** Certificate trust for drivers that use certificates (OPC UA): kept in the data directory. */
   certificates?: CertificateStore;
+  /**
+   * The device has no link: its values are derived from other tags of the gateway (driver `compute`).
+   * Its groups may set `trigger` (default `change`), it gets `tagValues` and `deliver` in its context,
+   * and it has no connection to test.
+   */
+  derivesValues?: boolean;
+  /**
+   * Checks one device against the whole configuration (references to other devices' tags, cycles),
+   * after every device passed its own checks. Messages are `path: problem` with full paths
+   * (`devices[2].groups[0].tags[1].expression: …`); `at` is the device's own path.
+   */
+  checkDevice?(device: DeviceConfig, at: string, config: { devices: readonly DeviceConfig[] }): string[];
+}
+
+/** Current values of every tag in the gateway, and every reading as it happens. */
+export interface TagValueFeed {
+  current(device: string, tag: string): TagValue | undefined;
+  /** Called with each group reading of any device (one batch per read); returns an unsubscribe function. */
+  subscribe(listener: (reading: GroupReading) => void): () => void;
 }
 
 export interface CertificateInfo {
@@ -56,6 +85,13 @@ export interface DriverContext {
   dataDir: string;
   /** Called by the driver when an established connection is lost; the core reconnects. */
   connectionLost(error: string): void;
+  /** For drivers that derive values (`derivesValues`): the other tags' values. */
+  tagValues?: TagValueFeed;
+  /**
+   * Hands values of one group to the core outside its schedule: `values[i]` for the group's i-th tag,
+   * a hole for a tag not evaluated. `force` publishes whatever the change filter says (a window's end).
+   */
+  deliver?(group: string, values: ReadonlyArray<TagValue | undefined>, options?: { force?: boolean }): void;
 }
 
 export interface Driver {
@@ -63,12 +99,17 @@ export interface Driver {
   connect(): Promise<void>;
   /** Idempotent; releases every timer and socket this device holds. */
   close(): Promise<void>;
-  /** Reads every tag of the group; one TagValue per tag, in the group's tag order. Never rejects for a device error. */
+  /**
+   * Reads every tag of the group; one TagValue per tag, in the group's tag order (a hole for a tag the
+   * driver delivers otherwise, e.g. a computed aggregate). Never rejects for a device error.
+   */
   read(group: GroupConfig): Promise<TagValue[]>;
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
   /** Driver-specific counters for the status API. */
   stats?(): Record<string, unknown>;
+  /** False for a group whose values the driver delivers itself (`deliver`): the core then does not poll it. */
+  polls?(group: GroupConfig): boolean;
   /**
    * Present when the driver can take new groups while connected (it keeps nothing per group
    * that a new group object would not replace): the core then changes a device's groups

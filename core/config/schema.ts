@@ -29,6 +29,36 @@ export const BYTE_ORDERS = ['ABCD', 'CDAB', 'BADC', 'DCBA'] as const;
 /** A device's default longest wait between reconnect attempts (SPEC: values flow again within ≤ 10 s). */
 export const DEFAULT_RECONNECT_MAX_MS = 10_000;
 
+export const AGGREGATE_FUNCTIONS = [
+  'avg',
+  'min',
+  'max',
+  'sum',
+  'count',
+  'first',
+  'last',
+  'delta',
+  'twa',
+  'stddev',
+] as const;
+
+/** A computed tag's windowed aggregate (SPEC §3.4): tumbling windows aligned to wall-clock multiples of windowMs. */
+export const AggregateSchema = Type.Object(
+  {
+    function: Type.Union(
+      AGGREGATE_FUNCTIONS.map((f) => Type.Literal(f)),
+      { description: 'avg min max sum count first last delta twa stddev' },
+    ),
+    of: Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description: 'The input: a reference {device/tag} or an expression',
+    }),
+    windowMs: Type.Integer({ minimum: 100, maximum: 86_400_000, description: 'Window length' }),
+  },
+  { additionalProperties: false },
+);
+
 export const TagSchema = Type.Object(
   {
     name: Type.String({
@@ -37,7 +67,18 @@ export const TagSchema = Type.Object(
       description: 'Tag name; "/" makes sub-levels in the topic tree',
       patternHint: `levels of ${NAME_HINT}, joined by "/"`,
     }),
-    address: Type.String({ minLength: 1, description: 'Address on the device: hr:100, 40001, coil:3, ns=2;s=Temp …' }),
+    // Optional here: each driver says whether its tags need one (a computed tag has an expression instead).
+    address: Type.Optional(
+      Type.String({ minLength: 1, description: 'Address on the device: hr:100, 40001, coil:3, ns=2;s=Temp …' }),
+    ),
+    expression: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4000,
+        description: 'Computed tags: a formula over {device/tag} references, e.g. {meter1/voltage} * {meter1/current}',
+      }),
+    ),
+    aggregate: Type.Optional(AggregateSchema),
     type: Type.Optional(
       Type.Union(
         TAG_TYPES.map((t) => Type.Literal(t)),
@@ -83,6 +124,12 @@ export const GroupSchema = Type.Object(
       default: 60_000,
       description: 'With "change": republish an unchanged value at least this often; 0 = never',
     }),
+    // Only for drivers that compute values (validation fills in "change" there and refuses it elsewhere).
+    trigger: Type.Optional(
+      Type.Union([Type.Literal('change'), Type.Literal('interval')], {
+        description: 'Computed tags: change = evaluate when an input changes; interval = every intervalMs',
+      }),
+    ),
     tags: Type.Array(TagSchema, { default: [] }),
   },
   { additionalProperties: false },
@@ -197,6 +244,8 @@ export const ConfigSchema = Type.Object(
 export type TagType = (typeof TAG_TYPES)[number];
 export type ByteOrder = (typeof BYTE_ORDERS)[number];
 export type TagConfig = Static<typeof TagSchema>;
+export type AggregateConfig = Static<typeof AggregateSchema>;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 export type GroupConfig = Static<typeof GroupSchema>;
 export type DeviceConfig = Static<typeof DeviceSchema>;
 export type NorthConfig = Static<typeof NorthSchema>;

@@ -1,6 +1,6 @@
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
-import { type Config, ConfigSchema, type DeviceConfig, type NorthConfig } from './schema.js';
+import { type Config, ConfigSchema, type DeviceConfig, type GroupConfig, type NorthConfig } from './schema.js';
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -65,13 +65,38 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
     for (const e of manifest.checkSettings(device.settings)) errors.push(`${at}.settings.${e}`);
   }
   groups.forEach((group, j) => {
-    if (!Array.isArray(group?.tags)) return;
+    if (!isRecord(group)) return;
+    checkTrigger(group, `${at}.groups[${j}]`, manifest.derivesValues === true, errors);
+    if (!Array.isArray(group.tags)) return;
     group.tags.forEach((tag, k) => {
-      if (!isRecord(tag) || typeof tag.address !== 'string') return;
+      if (!isRecord(tag)) return;
+      if (!manifest.derivesValues) {
+        for (const key of ['expression', 'aggregate'] as const) {
+          if (tag[key] !== undefined) {
+            errors.push(`${at}.groups[${j}].tags[${k}].${key}: only computed tags have one (driver compute)`);
+          }
+        }
+      }
       const check = manifest.checkTag(tag, device.settings);
       for (const e of check.errors) errors.push(`${at}.groups[${j}].tags[${k}].${e}`);
       if (check.errors.length === 0 && check.defaults) Object.assign(tag, check.defaults);
     });
+  });
+}
+
+/** `trigger` belongs to groups of devices that derive values; there it defaults to `change`. */
+function checkTrigger(group: GroupConfig, at: string, derives: boolean, errors: string[]): void {
+  if (derives) group.trigger ??= 'change';
+  else if (group.trigger !== undefined) {
+    errors.push(`${at}.trigger: only groups of computed devices (driver compute) have a trigger`);
+  }
+}
+
+/** Checks against the whole configuration (references between devices), once every device is valid on its own. */
+function checkAcrossDevices(devices: DeviceConfig[], registry: PluginRegistry, errors: string[]): void {
+  devices.forEach((device, i) => {
+    const manifest = registry.drivers.get(device.driver);
+    if (manifest?.checkDevice) errors.push(...manifest.checkDevice(device, `devices[${i}]`, { devices }));
   });
 }
 
@@ -176,6 +201,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     checkNorth(n, i, deviceNames, registry, errors);
   });
 
+  if (errors.length === 0) checkAcrossDevices(devices, registry, errors);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   shareTagStrings(devices);
   return { ok: true, config: deepFreeze(doc) };

@@ -25,6 +25,7 @@ interface GroupRow {
   interval_ms: number;
   publish: GroupConfig['publish'];
   heartbeat_ms: number;
+  trigger: GroupConfig['trigger'] | null;
 }
 interface TagRow {
   group_id: number;
@@ -39,6 +40,8 @@ interface TagRow {
   deadband: number;
   unit: string | null;
   description: string | null;
+  expression: string | null;
+  aggregate: string | null;
 }
 interface NorthRow {
   name: string;
@@ -62,11 +65,11 @@ export function saveConfig(db: Db, config: Config): void {
     'INSERT INTO devices (position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insGroup = db.prepare(
-    'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insTag = db.prepare(
     `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
-       deadband, unit, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       deadband, unit, description, expression, aggregate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insNorth = db.prepare(
     'INSERT INTO north_apps (position, name, plugin, enabled, devices, settings) VALUES (?, ?, ?, ?, ?, ?)',
@@ -85,13 +88,22 @@ export function saveConfig(db: Db, config: Config): void {
         d.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS,
       ).lastInsertRowid;
       d.groups.forEach((g, j) => {
-        const groupId = insGroup.run(deviceId, j, g.name, g.intervalMs, g.publish, g.heartbeatMs).lastInsertRowid;
+        const groupId = insGroup.run(
+          deviceId,
+          j,
+          g.name,
+          g.intervalMs,
+          g.publish,
+          g.heartbeatMs,
+          g.trigger ?? null,
+        ).lastInsertRowid;
         g.tags.forEach((t, k) => {
           insTag.run(
             groupId,
             k,
             t.name,
-            t.address,
+            // The column predates computed tags (NOT NULL); '' is never a valid address, so it means none.
+            t.address ?? '',
             t.type ?? null,
             t.length ?? null,
             t.byteOrder ?? null,
@@ -101,6 +113,8 @@ export function saveConfig(db: Db, config: Config): void {
             t.deadband,
             t.unit ?? null,
             t.description ?? null,
+            t.expression ?? null,
+            t.aggregate ? JSON.stringify(t.aggregate) : null,
           );
         });
       });
@@ -124,7 +138,10 @@ function shared<T extends string>(strings: Map<string, string>, value: T): T {
 
 function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   // Keys in schema order so that export is stable and round-trips exactly.
-  const tag: TagConfig = { name: r.name, address: r.address } as TagConfig;
+  const tag = { name: r.name } as TagConfig;
+  if (r.address !== '') tag.address = r.address;
+  if (r.expression !== null) tag.expression = r.expression;
+  if (r.aggregate !== null) tag.aggregate = JSON.parse(r.aggregate) as TagConfig['aggregate'];
   if (r.type !== null) tag.type = shared(strings, r.type);
   if (r.length !== null) tag.length = r.length;
   if (r.byte_order !== null) tag.byteOrder = shared(strings, r.byte_order);
@@ -163,6 +180,7 @@ export function loadConfig(db: Db): Config | undefined {
       intervalMs: r.interval_ms,
       publish: r.publish,
       heartbeatMs: r.heartbeat_ms,
+      ...(r.trigger !== null ? { trigger: r.trigger } : {}),
       tags: tagsByGroup.get(r.id) ?? [],
     });
     groupsByDevice.set(r.device_id, list);

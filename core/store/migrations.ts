@@ -125,4 +125,10 @@ export const migrations: string[] = [
   `
   ALTER TABLE config_history ADD COLUMN summary TEXT NOT NULL DEFAULT '';
   `,
+  // 8: computed tags: a group's trigger, a tag's expression or aggregate (JSON); such a tag stores address ''
+  `
+  ALTER TABLE groups ADD COLUMN "trigger" TEXT;
+  ALTER TABLE tags ADD COLUMN expression TEXT;
+  ALTER TABLE tags ADD COLUMN aggregate TEXT;
+  `,
 ];

@@ -96,6 +96,24 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
     ).run();
   },
+  // 8: computed tags
+  (db) => {
+    db.prepare(
+      `INSERT INTO devices (id, position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES
+       (3, 2, 'kpi', 'compute', 1, 'kpi', '{}', 10000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES
+       (3, 3, 0, 'derived', 1000, 'change', 60000, 'interval')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
+         deadband, unit, description, expression, aggregate) VALUES
+       (3, 0, 'speed_rpm_x2', '', NULL, NULL, NULL, 'read', 1, 0, 0, 'rpm', NULL, '{filler1/motor/speed} * 2', NULL),
+       (3, 1, 'speed_avg', '', 'float64', NULL, NULL, 'read', 1, 0, 0, NULL, NULL, NULL,
+        '{"function":"avg","of":"{filler1/motor/speed}","windowMs":60000}')`,
+    ).run();
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -149,6 +167,30 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
       summary: 'add device tank',
       description: 'ui: add device tank',
     });
+  },
+  (db) => {
+    const kpi = loadConfig(db)?.devices.find((d) => d.name === 'kpi');
+    expect(kpi?.groups[0]).toMatchObject({ name: 'derived', trigger: 'interval' });
+    expect(kpi?.groups[0]?.tags).toEqual([
+      {
+        name: 'speed_rpm_x2',
+        expression: '{filler1/motor/speed} * 2',
+        access: 'read',
+        scale: 1,
+        offset: 0,
+        deadband: 0,
+        unit: 'rpm',
+      },
+      {
+        name: 'speed_avg',
+        aggregate: { function: 'avg', of: '{filler1/motor/speed}', windowMs: 60000 },
+        type: 'float64',
+        access: 'read',
+        scale: 1,
+        offset: 0,
+        deadband: 0,
+      },
+    ]);
   },
 ];
 
