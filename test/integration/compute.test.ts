@@ -196,4 +196,46 @@ describe('compute device (SPEC §3.4)', () => {
     // The sum and everything else that changed (nothing else uses hr:100..149) once.
     expect(evaluations() - evaluationsBefore).toBe(1);
   });
+
+  it('publishes windowed aggregates once per real wall-clock window, with window metadata, even when unchanged', async () => {
+    const { port } = await startPlc();
+    const uns = `acme/compute${++plantNo}`;
+    const sub = await subscribe(`${uns}/stats/#`);
+    const stats = {
+      name: 'stats',
+      driver: 'compute',
+      groups: [
+        {
+          name: 'windows',
+          publish: 'change',
+          tags: [
+            { name: 'voltage_avg', aggregate: { function: 'avg', of: '{plc/voltage}', windowMs: 1000 } },
+            { name: 'reads', aggregate: { function: 'count', of: '{plc/voltage}', windowMs: 1000 } },
+            { name: 'power_max', aggregate: { function: 'max', of: '{plc/voltage} * {plc/current}', windowMs: 1000 } },
+          ],
+        },
+      ],
+    };
+    await startGateway(uns, [plcDevice(port), stats]);
+    const windowed = (m: Received) => typeof field(m, 'window') === 'object';
+    // The first window after the start is partial; the next two are whole.
+    await sub.waitFor((m) => m.topic.endsWith('/voltage_avg') && windowed(m), { timeoutMs: 5000 });
+    const first = await sub.waitFor((m) => m.topic.endsWith('/voltage_avg') && windowed(m), { since: sub.mark() });
+    const second = await sub.waitFor((m) => m.topic.endsWith('/voltage_avg') && windowed(m), { since: sub.mark() });
+    for (const m of [first, second]) {
+      const window = field(m, 'window') as { start: number; end: number; samples: number };
+      expect(m.json).toMatchObject({ value: 230, quality: 'good', timestamp: window.end });
+      expect(window.start % 1000).toBe(0);
+      expect(window.end - window.start).toBe(1000);
+      expect(window.samples).toBeGreaterThanOrEqual(3);
+      expect(Object.keys(m.json as object)).toEqual(['value', 'timestamp', 'quality', 'window']);
+    }
+    expect((field(second, 'window') as { start: number }).start).toBe((field(first, 'window') as { end: number }).end);
+    const reads = await sub.waitFor(
+      (m) => m.topic.endsWith('/reads') && (field(m, 'window') as { end?: number })?.end === field(second, 'timestamp'),
+    );
+    expect(field(reads, 'value')).toBe((field(reads, 'window') as { samples: number }).samples);
+    const power = await sub.waitFor((m) => m.topic.endsWith('/power_max') && windowed(m));
+    expect(field(power, 'value')).toBe(2875);
+  });
 });
