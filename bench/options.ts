@@ -15,7 +15,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only ID[,ID…]] [--skip-100k]
   --quick       a ~2-minute subset
   --soak N      memory run of N minutes at 10k tags/s (default 1; 0.25 with --quick)
-  --only IDS    only scenarios whose id starts with one of IDS (limits, uns-, group-, lat-, memory, rtu, micro)
+  --only IDS    only scenarios whose id starts with one of IDS (limits, uns-, group-, lat-, memory, rtu, compute, micro)
   --skip-100k   leave out the 100k-tag scenarios
   --cpu-prof    profile the gateway process (node --cpu-prof) into bench/results/profiles/
   --gateway-node-args "ARGS"  more node options for the gateway process, space-separated`;

@@ -179,6 +179,34 @@ function microSection(r: BenchResults): Section {
   };
 }
 
+function computeSection(r: BenchResults): Section[] {
+  const c = r.compute;
+  if (!c) return [];
+  return [
+    {
+      title: `Computed tags: ${c.tags.toLocaleString('en-US')} tags on as many inputs, ${c.inputChangesPerSecond.toLocaleString('en-US')} input changes/s (in process)`,
+      headers: [
+        'evaluations/s',
+        'CPU-s per 1M evaluations',
+        'cores without / with',
+        'added p50 ms',
+        'added p99 ms',
+        'added max ms',
+      ],
+      rows: [
+        [
+          c.evaluationsPerSecond,
+          c.cpuSecondsPer1M,
+          `${c.baselineCores} / ${c.withComputeCores}`,
+          c.addedLatencyMs.p50,
+          c.addedLatencyMs.p99,
+          c.addedLatencyMs.max,
+        ],
+      ],
+    },
+  ];
+}
+
 function targetSection(r: BenchResults): Section {
   return {
     title: 'Targets (issue 9)',
@@ -193,6 +221,7 @@ export function sections(r: BenchResults): Section[] {
   if (r.memory || r.latency.length) out.push(latencySection(r));
   if (r.memory) out.push(memorySection(r.memory));
   out.push(...rtuSections(r));
+  out.push(...computeSection(r));
   if (r.micro.length) out.push(microSection(r));
   out.push(targetSection(r));
   return out;

@@ -14,6 +14,7 @@ import { RESULTS_DIR, renderText, resultPaths, saveJson, saveMarkdown } from './
 import { latencyPlan, MEMORY_ID, memorySpec, throughputPlan } from './plan.js';
 import { limitsLine } from './report.js';
 import type { BenchResults } from './results.js';
+import { COMPUTE_ID, runCompute } from './scenarios/compute.js';
 import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
 import { runRtu } from './scenarios/rtu.js';
@@ -96,6 +97,19 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
         results.notes.push(`rtu failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     } else results.notes.push('rtu left out: socat is not installed');
+    save();
+  }
+  if (selected(o, COMPUTE_ID)) {
+    say('▶ compute: 10k computed tags on 10k inputs changing every second (in process, real core and driver)');
+    try {
+      results.compute = await runCompute(timing);
+      const c = results.compute;
+      say(
+        `  ${c.evaluationsPerSecond} evaluations/s, ${c.cpuSecondsPer1M} CPU-s per 1M, added p99 ${c.addedLatencyMs.p99.toFixed(2)} ms`,
+      );
+    } catch (err) {
+      results.notes.push(`compute failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
     save();
   }
   if (selected(o, 'micro')) {

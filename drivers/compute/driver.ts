@@ -112,7 +112,7 @@ export class ComputeDriver implements Driver {
       }
     }
     if (due.length === 0) return;
-    if (due.length > 1) due.sort((a, b) => a.rank - b.rank);
+    if (!inRankOrder(due)) due.sort((a, b) => a.rank - b.rank);
     this.evaluateBatch(due);
   }
 
@@ -202,6 +202,13 @@ export class ComputeDriver implements Driver {
     this.errorsLogged.set(t, message);
     this.ctx.log.warn({ tag: t.tag.name, error: message }, 'computed tag cannot be evaluated');
   }
+}
+
+/** Usually already so (inputs read in the order their computed tags are listed): no sort needed then. */
+function inRankOrder(due: ComputedTag[]): boolean {
+  for (let i = 1; i < due.length; i++)
+    if ((due[i] as ComputedTag).rank < (due[i - 1] as ComputedTag).rank) return false;
+  return true;
 }
 
 /** An aggregate's input as a number: booleans count 0/1, 64-bit integers as doubles. */
