@@ -1,23 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { compileExpression, ExpressionError } from '../../../core/expression/index.js';
+import type { PreviewResult } from '../../../core/expression/preview-result.js';
 import { evaluateOverTags } from '../../../core/expression/tag-evaluation.js';
 import { stringifyExact } from '../../../core/json.js';
 import type { Runtime } from '../../../core/runtime.js';
 import type { TagValue } from '../../../core/values.js';
 import { routeDocs } from '../route-docs.js';
-
-/** The answer of POST /api/v1/compute/preview; the UI takes this type. */
-export type PreviewResult =
-  | {
-      ok: true;
-      value: TagValue['value'];
-      quality: TagValue['quality'];
-      timestamp: number;
-      error?: string;
-      references: string[];
-    }
-  | { ok: false; error: { message: string; position: number | null }; references?: string[] };
 
 /** Where `{reference}` first appears in the source (spaces inside the braces allowed). */
 function referencePosition(source: string, reference: string): number | null {

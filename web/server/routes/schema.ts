@@ -15,7 +15,10 @@ export function registerSchema(app: FastifyInstance, registry: PluginRegistry): 
     async () => ({
       config: ConfigSchema,
       drivers: Object.fromEntries(
-        [...registry.drivers.values()].map((d) => [d.name, { title: d.title, settings: d.settingsSchema }]),
+        [...registry.drivers.values()].map((d) => [
+          d.name,
+          { title: d.title, settings: d.settingsSchema, ...(d.derivesValues ? { derivesValues: true } : {}) },
+        ]),
       ),
       north: Object.fromEntries(
         [...registry.north.values()].map((n) => [n.name, { title: n.title, settings: n.settingsSchema }]),

@@ -9,7 +9,10 @@ export type Scalar = number | bigint | boolean | string | null;
 
 export interface TagConfig {
   name: string;
-  address: string;
+  /** Absent on computed tags, which have an expression or an aggregate instead. */
+  address?: string;
+  expression?: string;
+  aggregate?: { function: string; of: string; windowMs: number };
   type?: string;
   length?: number;
   byteOrder?: string;
@@ -120,6 +123,8 @@ export interface JsonSchema {
 export interface PluginSchema {
   title: string;
   settings: JsonSchema;
+  /** A driver whose tags are computed from other tags (no address, an expression or aggregate). */
+  derivesValues?: boolean;
 }
 
 /** `GET /api/v1/schema`. */

@@ -12,6 +12,7 @@ import { RowEditor } from '../components/RowEditor';
 import { TagTable } from '../components/TagTable';
 import { TestReadDialog } from '../components/TestReadDialog';
 import { WriteDialog } from '../components/WriteDialog';
+import { allTags, computedUsers } from '../computed-tags';
 import { EditError, fieldErrors, updateConfig } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useLiveValues, useSchema, useStatus } from '../live';
@@ -88,6 +89,9 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   const device = config?.devices.find((d) => d.name === name);
   const live = status?.devices.find((d) => d.name === name);
   const tagSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined;
+  const derives = device ? schema?.drivers[device.driver]?.derivesValues === true : false;
+  const usedBy = config ? computedUsers(config) : new Map<string, string[]>();
+  const references = derives && config ? allTags(config) : undefined;
   const groupSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]']) : undefined;
   const typeSchema = tagSchema?.properties?.type;
   const tagTypes = (typeSchema ? (enumOptions(typeSchema) ?? []) : []).map(String);
@@ -445,6 +449,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 onBulkEdit={(tags, field, value) => bulkEdit(group.name, tags, field, value)}
                 onBulkDelete={(tags) => setDeleting({ kind: 'tags', group: group.name, tags })}
                 onTestRead={(address, type) => setTestRead({ address, type })}
+                references={references}
+                usedBy={(tag) => usedBy.get(`${name}/${tag}`) ?? []}
                 onDecode={
                   isModbus
                     ? (tag) =>
