@@ -238,4 +238,35 @@ describe('compute device (SPEC §3.4)', () => {
     const power = await sub.waitFor((m) => m.topic.endsWith('/power_max') && windowed(m));
     expect(field(power, 'value')).toBe(2875);
   });
+
+  it('evaluates interval groups on their schedule, stamped with the evaluation time, and chains from them', async () => {
+    const { port } = await startPlc();
+    const uns = `acme/compute${++plantNo}`;
+    const sub = await subscribe(`${uns}/#`);
+    const polled = {
+      name: 'polled',
+      driver: 'compute',
+      groups: [
+        {
+          name: 'every300',
+          trigger: 'interval',
+          intervalMs: 300,
+          publish: 'always',
+          tags: [{ name: 'volts_x2', expression: '{plc/voltage} * 2' }],
+        },
+        { name: 'derived', tags: [{ name: 'volts_x4', expression: '{polled/volts_x2} * 2' }] },
+      ],
+    };
+    // The PLC is read only every 5 s: interval evaluations in between keep its value but not its time.
+    await startGateway(uns, [plcDevice(port, 5000), polled]);
+    const x2 = (m: Received) => m.topic === `${uns}/polled/volts_x2` && isGood(m);
+    const first = await sub.waitFor(x2);
+    const later = await sub.waitFor((m) => x2(m) && m.index > first.index);
+    const third = await sub.waitFor((m) => x2(m) && m.index > later.index);
+    for (const m of [first, later, third]) expect(field(m, 'value')).toBe(460);
+    const voltage = await sub.waitForTopic(`${uns}/plc/voltage`, isGood);
+    expect(field(third, 'timestamp')).toBeGreaterThan(field(voltage, 'timestamp') as number);
+    expect(field(third, 'timestamp')).toBeGreaterThan(field(later, 'timestamp') as number);
+    expect((await sub.waitForTopic(`${uns}/polled/volts_x4`, isGood)).json).toMatchObject({ value: 920 });
+  });
 });
