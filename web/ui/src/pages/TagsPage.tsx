@@ -355,7 +355,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           <RowEditor
             title="New group"
             schema={groupSchema}
-            omit={['tags']}
+            omit={derives ? ['tags'] : ['tags', 'trigger']}
             value={editing.draft}
             onChange={(draft) => setEditing({ ...editing, draft })}
             errors={errors}
@@ -378,7 +378,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
               <RowEditor
                 title={`Group ${group.name}`}
                 schema={groupSchema}
-                omit={['tags']}
+                omit={derives ? ['tags'] : ['tags', 'trigger']}
                 value={editing.draft}
                 onChange={(draft) => setEditing({ ...editing, draft })}
                 errors={errors}
