@@ -87,8 +87,8 @@ program
 program
   .command('simulate')
   .description('run a simulated PLC with changing and writable values')
-  .argument('<kind>', 'modbus or opcua')
-  .option('--port <n>', 'TCP port (default 5020 for modbus, 4840 for opcua)')
+  .argument('<kind>', 'modbus, opcua or s7')
+  .option('--port <n>', 'TCP port (default 5020 for modbus, 4840 for opcua, 1102 for s7)')
   .addOption(dataOption())
   .option('--host <address>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
   .option('--rtu <device>', 'serve Modbus RTU on a serial port (e.g. /dev/ttyUSB0) instead of TCP')

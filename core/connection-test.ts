@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeviceConfig, GroupConfig, TagConfig } from './config/schema.js';
 import type { ConnectionTestResult } from './connection-test-result.js';
-import { type ErrorCode, errorCode, errorMessage, explainError, GatewayError } from './errors.js';
+import { type ErrorCode, errorCode, errorMessage, GatewayError } from './errors.js';
 import type { Driver, DriverManifest, NorthManifest, NorthProbeContext } from './plugin.js';
 
 export type { ConnectionTestResult };
@@ -16,9 +16,12 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-function failure(step: 'connect' | 'read', started: number, err: unknown): ConnectionTestResult {
+/** One line about an error code for people (`PluginRegistry.explain`). */
+type Explain = (code: string) => string | undefined;
+
+function failure(step: 'connect' | 'read', started: number, err: unknown, explain: Explain): ConnectionTestResult {
   const code = errorCode(err);
-  const explanation = explainError(code);
+  const explanation = explain(code);
   return {
     ok: false,
     step,
@@ -46,7 +49,7 @@ function probeTag(device: DeviceConfig, manifest: DriverManifest): TagConfig | u
   return { ...tag, ...check.defaults } as TagConfig;
 }
 
-async function readOne(driver: Driver, tag: TagConfig): Promise<unknown> {
+async function readOne(driver: Driver, tag: TagConfig, explain: Explain): Promise<unknown> {
   const group: GroupConfig = {
     name: 'connection-test',
     intervalMs: 1000,
@@ -58,7 +61,7 @@ async function readOne(driver: Driver, tag: TagConfig): Promise<unknown> {
   if (!value) throw new GatewayError('internal', 'the driver returned no value');
   if (value.quality === 'bad') {
     const code = value.error ?? 'internal';
-    throw new GatewayError(code as ErrorCode, `reading ${tag.address}: ${explainError(code) ?? code}`);
+    throw new GatewayError(code as ErrorCode, `reading ${tag.address}: ${explain(code) ?? code}`);
   }
   return value.value;
 }
@@ -71,24 +74,30 @@ async function readOne(driver: Driver, tag: TagConfig): Promise<unknown> {
 export async function testDeviceConnection(
   device: DeviceConfig,
   manifest: DriverManifest,
-  env: { log: Logger; dataDir: string; timeoutMs?: number },
+  env: { log: Logger; dataDir: string; explain: Explain; timeoutMs?: number },
 ): Promise<ConnectionTestResult> {
   const started = performance.now();
   const timeoutMs = env.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const driver = manifest.create({ device, log: env.log, dataDir: env.dataDir, connectionLost: () => undefined });
+  const driver = manifest.create({
+    device,
+    settings: device.settings,
+    log: env.log,
+    dataDir: env.dataDir,
+    connectionLost: () => undefined,
+  });
   try {
     try {
       await withTimeout(driver.connect(), timeoutMs, 'connecting');
     } catch (err) {
-      return failure('connect', started, err);
+      return failure('connect', started, err, env.explain);
     }
     const tag = probeTag(device, manifest);
     if (!tag) return { ok: true, step: 'done', ms: Math.round(performance.now() - started) };
     try {
-      const value = await withTimeout(readOne(driver, tag), timeoutMs, `reading ${tag.address}`);
+      const value = await withTimeout(readOne(driver, tag, env.explain), timeoutMs, `reading ${tag.address}`);
       return { ok: true, step: 'done', ms: Math.round(performance.now() - started), address: tag.address, value };
     } catch (err) {
-      return { ...failure('read', started, err), address: tag.address };
+      return { ...failure('read', started, err, env.explain), address: tag.address };
     }
   } finally {
     await driver.close().catch(() => undefined);
@@ -99,6 +108,7 @@ export async function testDeviceConnection(
 export async function testNorthConnection(
   manifest: NorthManifest,
   ctx: NorthProbeContext,
+  explain: Explain,
 ): Promise<ConnectionTestResult> {
   const started = performance.now();
   if (!manifest.probe) {
@@ -106,12 +116,13 @@ export async function testNorthConnection(
       'connect',
       started,
       new GatewayError('not-supported', `plugin ${manifest.name} cannot test a connection`),
+      explain,
     );
   }
   try {
     await withTimeout(manifest.probe(ctx), DEFAULT_TIMEOUT_MS, 'connecting');
     return { ok: true, step: 'done', ms: Math.round(performance.now() - started) };
   } catch (err) {
-    return failure('connect', started, err);
+    return failure('connect', started, err, explain);
   }
 }

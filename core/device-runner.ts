@@ -174,10 +174,11 @@ export class DeviceRunner {
     this.stopped = false;
     this.driver = this.manifest.create({
       device: this.config,
+      settings: this.config.settings,
       log: this.log,
       dataDir: this.dataDir,
       connectionLost: (error) => this.onConnectionLost(error),
-      ...(this.manifest.derivesValues && this.tagValues
+      ...(this.manifest.capabilities.derivesValues && this.tagValues
         ? { tagValues: this.tagValues, deliver: (group, values, options) => this.deliverPushed(group, values, options) }
         : {}),
     });

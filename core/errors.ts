@@ -1,3 +1,5 @@
+import type { ErrorDeclaration } from './error-table.js';
+
 /**
  * Stable error codes. They appear in published values (`error`), in `_set/result`,
  * in the API and in logs; users write alarms against them, so they never change meaning.
@@ -21,13 +23,43 @@ export const ErrorCodes = {
   'not-supported': 'the driver cannot do this',
   'invalid-address': 'the address is not one this driver understands, or is out of range',
   busy: 'too many requests are waiting for the device; nothing was done, try again later',
-  'input-bad': 'a computed tag has an input whose quality is bad (or that has no value yet)',
-  'expression-error': 'a computed tag’s expression failed or gave a number that is not finite',
-  'no-data': 'an aggregate window ended without a good sample of its input',
   internal: 'unexpected internal error',
 } as const;
 
-export type ErrorCode = keyof typeof ErrorCodes | `modbus-exception-${number}` | `opcua-${string}`;
+export type CoreErrorCode = keyof typeof ErrorCodes;
+/**
+ * A plugin's codes carry its own prefix and a dash (`modbus-exception-2`, `opcua-BadTimeout`,
+ * `s7-…`) and are declared in its manifest (`DriverManifest.errors`).
+ */
+export type PluginErrorCode = `${string}-${string}`;
+export type ErrorCode = CoreErrorCode | PluginErrorCode;
+
+/** HTTP status of an API answer failing with each core code; a code without one is a 500. */
+const CORE_HTTP_STATUS: Partial<Record<CoreErrorCode, number>> = {
+  'invalid-config': 400,
+  'not-supported': 400,
+  'invalid-value': 400,
+  'invalid-address': 400,
+  'out-of-range': 400,
+  'read-only': 400,
+  'write-only': 400,
+  'unknown-device': 404,
+  'unknown-tag': 404,
+  'not-found': 404,
+  'device-disabled': 409,
+  'not-connected': 409,
+  busy: 503,
+  timeout: 504,
+  disconnected: 502,
+  'bad-response': 502,
+};
+
+/** The core's own codes as declarations, first in every registry's error table. */
+export const CORE_ERRORS: readonly ErrorDeclaration[] = Object.entries(ErrorCodes).map(([code, explanation]) => ({
+  code,
+  httpStatus: CORE_HTTP_STATUS[code as CoreErrorCode] ?? 500,
+  explanation,
+}));
 
 /** An error with a stable code; `message` is for humans, `code` is for machines. */
 export class GatewayError extends Error {
@@ -50,47 +82,4 @@ export function errorCode(err: unknown): ErrorCode {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** What a Modbus exception code means, as a device manual would say it (Modbus spec §7). */
-const MODBUS_EXCEPTIONS: Record<number, string> = {
-  1: 'illegal function: the device does not support this kind of request (e.g. coils on a register-only device)',
-  2: 'illegal data address: the device has no register there',
-  3: 'illegal data value: the device refused the quantity or value (e.g. too many registers in one read)',
-  4: 'device failure: the device hit an internal error while answering',
-  5: 'acknowledge: the device accepted the request but needs more time',
-  6: 'device busy: the device is busy with a long command; it is retried later',
-  8: 'memory parity error: the device found a fault in its memory',
-  10: 'gateway path unavailable: the Modbus gateway has no route to this unit id',
-  11: 'gateway target did not respond: no device answered behind the Modbus gateway (check unit id and cabling)',
-};
-
-/** The OPC UA status codes people meet most, in words. */
-const OPCUA_STATUS: Record<string, string> = {
-  BadCertificateUntrusted: 'the server’s certificate is not trusted yet: trust it on the Certificates page',
-  BadSecurityChecksFailed: 'the server does not trust the gateway’s certificate, or a security check failed',
-  BadSecurityPolicyRejected: 'the server does not offer this security policy and mode',
-  BadIdentityTokenRejected: 'the server refused the user name and password (or anonymous login)',
-  BadUserAccessDenied: 'the user has no right to do this on the server',
-  BadNodeIdUnknown: 'the server has no node with this id',
-  BadNotReadable: 'the node cannot be read',
-  BadNotWritable: 'the node cannot be written',
-  BadTypeMismatch: 'the value has the wrong data type for the node',
-  BadTimeout: 'the server did not answer in time',
-  BadConnectionRejected: 'the server refused the connection',
-  BadTooManySessions: 'the server has no room for another session',
-  BadCommunicationError: 'the connection to the server failed',
-};
-
-/**
- * A one-line explanation of an error code for people (UI, `tagwire` output): the stable
- * codes' meanings, Modbus exceptions and common OPC UA status codes; undefined if unknown.
- */
-export function explainError(code: string): string | undefined {
-  const known = (ErrorCodes as Record<string, string>)[code];
-  if (known) return known;
-  const modbus = /^modbus-exception-(\d+)$/.exec(code);
-  if (modbus) return MODBUS_EXCEPTIONS[Number(modbus[1])] ?? `the device answered with Modbus exception ${modbus[1]}`;
-  if (code.startsWith('opcua-')) return OPCUA_STATUS[code.slice('opcua-'.length)];
-  return undefined;
 }

@@ -4,6 +4,7 @@ import { Bus } from './bus.js';
 import type { Config, DeviceConfig, NorthConfig } from './config/schema.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
+import { NorthLink } from './north-link.js';
 import type { NorthApp, NorthContext, NorthDevice, NorthStatus, TagValueFeed } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
@@ -17,6 +18,8 @@ import type { TagValue } from './values.js';
 interface NorthEntry {
   config: NorthConfig;
   app: NorthApp;
+  /** The app's connections the core supervises (retries stop with the app). */
+  links: NorthLink[];
   /** The device set the app was started with, to tell it when that set changes. */
   devicesKey: string;
 }
@@ -67,6 +70,11 @@ export class Gateway {
   private readonly devices = new Map<string, DeviceRunner>();
   private readonly north = new Map<string, NorthEntry>();
   readonly startedAt = Date.now();
+
+  /** The drivers and north plugins this gateway runs. */
+  get registry(): PluginRegistry {
+    return this.opts.registry;
+  }
   private readonly db: Db;
 
   /** Every tag's current value and every reading, for drivers that derive values from other tags. */
@@ -215,11 +223,13 @@ export class Gateway {
       return;
     }
     if (!config.enabled) {
-      this.north.set(config.name, { config, app: disabledApp(), devicesKey: '' });
+      this.north.set(config.name, { config, app: disabledApp(), links: [], devicesKey: '' });
       return;
     }
+    const links: NorthLink[] = [];
     const ctx: NorthContext = {
       app: config,
+      settings: config.settings,
       gateway: this.currentConfig.gateway,
       version: this.opts.version,
       log,
@@ -246,6 +256,11 @@ export class Gateway {
       },
       write: (device, tag, value) => this.write(device, tag, value, { source: `${config.plugin}:${config.name}` }),
       spool: (limits) => new SpoolStore(this.db, config.name, limits),
+      link: (open, options) => {
+        const link = new NorthLink(open, options);
+        links.push(link);
+        return link;
+      },
     };
     let app: NorthApp;
     try {
@@ -254,7 +269,7 @@ export class Gateway {
       log.error({ err: errorMessage(err) }, 'north app cannot be created');
       return;
     }
-    this.north.set(config.name, { config, app, devicesKey: this.devicesKey(config) });
+    this.north.set(config.name, { config, app, links, devicesKey: this.devicesKey(config) });
     try {
       await app.start();
     } catch (err) {
@@ -263,6 +278,8 @@ export class Gateway {
   }
 
   private async stopNorthApp(entry: NorthEntry): Promise<void> {
+    // No retry may open a connection while, or after, the app stops.
+    for (const link of entry.links) link.stop();
     try {
       await entry.app.stop();
     } catch (err) {

@@ -3,22 +3,31 @@
  * only this file and the core's model (config schema, values, errors, bus types),
  * never each other.
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TProperties, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { DeviceEvents, DeviceState, GroupReading } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, NorthConfig, TagConfig } from './config/schema.js';
+import type { BrowseEntry, CertificateInfo, InspectResult } from './driver-tools.js';
+import type { ErrorDeclaration } from './error-table.js';
 import { GatewayError } from './errors.js';
-import type { NorthCounters } from './status-payload.js';
+import type { NorthLink, NorthLinkOptions } from './north-link.js';
+import type { AddressHelpText, DriverCapabilityFlags, MetricInfo } from './schema-document.js';
+import type { DriverStats, NorthCounters } from './status-payload.js';
 import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
-/** The address of a tag of a driver that needs one; validation has refused a tag without it. */
+export type { BrowseEntry, CertificateInfo, ErrorDeclaration, InspectResult };
+
+/**
+ * The address of a tag of a driver whose tags have one; validation has refused such a tag
+ * without it (only a driver with capability `derivesValues` has tags without an address).
+ */
 export function tagAddress(tag: TagConfig): string {
   if (tag.address === undefined) throw new GatewayError('invalid-config', `address: tag "${tag.name}" has none`);
   return tag.address;
 }
 
-/** The message a driver gives for a tag without an address. */
+/** The message for a tag without an address on a device whose driver reads addresses. */
 export const MISSING_ADDRESS = 'address: required (the register, node or area this tag reads)';
 
 /** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
@@ -28,27 +37,77 @@ export interface TagCheck {
   defaults?: Partial<TagConfig>;
 }
 
-export interface DriverManifest {
+/**
+ * The plugin API version this core implements. A manifest names the version it was written
+ * for; the registry refuses one written for another, before anything starts.
+ */
+export const PLUGIN_API_VERSION = 1;
+
+/**
+ * A Prometheus metric made from a number in the plugin's statistics at scrape time: for a
+ * driver, a number of `stats().link` (labelled by link: one series per shared connection).
+ * `stat` is its key, `name` the full metric name (`tagwire_…`), `scale` multiplies it
+ * (1/1000 for a ms counter published in seconds).
+ */
+export type MetricDeclaration = MetricInfo;
+
+/** What a kind of plugin has in common: identity, settings, errors, metrics. */
+interface PluginManifestBase<S extends TSchema> {
+  /** The PLUGIN_API_VERSION the plugin was written for. */
+  apiVersion: number;
+  /** The name configuration files use (`driver:` or `plugin:`); unique per kind. */
   name: string;
   title: string;
   /** JSON Schema of `settings`, with defaults; validates files and the API, and drives UI forms. */
-  settingsSchema: TSchema;
+  settingsSchema: S;
   /** Cross-field checks of schema-valid settings, as `field: problem` messages; [] = valid. */
-  checkSettings?(settings: Record<string, unknown>): string[];
-  /** Checks a tag's address/type against this driver; `settings` are already validated. */
-  checkTag(tag: TagConfig, settings: Record<string, unknown>): TagCheck;
+  checkSettings?(settings: Static<S>): string[];
+  /** The error codes the plugin produces beyond the core's own (SPEC §5). */
+  errors?: readonly ErrorDeclaration[];
+  /** Metrics made from the plugin's statistics. */
+  metrics?: readonly MetricDeclaration[];
+}
+
+/**
+ * What a driver can do beyond polling; the UI shows a device's buttons from these.
+ * - browse: `Driver.browse`, the address space can be browsed to pick tags (OPC UA).
+ * - decodeLab: `Driver.inspect`, raw registers decoded as every type and byte order (Modbus).
+ * - testRead: `Driver.readOnce`, "Test read" of any address.
+ * - serialPorts: its `port` setting names a serial port here; the UI offers the ports found.
+ * - certificates: `DriverManifest.certificates`, server certificates trusted on the Certificates page.
+ * - writes: `Driver.write`, tags may have access readwrite or write.
+ * - liveGroupChanges: `Driver.groupsChanged`, a changed group restarts alone, the connection stays open.
+ * - derivesValues: the device has no link, its values are derived from other tags of the gateway
+ *   (computed tags). Its tags have no address (their fields are the driver's `tagFields`), its
+ *   groups may set `trigger` (default `change`), its context gets `tagValues` and `deliver`, and it
+ *   has no connection to test.
+ */
+export type DriverCapabilities = DriverCapabilityFlags;
+
+/** Help for the tag editor's address field: the forms an address takes, and examples to copy. */
+export type AddressHelp = AddressHelpText;
+
+/**
+ * A driver: one protocol to devices. `S` is its settings schema, so that `checkSettings`,
+ * `checkTag` and `create` get settings typed from it (validated, defaults filled).
+ */
+export interface DriverManifest<S extends TSchema = TSchema> extends PluginManifestBase<S> {
+  kind: 'driver';
+  /**
+   * Tag fields this driver adds to the core's (TypeBox properties, each optional), e.g.
+   * Modbus `byteOrder`. A field no driver of the device declares is refused.
+   */
+  tagFields?: TProperties;
+  capabilities: DriverCapabilities;
+  address: AddressHelp;
+  /** Checks a tag's address/type (and the driver's own tag fields) against this driver. */
+  checkTag(tag: TagConfig, settings: Static<S>): TagCheck;
   /** Assigns only; no I/O until `connect()`. */
-  create(ctx: DriverContext): Driver;
+  create(ctx: DriverContext<Static<S>>): Driver;
   /** Read by "Test connection" when the device has no tag yet (Modbus `hr:0`, OPC UA the server state). */
   probeAddress?: string;
   /** Certificate trust for drivers that use certificates (OPC UA): kept in the data directory. */
   certificates?: CertificateStore;
-  /**
-   * The device has no link: its values are derived from other tags of the gateway (driver `compute`).
-   * Its groups may set `trigger` (default `change`), it gets `tagValues` and `deliver` in its context,
-   * and it has no connection to test.
-   */
-  derivesValues?: boolean;
   /**
    * Checks one device against the whole configuration (references to other devices' tags, cycles),
    * after every device passed its own checks. Messages are `path: problem` with full paths
@@ -64,28 +123,28 @@ export interface TagValueFeed {
   subscribe(listener: (reading: GroupReading) => void): () => void;
 }
 
-export interface CertificateInfo {
-  thumbprint: string;
-  subject: string;
-  issuer?: string;
-  validFrom: string;
-  validTo: string;
-  status: 'trusted' | 'rejected';
+/** Lets TypeScript infer a driver manifest's settings type from its schema. */
+export function defineDriver<S extends TSchema>(manifest: DriverManifest<S>): DriverManifest<S> {
+  return manifest;
 }
 
 export interface CertificateStore {
+  /** The error code of a device whose server certificate is not trusted yet (trusting it reconnects the device). */
+  untrustedCode: string;
   list(dataDir: string): Promise<CertificateInfo[]>;
   trust(dataDir: string, thumbprint: string): Promise<void>;
   remove(dataDir: string, thumbprint: string): Promise<void>;
 }
 
-export interface DriverContext {
+export interface DriverContext<Settings = unknown> {
   device: DeviceConfig;
+  /** The device's settings, validated against the driver's schema with defaults filled in. */
+  settings: Settings;
   log: Logger;
   dataDir: string;
   /** Called by the driver when an established connection is lost; the core reconnects. */
   connectionLost(error: string): void;
-  /** For drivers that derive values (`derivesValues`): the other tags' values. */
+  /** For drivers that derive values (capability `derivesValues`): the other tags' values. */
   tagValues?: TagValueFeed;
   /**
    * Hands values of one group to the core outside its schedule: `values[i]` for the group's i-th tag,
@@ -106,8 +165,8 @@ export interface Driver {
   read(group: GroupConfig): Promise<TagValue[]>;
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
-  /** Driver-specific counters for the status API. */
-  stats?(): Record<string, unknown>;
+  /** Driver-specific counters for the status API; `link` feeds the metrics the manifest declares. */
+  stats?(): DriverStats;
   /** False for a group whose values the driver delivers itself (`deliver`): the core then does not poll it. */
   polls?(group: GroupConfig): boolean;
   /**
@@ -128,40 +187,30 @@ export interface Driver {
   readOnce?(address: string, type?: TagConfig['type']): Promise<TagValue & { dataType?: string }>;
 }
 
-export interface InspectResult {
-  address: string;
-  registers: number[];
-  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
-}
-
-export interface BrowseEntry {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  /** For variables: the data type's name (Double, Int32, …). */
-  dataType?: string;
-  /** For variables: "read", "readwrite" or "write". */
-  access?: 'read' | 'readwrite' | 'write';
-  hasChildren: boolean;
-}
-
-export interface NorthManifest {
-  name: string;
-  title: string;
-  settingsSchema: TSchema;
-  /** Cross-field checks of schema-valid settings, as `field: problem` messages; [] = valid. */
-  checkSettings?(settings: Record<string, unknown>): string[];
-  create(ctx: NorthContext): NorthApp;
+/** A north plugin: publishes the devices' values somewhere (MQTT, Sparkplug, a file …). */
+export interface NorthManifest<S extends TSchema = TSchema> extends PluginManifestBase<S> {
+  kind: 'north';
+  create(ctx: NorthContext<Static<S>>): NorthApp;
   /**
    * "Test connection": connects once with these (validated) settings, waits for the peer to
    * accept, and disconnects. Rejects with a GatewayError saying in words what failed.
    */
-  probe?(ctx: NorthProbeContext): Promise<void>;
+  probe?(ctx: NorthProbeContext<Static<S>>): Promise<void>;
 }
 
+/** Lets TypeScript infer a north manifest's settings type from its schema. */
+export function defineNorth<S extends TSchema>(manifest: NorthManifest<S>): NorthManifest<S> {
+  return manifest;
+}
+
+/** Either kind of plugin. */
+export type PluginManifest = DriverManifest | NorthManifest;
+
 /** What a north plugin's probe gets: the app's config (not saved yet) and where the gateway lives. */
-export type NorthProbeContext = Pick<NorthContext, 'app' | 'gateway' | 'dataDir' | 'log'>;
+export type NorthProbeContext<Settings = unknown> = Pick<
+  NorthContext<Settings>,
+  'app' | 'settings' | 'gateway' | 'dataDir' | 'log'
+>;
 
 /** A device as a north app sees it: its config, topic and current state. */
 export interface NorthDevice {
@@ -170,8 +219,10 @@ export interface NorthDevice {
   state: DeviceState;
 }
 
-export interface NorthContext {
+export interface NorthContext<Settings = unknown> {
   app: NorthConfig;
+  /** The app's settings, validated against the plugin's schema with defaults filled in. */
+  settings: Settings;
   gateway: GatewayConfig;
   version: string;
   log: Logger;
@@ -186,6 +237,12 @@ export interface NorthContext {
   spool(limits: SpoolLimits): SpoolStore;
   /** Writes a tag (SPEC §3.1 checks), reads it back and publishes it. Rejects with a GatewayError. */
   write(device: string, tag: string, value: unknown): Promise<void>;
+  /**
+   * The app's connection, supervised by the core: `open` starts one attempt; the app reports
+   * `connected()` and `lost()`, the core keeps the state and retries with capped backoff, and
+   * stops retrying when the app stops. The app calls `start()` when it starts.
+   */
+  link(open: () => void, options?: NorthLinkOptions): NorthLink;
 }
 
 export interface NorthStatus {

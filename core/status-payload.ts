@@ -24,6 +24,19 @@ export interface GroupStatusPayload {
   overruns: number;
 }
 
+/** A shared connection's numbers (Modbus: one TCP socket or serial port for several devices). */
+export interface LinkStats {
+  /** Names the link: `host:port`, a serial port. Metrics declared by the driver are labelled with it. */
+  key: string;
+  [stat: string]: unknown;
+}
+
+/** What a driver's `stats()` returns: its own numbers, and the link's when it shares connections. */
+export interface DriverStats {
+  link?: LinkStats | null;
+  [stat: string]: unknown;
+}
+
 export interface DeviceStatusPayload {
   name: string;
   driver: string;
@@ -33,8 +46,8 @@ export interface DeviceStatusPayload {
   /** While backing off after a failed connection: when the next attempt is due (ms since epoch). */
   nextRetryAt?: number;
   counters: DeviceCounters;
-  /** Driver-specific link counters (Modbus: requests, timeouts, utilisation, learned splits, …). */
-  link?: Record<string, unknown>;
+  /** The driver's `stats()` (Modbus: learned splits and the link's requests, timeouts, utilisation, …). */
+  link?: DriverStats;
   groups: GroupStatusPayload[];
 }
 
@@ -48,6 +61,10 @@ export interface NorthCounters {
   /** Messages lost for good (buffer limits, QoS 0 while offline). */
   dropped: number;
   reconnects: number;
+  /** Payload bytes of value messages published or spooled (MQTT plugins). */
+  bytes?: number;
+  /** Age of the oldest spooled message (plugins with a spool). */
+  oldestBufferedAgeMs?: number;
 }
 
 export interface NorthStatusPayload {

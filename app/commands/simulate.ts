@@ -27,7 +27,7 @@ function parseParity(text: string | undefined): 'none' | 'even' | 'odd' {
   throw new GatewayError('invalid-config', `--parity must be none, even or odd, not "${text}"`);
 }
 
-/** `tagwire simulate modbus|opcua`: a simulated PLC until Ctrl-C. */
+/** `tagwire simulate modbus|opcua|s7`: a simulated PLC until Ctrl-C. */
 export async function simulateCommand(kind: string, opts: SimulateOptions) {
   const log = (msg: string) => process.stdout.write(`${msg}\n`);
   if (kind === 'opcua') {
@@ -43,8 +43,14 @@ export async function simulateCommand(kind: string, opts: SimulateOptions) {
     stopOnSignal(() => sim.close());
     return;
   }
+  if (kind === 's7') {
+    const { runS7Simulator } = await import('../../simulators/s7/run-s7.js');
+    const sim = await runS7Simulator({ host: opts.host, port: parseInteger('--port', opts.port, 1102, 0, 65535), log });
+    stopOnSignal(() => sim.close());
+    return;
+  }
   if (kind !== 'modbus') {
-    throw new GatewayError('invalid-config', `simulate ${kind}: unknown simulator (available: modbus, opcua)`);
+    throw new GatewayError('invalid-config', `simulate ${kind}: unknown simulator (available: modbus, opcua, s7)`);
   }
   const sim = opts.rtu
     ? await runModbusSimulator({

@@ -4,11 +4,12 @@
  * float alone) and the float32 shortening with arithmetic and with toPrecision.
  */
 
-import type { ByteOrder, TagType } from '../../core/config/schema.js';
+import type { TagType } from '../../core/config/schema.js';
 import { shortestFloat32, shortestFloat32Reference } from '../../core/float32.js';
 import { goodValue, type TagValue } from '../../core/values.js';
 import { parseAddress } from '../../drivers/modbus/address.js';
 import { compileTagDecoder, type TagDecoder } from '../../drivers/modbus/tag-decoder.js';
+import type { ByteOrder } from '../../drivers/modbus/tag-fields.js';
 import { type MicroResult, timeIt } from './time-it.js';
 
 const REGISTERS = 124;

@@ -1,6 +1,8 @@
+import { type TObject, Type } from '@sinclair/typebox';
+import { type DriverManifest, MISSING_ADDRESS } from '../plugin.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
-import { type Config, ConfigSchema, type DeviceConfig, type GroupConfig, type NorthConfig } from './schema.js';
+import type { Config, DeviceConfig, GroupConfig, NorthConfig, TagConfig } from './schema.js';
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -25,6 +27,39 @@ function checkUnique(names: Array<{ name: unknown; path: string }>, what: string
     if (first) errors.push(`${path}: duplicate ${what} "${name}" (also at ${first})`);
     else seen.set(name, path);
   }
+}
+
+/** Schemas of the tag fields each driver declares (its own and the core fields it narrows). */
+const driverFieldSchemas = new WeakMap<DriverManifest, TObject>();
+
+function driverFieldSchema(manifest: DriverManifest): TObject | undefined {
+  if (!manifest.tagFields || Object.keys(manifest.tagFields).length === 0) return undefined;
+  let schema = driverFieldSchemas.get(manifest);
+  if (!schema) {
+    schema = Type.Object(manifest.tagFields);
+    driverFieldSchemas.set(manifest, schema);
+  }
+  return schema;
+}
+
+/**
+ * A tag's fields against its device's driver: the fields the driver declares (valid by its
+ * schema) and none that only another driver uses (`byteOrder` on an OPC UA tag).
+ */
+function checkDriverTagFields(
+  tag: TagConfig,
+  manifest: DriverManifest,
+  registry: PluginRegistry,
+  at: string,
+  errors: string[],
+): void {
+  for (const field of Object.keys(tag)) {
+    if (registry.driverTagFields.has(field) && !(manifest.tagFields && field in manifest.tagFields)) {
+      errors.push(`${at}.${field}: not used by ${manifest.title} devices`);
+    }
+  }
+  const schema = driverFieldSchema(manifest);
+  if (schema) errors.push(...validateWith(schema, tag, at));
 }
 
 function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, errors: string[]): void {
@@ -64,19 +99,20 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
   if (settingErrors.length === 0 && manifest.checkSettings) {
     for (const e of manifest.checkSettings(device.settings)) errors.push(`${at}.settings.${e}`);
   }
+  const derives = manifest.capabilities.derivesValues === true;
   groups.forEach((group, j) => {
     if (!isRecord(group)) return;
-    checkTrigger(group, `${at}.groups[${j}]`, manifest.derivesValues === true, errors);
+    checkTrigger(group, `${at}.groups[${j}]`, derives, errors);
     if (!Array.isArray(group.tags)) return;
     group.tags.forEach((tag, k) => {
       if (!isRecord(tag)) return;
-      if (!manifest.derivesValues) {
-        for (const key of ['expression', 'aggregate'] as const) {
-          if (tag[key] !== undefined) {
-            errors.push(`${at}.groups[${j}].tags[${k}].${key}: only computed tags have one (driver compute)`);
-          }
-        }
+      checkDriverTagFields(tag, manifest, registry, `${at}.groups[${j}].tags[${k}]`, errors);
+      // Tags of a driver that derives values have no address; every other driver's need one.
+      if (!derives && tag.address === undefined) {
+        errors.push(`${at}.groups[${j}].tags[${k}].${MISSING_ADDRESS}`);
+        return;
       }
+      if (!derives && typeof tag.address !== 'string') return;
       const check = manifest.checkTag(tag, device.settings);
       for (const e of check.errors) errors.push(`${at}.groups[${j}].tags[${k}].${e}`);
       if (check.errors.length === 0 && check.defaults) Object.assign(tag, check.defaults);
@@ -88,7 +124,7 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
 function checkTrigger(group: GroupConfig, at: string, derives: boolean, errors: string[]): void {
   if (derives) group.trigger ??= 'change';
   else if (group.trigger !== undefined) {
-    errors.push(`${at}.trigger: only groups of computed devices (driver compute) have a trigger`);
+    errors.push(`${at}.trigger: only groups of devices whose values are computed from other tags have a trigger`);
   }
 }
 
@@ -172,7 +208,7 @@ function checkHttpTls(tls: { cert?: string; key?: string; selfSigned?: boolean }
 export function validateConfig(input: unknown, registry: PluginRegistry): ValidationResult {
   if (!isRecord(input)) return { ok: false, errors: ['(root): must be an object with gateway, devices and north'] };
   const doc = structuredClone(input) as unknown as Config & Record<string, unknown>;
-  const errors = validateWith(ConfigSchema, doc);
+  const errors = validateWith(registry.configSchema, doc);
   const devices: DeviceConfig[] = Array.isArray(doc.devices) ? doc.devices : [];
   const north: NorthConfig[] = Array.isArray(doc.north) ? doc.north : [];
 
@@ -203,16 +239,17 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
 
   if (errors.length === 0) checkAcrossDevices(devices, registry, errors);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
-  shareTagStrings(devices);
+  shareTagStrings(devices, registry);
   return { ok: true, config: deepFreeze(doc) };
 }
 
 /**
- * One copy of each tag type, byte order, access and unit text across the configuration:
+ * One copy of each tag type, access, unit and driver field text (Modbus byte order) across the configuration:
  * parsed (and cloned) documents hold a string per tag for each, e.g. 100,000 `"read"` at
  * 100,000 tags. Same values, less memory.
  */
-function shareTagStrings(devices: DeviceConfig[]): void {
+function shareTagStrings(devices: DeviceConfig[], registry: PluginRegistry): void {
+  const driverFields = [...registry.driverTagFields.keys()];
   const strings = new Map<string, string>();
   const shared = <T extends string | undefined>(value: T): T => {
     if (value === undefined) return value;
@@ -225,7 +262,10 @@ function shareTagStrings(devices: DeviceConfig[]): void {
     for (const g of d.groups) {
       for (const t of g.tags) {
         if (t.type !== undefined) t.type = shared(t.type);
-        if (t.byteOrder !== undefined) t.byteOrder = shared(t.byteOrder);
+        for (const field of driverFields) {
+          const value = t[field];
+          if (typeof value === 'string') t[field] = shared(value);
+        }
         t.access = shared(t.access);
         if (t.unit !== undefined) t.unit = shared(t.unit);
       }

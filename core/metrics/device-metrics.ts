@@ -1,8 +1,9 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Bus } from '../bus.js';
+import type { DeviceCounters } from '../status-payload.js';
 import { lazyCounter, lazyGauge, type Sample } from './lazy.js';
 import { observeReads } from './read-observer.js';
-import { fields, num, str } from './status-fields.js';
+import { counter, str } from './status-fields.js';
 import type { StatusSource } from './status-source.js';
 
 /** Read durations from a fast TCP PLC (ms) to a slow serial line with retries (s). */
@@ -47,14 +48,14 @@ export function deviceMetrics(registry: Registry, bus: Bus, source: StatusSource
     name: 'tagwire_device_poll_overruns_total',
     help: 'Group reads skipped because the previous read of the group was still running',
     labelNames: ['device'],
-    samples: perDevice(source, (d) => num(fields(d.counters), 'overruns')),
+    samples: perDevice(source, (d) => counter<DeviceCounters>(d.counters, 'overruns')),
   });
   lazyCounter({
     registry,
     name: 'tagwire_device_reconnects_total',
     help: 'Connection attempts that failed or connections that were lost',
     labelNames: ['device'],
-    samples: perDevice(source, (d) => num(fields(d.counters), 'reconnects')),
+    samples: perDevice(source, (d) => counter<DeviceCounters>(d.counters, 'reconnects')),
   });
   lazyGauge({
     registry,

@@ -21,7 +21,12 @@ export function createMetrics(gateway: Gateway, version: string): Metrics {
   const registry = new Registry();
   const source = new StatusSource(gateway);
   const stopReads = deviceMetrics(registry, gateway.bus, source);
-  linkMetrics(registry, source);
+  const drivers = [...gateway.registry.drivers.values()];
+  linkMetrics(
+    registry,
+    source,
+    drivers.flatMap((d) => d.metrics ?? []),
+  );
   northMetrics(registry, source);
   const stopProcess = processMetrics(registry);
   new Gauge({

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { NorthCounters } from '../status-payload.js';
 import { lazyCounter, lazyGauge, type Sample } from './lazy.js';
 import { type Fields, fields, num, str } from './status-fields.js';
 import type { StatusSource } from './status-source.js';
@@ -18,7 +19,7 @@ function perApp(source: StatusSource, pick: (app: Fields, counters: Fields) => n
 /** Per north app, from the app's status counters at scrape time. */
 export function northMetrics(registry: Registry, source: StatusSource): void {
   const labelNames: Label[] = ['app', 'plugin'];
-  const counter = (name: string, help: string, key: string) =>
+  const counter = (name: string, help: string, key: keyof NorthCounters) =>
     lazyCounter({ registry, name, help, labelNames, samples: perApp(source, (_a, c) => num(c, key)) });
   const gauge = (name: string, help: string, pick: (app: Fields, counters: Fields) => number | undefined) =>
     lazyGauge({ registry, name, help, labelNames, samples: perApp(source, pick) });
@@ -32,11 +33,13 @@ export function northMetrics(registry: Registry, source: StatusSource): void {
   );
   counter('tagwire_north_reconnects_total', 'Reconnects to the broker', 'reconnects');
   gauge('tagwire_north_buffered_messages', 'Messages in the on-disk spool, not yet acknowledged', (_a, c) =>
-    num(c, 'buffered'),
+    num(c, 'buffered' satisfies keyof NorthCounters),
   );
-  gauge('tagwire_north_buffered_bytes', 'Payload bytes in the on-disk spool', (_a, c) => num(c, 'bufferedBytes'));
+  gauge('tagwire_north_buffered_bytes', 'Payload bytes in the on-disk spool', (_a, c) =>
+    num(c, 'bufferedBytes' satisfies keyof NorthCounters),
+  );
   gauge('tagwire_north_oldest_buffered_age_seconds', 'Age of the oldest spooled message', (_a, c) => {
-    const ms = num(c, 'oldestBufferedAgeMs');
+    const ms = num(c, 'oldestBufferedAgeMs' satisfies keyof NorthCounters);
     return ms === undefined ? undefined : ms / 1000;
   });
   gauge('tagwire_north_connected', '1 while connected to the broker, else 0', (a) =>

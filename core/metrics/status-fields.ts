@@ -16,6 +16,11 @@ export function num(obj: Fields, key: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** A counter of a status payload's typed counters (`DeviceCounters`, `NorthCounters`): a renamed one fails the build. */
+export function counter<C extends object>(counters: unknown, key: keyof C & string): number | undefined {
+  return num(fields(counters), key);
+}
+
 export function str(obj: Fields, key: string): string | undefined {
   const v = obj[key];
   return typeof v === 'string' ? v : undefined;

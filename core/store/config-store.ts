@@ -5,6 +5,7 @@ import {
   type GatewayConfig,
   type GroupConfig,
   type NorthConfig,
+  TAG_FIELDS,
   type TagConfig,
 } from '../config/schema.js';
 import type { Db } from './db.js';
@@ -33,15 +34,14 @@ interface TagRow {
   address: string;
   type: NonNullable<TagConfig['type']> | null;
   length: number | null;
-  byte_order: NonNullable<TagConfig['byteOrder']> | null;
+  /** JSON object of the fields the tag's driver adds (Modbus `byteOrder`, a computed tag's `expression`), NULL when none. */
+  fields: string | null;
   access: TagConfig['access'];
   scale: number;
   offset: number;
   deadband: number;
   unit: string | null;
   description: string | null;
-  expression: string | null;
-  aggregate: string | null;
 }
 interface NorthRow {
   name: string;
@@ -68,8 +68,8 @@ export function saveConfig(db: Db, config: Config): void {
     'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insTag = db.prepare(
-    `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
-       deadband, unit, description, expression, aggregate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+       deadband, unit, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insNorth = db.prepare(
     'INSERT INTO north_apps (position, name, plugin, enabled, devices, settings) VALUES (?, ?, ?, ?, ?, ?)',
@@ -106,15 +106,13 @@ export function saveConfig(db: Db, config: Config): void {
             t.address ?? '',
             t.type ?? null,
             t.length ?? null,
-            t.byteOrder ?? null,
+            driverFields(t),
             t.access,
             t.scale,
             t.offset,
             t.deadband,
             t.unit ?? null,
             t.description ?? null,
-            t.expression ?? null,
-            t.aggregate ? JSON.stringify(t.aggregate) : null,
           );
         });
       });
@@ -126,7 +124,7 @@ export function saveConfig(db: Db, config: Config): void {
 }
 
 /**
- * One copy of each type, byte order, access and unit text: SQLite hands out a new string
+ * One copy of each type, access, unit and driver field text: SQLite hands out a new string
  * per row, which made `"read"`, `"float32"`… 100,000 strings at 100,000 tags.
  */
 function shared<T extends string>(strings: Map<string, string>, value: T): T {
@@ -136,15 +134,30 @@ function shared<T extends string>(strings: Map<string, string>, value: T): T {
   return value;
 }
 
+const CORE_TAG_FIELDS = new Set(TAG_FIELDS);
+
+/** The fields of a tag its driver added, as JSON; null when it has none. */
+function driverFields(tag: TagConfig): string | null {
+  let fields: Record<string, unknown> | undefined;
+  for (const key of Object.keys(tag)) {
+    if (CORE_TAG_FIELDS.has(key)) continue;
+    fields ??= {};
+    fields[key] = tag[key];
+  }
+  return fields ? JSON.stringify(fields) : null;
+}
+
 function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   // Keys in schema order so that export is stable and round-trips exactly.
   const tag = { name: r.name } as TagConfig;
   if (r.address !== '') tag.address = r.address;
-  if (r.expression !== null) tag.expression = r.expression;
-  if (r.aggregate !== null) tag.aggregate = JSON.parse(r.aggregate) as TagConfig['aggregate'];
   if (r.type !== null) tag.type = shared(strings, r.type);
   if (r.length !== null) tag.length = r.length;
-  if (r.byte_order !== null) tag.byteOrder = shared(strings, r.byte_order);
+  if (r.fields !== null) {
+    for (const [key, value] of Object.entries(JSON.parse(r.fields) as Record<string, unknown>)) {
+      tag[key] = typeof value === 'string' ? shared(strings, value) : value;
+    }
+  }
   tag.access = shared(strings, r.access);
   tag.scale = r.scale;
   tag.offset = r.offset;

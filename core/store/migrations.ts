@@ -125,10 +125,15 @@ export const migrations: string[] = [
   `
   ALTER TABLE config_history ADD COLUMN summary TEXT NOT NULL DEFAULT '';
   `,
-  // 8: computed tags: a group's trigger, a tag's expression or aggregate (JSON); such a tag stores address ''
+  // 8: the tag fields a driver adds (Modbus byteOrder) as one JSON object, instead of a column per field
+  `
+  ALTER TABLE tags ADD COLUMN fields TEXT;
+  UPDATE tags SET fields = json_object('byteOrder', byte_order) WHERE byte_order IS NOT NULL;
+  ALTER TABLE tags DROP COLUMN byte_order;
+  `,
+  // 9: computed tags: a group's trigger (their expression or aggregate is a driver field, in tags.fields;
+  // such a tag stores address '')
   `
   ALTER TABLE groups ADD COLUMN "trigger" TEXT;
-  ALTER TABLE tags ADD COLUMN expression TEXT;
-  ALTER TABLE tags ADD COLUMN aggregate TEXT;
   `,
 ];

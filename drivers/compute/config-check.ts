@@ -2,20 +2,21 @@
  * Checks of computed tags against the whole configuration (SPEC §3.4): every reference names a readable
  * tag, no cycle, and an aggregate's window is not shorter than its input's interval.
  */
-import type { DeviceConfig, GroupConfig, TagConfig } from '../../core/config/schema.js';
+import type { DeviceConfig, GroupConfig } from '../../core/config/schema.js';
 import { compileExpression } from '../../core/expression/index.js';
 import { findCycles, splitReference } from './graph.js';
+import { type ComputedTagConfig, computeFields } from './tag-fields.js';
 
 interface TagEntry {
   device: DeviceConfig;
   group: GroupConfig;
-  tag: TagConfig;
+  tag: ComputedTagConfig;
   /** `devices[i].groups[j].tags[k]` */
   path: string;
 }
 
 /** The formula a computed tag is evaluated by: its expression, or its aggregate's input. */
-export function formulaOf(tag: TagConfig): { field: string; source: string } | undefined {
+export function formulaOf(tag: ComputedTagConfig): { field: string; source: string } | undefined {
   if (tag.expression !== undefined) return { field: 'expression', source: tag.expression };
   if (tag.aggregate !== undefined) return { field: 'aggregate.of', source: tag.aggregate.of };
   return undefined;
@@ -26,14 +27,19 @@ function indexTags(devices: readonly DeviceConfig[]): Map<string, TagEntry> {
   devices.forEach((device, i) => {
     device.groups.forEach((group, j) => {
       group.tags.forEach((tag, k) => {
-        index.set(`${device.name}/${tag.name}`, { device, group, tag, path: `devices[${i}].groups[${j}].tags[${k}]` });
+        index.set(`${device.name}/${tag.name}`, {
+          device,
+          group,
+          tag: computeFields(tag),
+          path: `devices[${i}].groups[${j}].tags[${k}]`,
+        });
       });
     });
   });
   return index;
 }
 
-function referencesOf(tag: TagConfig): string[] {
+function referencesOf(tag: ComputedTagConfig): string[] {
   const formula = formulaOf(tag);
   if (!formula) return [];
   try {
@@ -52,7 +58,8 @@ export function checkComputeDevice(
   const index = indexTags(config.devices);
   const deviceNames = new Set(config.devices.map((d) => d.name));
   device.groups.forEach((group, j) => {
-    group.tags.forEach((tag, k) => {
+    group.tags.forEach((raw, k) => {
+      const tag = computeFields(raw);
       const formula = formulaOf(tag);
       if (!formula) return;
       const path = `${at}.groups[${j}].tags[${k}].${formula.field}`;

@@ -3,13 +3,14 @@
  * order, and for every input tag the computed tags one of its readings makes due — through chains of
  * this device's own tags — so that a batch evaluates each tag at most once, after its inputs.
  */
-import type { DeviceConfig, TagConfig } from '../../core/config/schema.js';
+import type { DeviceConfig } from '../../core/config/schema.js';
 import { type CompiledExpression, compileExpression, type ExpressionValue } from '../../core/expression/index.js';
 import { formulaOf } from './config-check.js';
 import { splitReference, topologicalOrder } from './graph.js';
+import { type ComputedTagConfig, computeFields } from './tag-fields.js';
 
 export interface ComputedTag {
-  readonly tag: TagConfig;
+  readonly tag: ComputedTagConfig;
   readonly group: string;
   /** Index among the group's tags (all readable: computed tags are read-only). */
   readonly index: number;
@@ -44,7 +45,7 @@ export interface ComputePlan {
 function computedTag(
   device: DeviceConfig,
   group: DeviceConfig['groups'][number],
-  tag: TagConfig,
+  tag: ComputedTagConfig,
   index: number,
 ): ComputedTag {
   const formula = compileExpression(formulaOf(tag)?.source ?? '');
@@ -71,7 +72,9 @@ function propagatesAtOnce(tag: ComputedTag): boolean {
 }
 
 export function planDevice(device: DeviceConfig): ComputePlan {
-  const all = device.groups.flatMap((group) => group.tags.map((tag, index) => computedTag(device, group, tag, index)));
+  const all = device.groups.flatMap((group) =>
+    group.tags.map((tag, index) => computedTag(device, group, computeFields(tag), index)),
+  );
   const byReference = new Map(all.map((t) => [t.reference, t]));
   const inputsOf = new Map(all.map((t) => [t.reference, t.inputs.map((i) => i.reference)]));
   const order = topologicalOrder(

@@ -1,5 +1,5 @@
 /** Running statistics of one window's samples: constant memory whatever the number of samples. */
-import type { AggregateFunction } from '../../core/config/schema.js';
+import type { AggregateFunction } from './tag-fields.js';
 
 export class WindowStats {
   count = 0;

@@ -3,9 +3,10 @@
  * published once at its end with `window: {start, end, samples}`; a window without a good sample is
  * bad with `no-data`. Nothing is kept across restarts.
  */
-import type { AggregateConfig } from '../../core/config/schema.js';
+
 import type { Quality, TagValue } from '../../core/values.js';
 import type { Clock } from './clock.js';
+import type { AggregateConfig } from './tag-fields.js';
 import { WindowStats } from './window-stats.js';
 
 /** More windows than this passed without a timer (a clock jump) are not published one by one. */

@@ -1,8 +1,9 @@
 /** Register ⇄ value conversion for Modbus tags (SPEC §3.1 types, byte orders, writes). */
-import type { ByteOrder, TagType } from '../../core/config/schema.js';
+import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { wholeRaw } from '../../core/write-value.js';
 import { orderSwaps, type RawValue, registerReader } from './register-readers.js';
+import type { ByteOrder } from './tag-fields.js';
 
 type Raw = number | bigint | string | boolean;
 

@@ -1,22 +1,19 @@
-import {
-  BYTE_ORDERS,
-  type ByteOrder,
-  type GroupConfig,
-  type TagConfig,
-  type TagType,
-} from '../../core/config/schema.js';
+import type { GroupConfig, TagConfig, TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import { type Driver, type DriverContext, type InspectResult, tagAddress } from '../../core/plugin.js';
+import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
 import { encodeValue, registerCount, toRaw } from './codec.js';
+import { MODBUS_EXCEPTION_PREFIX, modbusExceptionCode } from './errors.js';
 import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
 import { registerReader } from './register-readers.js';
 import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
 import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
+import { BYTE_ORDERS, type ByteOrder, tagByteOrder } from './tag-fields.js';
 import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
 
 /** The numeric types the decode lab shows, smallest first. */
@@ -51,7 +48,7 @@ interface GroupPlan {
  * Exceptions by which a device refuses a joined read that smaller reads would get through:
  * 2 (an unmapped register inside it) and 3 (more registers than the device reads at once).
  */
-const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set(['modbus-exception-2', 'modbus-exception-3']);
+const SPLITTABLE_REFUSALS: ReadonlySet<string> = new Set([modbusExceptionCode(2), modbusExceptionCode(3)]);
 
 /**
  * Reads in a row in which a gateway answered "no answer from the unit" for every tag before
@@ -145,7 +142,7 @@ export class ModbusDriver implements Driver, LinkUser {
     this.ctx.connectionLost(error);
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DriverStats {
     return { learnedSplits: this.splitCount, link: this.link ? { key: this.link.key, ...this.link.snapshot() } : null };
   }
 
@@ -154,7 +151,7 @@ export class ModbusDriver implements Driver, LinkUser {
     const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
     const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
     const count = isBit ? 1 : registerCount(type, tag.length);
-    const byteOrder = tag.byteOrder ?? this.settings.byteOrder;
+    const byteOrder = tagByteOrder(tag) ?? this.settings.byteOrder;
     const decode = compileTagDecoder({
       address,
       type,
@@ -243,7 +240,7 @@ export class ModbusDriver implements Driver, LinkUser {
           this.splitCount++;
           this.ctx.log.info(
             { area: block.area, start: block.start, count: block.count, splitAt: at, error: err.code },
-            `device refused a joined read (exception ${err.code.slice('modbus-exception-'.length)}); splitting it and remembering the split`,
+            `device refused a joined read (exception ${err.code.slice(MODBUS_EXCEPTION_PREFIX.length)}); splitting it and remembering the split`,
           );
           await this.readBlock(halves[0], tags, out, deadline);
           await this.readBlock(halves[1], tags, out, deadline);
@@ -289,7 +286,7 @@ export class ModbusDriver implements Driver, LinkUser {
         break;
       } catch (raw) {
         lastError = requestError(raw);
-        if (lastError.code !== 'modbus-exception-2') throw lastError;
+        if (lastError.code !== modbusExceptionCode(2)) throw lastError;
       }
     }
     if (!registers) throw lastError ?? new GatewayError('bad-response', 'no registers');

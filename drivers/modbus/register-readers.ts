@@ -5,7 +5,8 @@
  * the value's bytes into one shared scratch buffer first. Nothing is allocated per value
  * except what the result itself needs (a bigint, a string).
  */
-import type { ByteOrder, TagType } from '../../core/config/schema.js';
+import type { TagType } from '../../core/config/schema.js';
+import type { ByteOrder } from './tag-fields.js';
 
 /** A value as stored in registers, before float32 shortening and scaling. */
 export type RawValue = number | bigint | string;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { Area } from './address.js';
 import type { ModbusClient } from './client.js';
+import { modbusExceptionCode } from './errors.js';
 import type { ModbusLink } from './link.js';
 import type { RequestKind } from './request-queue.js';
 
@@ -23,7 +24,7 @@ export function requestError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { modbusCode?: number; name?: string; message?: string; errno?: string };
   if (typeof e?.modbusCode === 'number') {
-    return new GatewayError(`modbus-exception-${e.modbusCode}`, e.message ?? `Modbus exception ${e.modbusCode}`);
+    return new GatewayError(modbusExceptionCode(e.modbusCode), e.message ?? `Modbus exception ${e.modbusCode}`);
   }
   if (e?.name === 'TransactionTimedOutError' || e?.errno === 'ETIMEDOUT') {
     return new GatewayError('timeout', 'the device did not answer in time');

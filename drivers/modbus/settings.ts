@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { hostProblem } from '../../core/config/host.js';
-import { BYTE_ORDERS } from '../../core/config/schema.js';
+import { BYTE_ORDERS } from './tag-fields.js';
 
 /** Settings every Modbus driver shares (SPEC §3.1). */
 const common = {
@@ -61,7 +61,7 @@ export type ModbusRtuSettings = Static<typeof ModbusRtuSettingsSchema>;
 export type ModbusCommonSettings = Pick<ModbusTcpSettings, keyof typeof common>;
 
 /** The host must be a host name or IP address (10.0.0.300 is refused, not looked up). */
-export function checkTcpSettings(settings: Record<string, unknown>): string[] {
-  const problem = hostProblem(String(settings.host));
+export function checkTcpSettings(settings: Pick<ModbusTcpSettings, 'host'>): string[] {
+  const problem = hostProblem(settings.host);
   return problem ? [`host: ${problem}`] : [];
 }

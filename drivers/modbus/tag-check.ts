@@ -1,8 +1,9 @@
 /** Validation of a Modbus tag's address, type and access against SPEC §3.1, as `field: message` strings. */
-import { BYTE_ORDERS, type ByteOrder, type TagConfig, type TagType } from '../../core/config/schema.js';
+import type { TagConfig, TagType } from '../../core/config/schema.js';
 import { MISSING_ADDRESS } from '../../core/plugin.js';
 import { formatAddress, isWritableArea, type ModbusAddress, parseAddress } from './address.js';
 import { registerCount } from './codec.js';
+import { BYTE_ORDERS, type ByteOrder } from './tag-fields.js';
 
 export interface TagCheck {
   errors: string[];
@@ -25,9 +26,9 @@ export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): Tag
   }
 
   // Settings arrive untyped from the device, so the device default is checked here too.
-  const order: string = tag.byteOrder ?? defaultByteOrder;
-  if (!(BYTE_ORDERS as readonly string[]).includes(order)) {
-    errors.push(`byteOrder: ${order} is not one of ${BYTE_ORDERS.join(', ')}`);
+  const order = tag.byteOrder ?? defaultByteOrder;
+  if (!(BYTE_ORDERS as readonly unknown[]).includes(order)) {
+    errors.push(`byteOrder: ${String(order)} is not one of ${BYTE_ORDERS.join(', ')}`);
   }
 
   const isBit =

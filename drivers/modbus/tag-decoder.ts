@@ -3,13 +3,16 @@
  * put together once when the tag is compiled, so that turning an answer into values is a
  * call per tag with no decisions left.
  */
-import type { ByteOrder, TagType } from '../../core/config/schema.js';
+
+import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
+import { linearScale } from '../../core/linear-scale.js';
 import type { Value } from '../../core/values.js';
 import type { ModbusAddress } from './address.js';
 import { registerBit } from './codec.js';
 import { type RegisterReader, registerReader } from './register-readers.js';
+import type { ByteOrder } from './tag-fields.js';
 
 /**
  * Reads a tag from one read's answer. `data` holds registers as big-endian bytes, or for
@@ -45,9 +48,10 @@ export function compileTagDecoder(spec: DecodeSpec): TagDecoder {
   if (type === 'string') return read;
   const raw = type === 'float32' ? shortenedFloat32(read) : read;
   const { scale, offset } = spec;
-  // published = raw * scale + offset; the identity returns the raw value, so 64-bit integers stay exact.
+  // The identity returns the raw value, so 64-bit integers stay exact.
   if (scale === 1 && offset === 0) return raw;
-  return (data, at) => Number(raw(data, at)) * scale + offset;
+  const scaled = linearScale(scale, offset);
+  return (data, at) => scaled(Number(raw(data, at)));
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { TagValue } from '../../core/values.js';
+import { modbusExceptionCode } from './errors.js';
 
 /**
  * Exceptions by which a Modbus gateway (TCP → RTU) says that the unit behind it did not
  * answer: 10 (gateway path unavailable) and 11 (gateway target device failed to respond).
  * For that unit they mean what a timeout means on a direct line.
  */
-const GATEWAY_NO_ANSWER: ReadonlySet<string> = new Set(['modbus-exception-10', 'modbus-exception-11']);
+const GATEWAY_NO_ANSWER: ReadonlySet<string> = new Set([modbusExceptionCode(10), modbusExceptionCode(11)]);
 
 export function isGatewayNoAnswer(code: string | undefined): boolean {
   return code !== undefined && GATEWAY_NO_ANSWER.has(code);

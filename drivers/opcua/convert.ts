@@ -2,6 +2,7 @@
  * Variant ⇄ Value: what an OPC UA server sends becomes plain JSON-able values (SPEC §4), a
  * tag's `type` coerces it, and a written JSON value becomes a Variant of the node's DataType.
  */
+
 import {
   DataType,
   DataValue,
@@ -15,6 +16,7 @@ import {
 import type { TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
+import { linearScale } from '../../core/linear-scale.js';
 import type { Value } from '../../core/values.js';
 import { wholeRaw } from '../../core/write-value.js';
 import { statusName } from './status.js';
@@ -201,7 +203,7 @@ export function anyToValue(raw: unknown): Value {
 /** published = raw * scale + offset; the identity keeps 64-bit integers exact. */
 export function toEngineering(raw: Value, scale: number, offset: number): Value {
   if (scale === 1 && offset === 0) return raw;
-  if (typeof raw === 'number' || typeof raw === 'bigint') return Number(raw) * scale + offset;
+  if (typeof raw === 'number' || typeof raw === 'bigint') return linearScale(scale, offset)(Number(raw));
   return raw;
 }
 

@@ -2,9 +2,11 @@ import { AttributeIds, type NodeId, setErrorLogger, setWarningLogger } from 'nod
 import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { type BrowseEntry, type Driver, type DriverContext, tagAddress } from '../../core/plugin.js';
+import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, type TagValue } from '../../core/values.js';
 import { browseChildren } from './browse.js';
 import { valueToVariant } from './convert.js';
+import { NODE_ID_UNKNOWN } from './errors.js';
 import { nodeOpcuaLoaded } from './logging.js';
 import { NodeTypes } from './node-types.js';
 import { nodeIdHint, parseNodeId, resolveAddress } from './nodeid.js';
@@ -104,7 +106,7 @@ export class OpcuaDriver implements Driver {
       return { tag, nodeId: resolveAddress(parseNodeId(tagAddress(tag)), live.connection.namespaceArray) };
     } catch (err) {
       this.ctx.log.warn({ address: tag.address, err: (err as Error).message }, 'address cannot be used on this server');
-      return { tag, error: 'opcua-BadNodeIdUnknown' };
+      return { tag, error: NODE_ID_UNKNOWN };
     }
   }
 
@@ -226,7 +228,7 @@ export class OpcuaDriver implements Driver {
     } catch (err) {
       const text = (err as Error).message;
       if (text === nodeIdHint(address)) throw new GatewayError('invalid-config', `address: ${text}`);
-      throw new GatewayError('opcua-BadNodeIdUnknown', `${address}: ${text}`);
+      throw new GatewayError(NODE_ID_UNKNOWN, `${address}: ${text}`);
     }
   }
 
@@ -286,7 +288,7 @@ export class OpcuaDriver implements Driver {
     return result;
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DriverStats {
     const live = this.live;
     const subs = live ? [...live.subscriptions.values()] : [];
     return {

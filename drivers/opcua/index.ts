@@ -1,9 +1,18 @@
 import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
-import type { BrowseEntry, Driver, DriverContext, DriverManifest } from '../../core/plugin.js';
+import {
+  type BrowseEntry,
+  type Driver,
+  type DriverContext,
+  type DriverManifest,
+  defineDriver,
+  PLUGIN_API_VERSION,
+} from '../../core/plugin.js';
+import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, type TagValue } from '../../core/values.js';
 import { listCertificates, removeCertificate, trustCertificate } from './certificates.js';
 import type { OpcuaDriver } from './driver.js';
+import { CERTIFICATE_UNTRUSTED, OPCUA_ERRORS } from './errors.js';
 import { checkSettings, type OpcuaSettings, OpcuaSettingsSchema } from './settings.js';
 import { checkOpcuaTag } from './tag-check.js';
 
@@ -16,12 +25,12 @@ class LazyOpcuaDriver implements Driver {
   /** Bumped by close(): a connect() waiting for the module must not open a session afterwards. */
   private closes = 0;
 
-  constructor(private readonly ctx: DriverContext) {}
+  constructor(private readonly ctx: DriverContext<OpcuaSettings>) {}
 
   private async load(): Promise<OpcuaDriver> {
     if (!this.driver) {
       const { OpcuaDriver } = await import('./driver.js');
-      this.driver ??= new OpcuaDriver(this.ctx, this.ctx.device.settings as OpcuaSettings);
+      this.driver ??= new OpcuaDriver(this.ctx, this.ctx.settings);
     }
     return this.driver;
   }
@@ -47,7 +56,7 @@ class LazyOpcuaDriver implements Driver {
     await (await this.load()).write(tag, value);
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DriverStats {
     return this.driver?.stats() ?? {};
   }
 
@@ -60,16 +69,41 @@ class LazyOpcuaDriver implements Driver {
   }
 }
 
-export const opcuaDriver: DriverManifest = {
+export const opcuaDriver: DriverManifest = defineDriver({
+  kind: 'driver',
+  apiVersion: PLUGIN_API_VERSION,
   name: 'opcua',
   title: 'OPC UA',
   settingsSchema: OpcuaSettingsSchema,
+  capabilities: {
+    browse: true,
+    decodeLab: false,
+    testRead: true,
+    serialPorts: false,
+    certificates: true,
+    writes: true,
+    // Each group is a subscription set up at connect: a changed group restarts the device.
+    liveGroupChanges: false,
+  },
+  address: {
+    text:
+      'A node id: ns=<namespace index>;s=<string id>, ns=<n>;i=<number>, ;g=<GUID> or ;b=<base64>, ' +
+      'or nsu=<namespace URI>;s=… Browse the server to pick variables instead of typing them.',
+    typeDefault: "the server's data type",
+    examples: [
+      { address: 'ns=2;s=Line1.Temperature', meaning: 'string id in namespace 2' },
+      { address: 'ns=3;i=1001', meaning: 'numeric id in namespace 3' },
+      { address: 'i=2258', meaning: 'the server’s current time (namespace 0)' },
+    ],
+  },
+  errors: OPCUA_ERRORS,
   checkSettings,
   checkTag: (tag) => checkOpcuaTag(tag),
   // Server_ServerStatus_State: every OPC UA server has it.
   probeAddress: 'i=2259',
   create: (ctx) => new LazyOpcuaDriver(ctx),
   certificates: {
+    untrustedCode: CERTIFICATE_UNTRUSTED,
     list: async (dataDir) => listCertificates(dataDir),
     trust: async (dataDir, thumbprint) => {
       if (!trustCertificate(dataDir, thumbprint)) {
@@ -82,4 +116,4 @@ export const opcuaDriver: DriverManifest = {
       }
     },
   },
-};
+});

@@ -2,6 +2,7 @@
 import { AttributeIds, type ClientSession, type DataValue, type NodeId } from 'node-opcua';
 import type { TagConfig } from '../../core/config/schema.js';
 import { badValue, type TagValue } from '../../core/values.js';
+import { NODE_ID_UNKNOWN } from './errors.js';
 import { requestErrorCode } from './status.js';
 import { toTagValue } from './tag-value.js';
 import { withTimeout } from './timeout.js';
@@ -33,7 +34,7 @@ export async function readDataValues(
   const readable: number[] = [];
   tags.forEach((t, i) => {
     if (t.nodeId) readable.push(i);
-    else out[i] = t.error ?? 'opcua-BadNodeIdUnknown';
+    else out[i] = t.error ?? NODE_ID_UNKNOWN;
   });
   for (let start = 0; start < readable.length; start += batchSize) {
     const batch = readable.slice(start, start + batchSize);

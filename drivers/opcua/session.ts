@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import { newestRejectedThumbprint } from './certificates.js';
 import { isNoMatchingEndpoint, offeredEndpoints } from './endpoints.js';
+import { CERTIFICATE_UNTRUSTED, opcuaCode, SECURITY_POLICY_REJECTED } from './errors.js';
 import { type ClientPki, openClientPki } from './pki.js';
 import type { OpcuaSettings } from './settings.js';
 import { withTimeout } from './timeout.js';
@@ -79,7 +80,7 @@ export function connectError(
   const text = message(err);
   if (isNoMatchingEndpoint(text)) {
     return new GatewayError(
-      'opcua-BadSecurityPolicyRejected',
+      SECURITY_POLICY_REJECTED,
       `${settings.endpointUrl} offers no endpoint with securityMode ${settings.securityMode} and ` +
         `securityPolicy ${settings.securityPolicy}${offeredText(offered)}`,
     );
@@ -88,14 +89,14 @@ export function connectError(
   if (status === 'BadCertificateUntrusted') {
     const thumbprint = newestRejectedThumbprint(dataDir);
     return new GatewayError(
-      'opcua-BadCertificateUntrusted',
+      CERTIFICATE_UNTRUSTED,
       `the server's certificate${thumbprint ? ` (thumbprint ${thumbprint})` : ''} is not trusted: ` +
         'trust it under OPC UA certificates in the UI or API, or set trustServerCertificate: true',
     );
   }
   if (status) {
     const hint = SECURITY_REJECTED.has(status) ? offeredText(offered) : '';
-    return new GatewayError(`opcua-${status}`, `${settings.endpointUrl}: ${text}${hint}`);
+    return new GatewayError(opcuaCode(status), `${settings.endpointUrl}: ${text}${hint}`);
   }
   if (/ECONNREFUSED/.test(text)) {
     return new GatewayError('connection-refused', `${settings.endpointUrl} refused the connection`);

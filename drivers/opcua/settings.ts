@@ -58,8 +58,7 @@ export const OpcuaSettingsSchema = Type.Object(
 export type OpcuaSettings = Static<typeof OpcuaSettingsSchema>;
 
 /** Cross-field checks of schema-valid settings, as `field: problem` messages. */
-export function checkSettings(settings: Record<string, unknown>): string[] {
-  const s = settings as Partial<OpcuaSettings>;
+export function checkSettings(s: Partial<OpcuaSettings>): string[] {
   const errors: string[] = [];
   const mode = s.securityMode ?? 'None';
   const policy = s.securityPolicy ?? 'None';

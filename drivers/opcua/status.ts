@@ -2,6 +2,7 @@
 import { getStatusCodeFromCode, type StatusCode } from 'node-opcua';
 import { GatewayError } from '../../core/errors.js';
 import type { Quality } from '../../core/values.js';
+import { opcuaCode } from './errors.js';
 
 /** The symbolic name of a status code without its info bits (Overflow, …): `BadNodeIdUnknown`. */
 export function statusName(status: StatusCode | number): string {
@@ -26,7 +27,7 @@ export function statusQuality(status: StatusCode | number): Quality {
 
 /** The stable error code for a bad status, e.g. `opcua-BadNodeIdUnknown`. */
 export function statusError(status: StatusCode | number): `opcua-${string}` {
-  return `opcua-${statusName(status)}`;
+  return opcuaCode(statusName(status));
 }
 
 /** The stable code of a failed request (the whole service call, not one node's status). */
@@ -35,6 +36,6 @@ export function requestErrorCode(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const status = /\b(Bad[A-Z][A-Za-z]+)\b/.exec(text)?.[1];
   if (status === 'BadTimeout' || /timeout|timed out/i.test(text)) return 'timeout';
-  if (status) return `opcua-${status}`;
+  if (status) return opcuaCode(status);
   return 'disconnected';
 }

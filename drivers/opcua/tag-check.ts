@@ -15,7 +15,6 @@ export function checkOpcuaTag(tag: TagConfig): TagCheck {
     }
   }
   if (tag.length !== undefined && tag.type !== 'string') errors.push('length: only used with type string');
-  if (tag.byteOrder !== undefined) errors.push('byteOrder: not used by OPC UA devices (the server sends typed values)');
   if (!(tag.deadband >= 0)) errors.push('deadband: must be 0 or more');
   if (!Number.isFinite(tag.scale) || tag.scale === 0) errors.push('scale: must be a non-zero number');
   if (!Number.isFinite(tag.offset)) errors.push('offset: must be a number');

@@ -1,15 +1,17 @@
 import type { IClientOptions, IClientPublishOptions, IClientSubscribeOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { Backoff } from '../../core/backoff.js';
 import type { DeviceState, GroupReading } from '../../core/bus.js';
 import { errorCode, errorMessage, GatewayError } from '../../core/errors.js';
 import { parseExact } from '../../core/json.js';
+import type { NorthLink } from '../../core/north-link.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
 import { deviceStatusTopic, gatewayStatusTopic, groupTopic, SET_RESULT_SUFFIX, SET_SUFFIX } from '../../core/uns.js';
-import { BrokerSessionWatch } from '../broker-session-watch.js';
+import { clientOptions, connectMqtt } from '../mqtt-session/connection.js';
+import { redactUrl } from '../mqtt-session/redact-url.js';
+import { BrokerSessionWatch } from '../mqtt-session/session-watch.js';
+import { settledWithin } from '../mqtt-session/settled-within.js';
 import { SpoolPump } from '../spool-pump.js';
 import { UnexpectedTopics } from '../unexpected-topics.js';
-import { clientOptions, connectMqtt } from './connection.js';
 import { gatewayPayload, groupPayload, setResultPayload, statusPayload, valuePayload } from './payload.js';
 import { Qos0Queue } from './qos0-queue.js';
 import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.js';
@@ -32,13 +34,12 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private readonly unexpected: UnexpectedTopics;
   /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
-  private readonly backoff = new Backoff(1000, 30_000);
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The broker connection: the core retries it with backoff; this app opens it and reports. */
+  private readonly link: NorthLink;
   private expireTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private state: NorthStatus['state'] = 'connecting';
   private lastError: string | undefined;
-  private readonly counters = { dropped: 0, reconnects: 0, writes: 0, writeErrors: 0, bytes: 0 };
+  private readonly counters = { dropped: 0, writes: 0, writeErrors: 0, bytes: 0 };
   private readonly statusTopic: string;
   private readonly spool: SpoolStore | undefined;
   private readonly pump: SpoolPump | undefined;
@@ -66,6 +67,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.ownerGroup = setOwnerGroup(settings.url, ctx.dataDir, ctx.gateway.id);
     this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, this.options.clientId ?? '');
     this.unexpected = new UnexpectedTopics(ctx.log);
+    this.link = ctx.link(() => this.connect(), { startDelayMaxMs: settings.startDelayMaxMs });
   }
 
   get name(): string {
@@ -77,7 +79,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   }
 
   get brokerConnected(): boolean {
-    return this.state === 'connected' && this.client?.connected === true;
+    return this.link.state === 'connected' && this.client?.connected === true;
   }
 
   publishes(device: string): boolean {
@@ -98,20 +100,13 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     setOwners.join(this.ownerGroup, this);
     this.expireTimer = setInterval(() => this.spool?.expire(), 10_000);
     this.expireTimer.unref();
-    const delay = Math.round(Math.random() * this.settings.startDelayMaxMs);
-    if (delay > 0) {
-      this.reconnectTimer = setTimeout(() => {
-        this.reconnectTimer = undefined;
-        if (!this.stopping) this.connect();
-      }, delay);
-    } else this.connect();
+    this.link.start();
   }
 
   /** A new mqtt.js client per connection: nothing is carried over but what the spool holds. */
   private connect(): void {
     const client = connectMqtt(this.settings.url, this.options);
     this.client = client;
-    this.state = 'connecting';
     this.sessionWatch.connecting();
     client.on('connect', () => this.client === client && this.onConnect(client));
     client.on('close', () => this.client === client && this.onClose(client));
@@ -131,14 +126,13 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.stopping = true;
     this.unsubscribe?.();
     setOwners.leave(this.ownerGroup, this);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.link.stop();
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.pump?.flush();
     this.pump?.stop();
     this.qos0?.disconnected();
     const client = this.client;
     this.client = undefined;
-    this.state = 'disconnected';
     if (!client) return;
     if (client.connected) {
       // A clean goodbye (the will is only for an unexpected loss), bounded so shutdown stays within 5 s.
@@ -149,20 +143,22 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       goodbyes.push(
         client.publishAsync(this.statusTopic, gatewayPayload(false, this.ctx.version), { qos: 1, retain: true }),
       );
-      await withTimeout(Promise.all(goodbyes), 1000);
+      await settledWithin(Promise.all(goodbyes), 1000);
     }
     // A clean DISCONNECT (so the broker does not also fire the will); unacknowledged
     // messages stay in the spool for the next start, so waiting is bounded.
-    const ended = await withTimeout(client.endAsync(false), 1000);
-    if (!ended) await withTimeout(client.endAsync(true), 500);
+    const ended = await settledWithin(client.endAsync(false), 1000);
+    if (!ended) await settledWithin(client.endAsync(true), 500);
   }
 
   status(): NorthStatus {
     const spool = this.spool?.stats();
+    const state = this.link.state;
     const status: NorthStatus = {
-      state: this.state,
+      state,
       counters: {
         ...this.counters,
+        reconnects: this.link.reconnects,
         published: this.pump?.sent ?? this.directSent + (this.qos0?.sent ?? 0),
         buffered: spool?.messages ?? 0,
         bufferedBytes: spool?.bytes ?? 0,
@@ -170,7 +166,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
         dropped: this.counters.dropped + (spool?.dropped ?? 0) + (this.qos0?.dropped ?? 0),
       },
     };
-    if (this.lastError && this.state !== 'connected') status.error = this.lastError;
+    if (this.lastError && state !== 'connected') status.error = this.lastError;
     else {
       const warning = this.sessionWatch.warning();
       if (warning) status.error = warning;
@@ -228,8 +224,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   }
 
   private onConnect(client: MqttClient): void {
-    this.backoff.reset();
-    this.state = 'connected';
+    this.link.connected();
     this.lastError = undefined;
     this.sessionWatch.accepted();
     this.qos0?.connected(client);
@@ -249,9 +244,10 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
 
   private onClose(client: MqttClient): void {
     if (this.stopping) return;
-    const wasConnected = this.state === 'connected';
+    const wasConnected = this.link.state === 'connected';
     if (wasConnected) this.ctx.log.warn('disconnected from broker');
-    this.state = 'disconnected';
+    // Disconnected from here on (write ownership moves below); the core retries after its backoff.
+    this.link.lost();
     this.subscribedSets = new Set();
     if (wasConnected) setOwners.changed(this.ownerGroup, this);
     const explanation = this.sessionWatch.closed();
@@ -262,13 +258,6 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     this.pump?.stop();
     this.qos0?.disconnected();
     client.end(true);
-    if (this.reconnectTimer) return;
-    const delay = this.backoff.next();
-    this.counters.reconnects++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopping) this.connect();
-    }, delay);
   }
 
   private onReading(reading: GroupReading): void {
@@ -377,21 +366,4 @@ export function parseSetPayload(payload: Buffer): { value: unknown; id?: unknown
     return { value: obj.value, id: obj.id };
   }
   return { value: parsed };
-}
-
-/** Resolves true when `promise` settles in time, false otherwise; never rejects. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true).catch(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

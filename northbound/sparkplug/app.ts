@@ -1,10 +1,12 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { Backoff } from '../../core/backoff.js';
 import { errorMessage } from '../../core/errors.js';
+import type { NorthLink } from '../../core/north-link.js';
 import type { NorthApp, NorthContext, NorthStatus } from '../../core/plugin.js';
 import type { SpoolStore } from '../../core/store/spool-store.js';
-import { BrokerSessionWatch } from '../broker-session-watch.js';
-import { clientOptions, connectMqtt } from '../mqtt/connection.js';
+import { clientOptions, connectMqtt } from '../mqtt-session/connection.js';
+import { redactUrl } from '../mqtt-session/redact-url.js';
+import { BrokerSessionWatch } from '../mqtt-session/session-watch.js';
+import { settledWithin } from '../mqtt-session/settled-within.js';
 import { UnexpectedTopics } from '../unexpected-topics.js';
 import { BdSeqStore } from './bdseq-store.js';
 import { encodePayload } from './codec.js';
@@ -19,20 +21,18 @@ import { isStateTopic, SparkplugTopics, stateTopic } from './topics.js';
  * North plugin `sparkplug-b`: the gateway as a Sparkplug 3.0 edge node (SPEC §4, README.md
  * in this folder). This class owns the MQTT connection: a fresh client per connection
  * whose will is the NDEATH with that connection's bdSeq, the command and STATE
- * subscriptions, reconnects with backoff. The Sparkplug session itself is `EdgeNode`.
+ * subscriptions (the core retries it with backoff). The Sparkplug session itself is `EdgeNode`.
  */
 export class SparkplugNorthApp implements NorthApp {
   private client: MqttClient | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly backoff = new Backoff(1000, 30_000);
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  /** The broker connection: the core retries it with backoff; this app opens it and reports. */
+  private readonly link: NorthLink;
   private expireTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private link: 'connecting' | 'connected' | 'disconnected' = 'connecting';
   private lastError: string | undefined;
   /** bdSeq of the current connection's will. */
   private bdSeq: number | undefined;
-  private reconnects = 0;
   private readonly topics: SparkplugTopics;
   private readonly bdSeqStore: BdSeqStore;
   private readonly spool: SpoolStore;
@@ -54,6 +54,7 @@ export class SparkplugNorthApp implements NorthApp {
     if (settings.primaryHostId) this.host = new PrimaryHostState(settings.primaryHostId);
     this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, clientOptions(ctx, settings).clientId ?? '');
     this.unexpected = new UnexpectedTopics(ctx.log);
+    this.link = ctx.link(() => this.connect());
   }
 
   async start(): Promise<void> {
@@ -64,27 +65,26 @@ export class SparkplugNorthApp implements NorthApp {
     });
     this.expireTimer = setInterval(() => this.spool.expire(), 10_000);
     this.expireTimer.unref();
-    this.connect();
+    this.link.start();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.link.stop();
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.node.end();
     // Unacknowledged data stays in the spool for the next start.
     this.node.pump.close();
     const client = this.client;
     this.client = undefined;
-    this.link = 'disconnected';
     if (!client) return;
     if (client.connected && this.bdSeq !== undefined) {
       // Sparkplug 3.0 §5.5: an intentional disconnect publishes the NDEATH itself (the will is only for a loss).
-      await withTimeout(client.publishAsync(this.topics.node('NDEATH'), this.ndeath(this.bdSeq), { qos: 1 }), 1000);
+      await settledWithin(client.publishAsync(this.topics.node('NDEATH'), this.ndeath(this.bdSeq), { qos: 1 }), 1000);
     }
     // A DISCONNECT follows (not a dropped socket), so that the broker does not publish the will as well.
-    if (!(await withTimeout(client.endAsync(false), 1000))) client.stream?.destroy();
+    if (!(await settledWithin(client.endAsync(false), 1000))) client.stream?.destroy();
   }
 
   devicesChanged(): void {
@@ -94,8 +94,8 @@ export class SparkplugNorthApp implements NorthApp {
   status(): NorthStatus {
     const spool = this.spool.stats();
     // Connected to the broker but not yet born (waiting for the primary host) is still "connecting".
-    const waiting = this.link === 'connected' && !this.node.live;
-    const state: NorthStatus['state'] = waiting ? 'connecting' : this.link;
+    const waiting = this.link.state === 'connected' && !this.node.live;
+    const state: NorthStatus['state'] = waiting ? 'connecting' : this.link.state;
     const status: NorthStatus = {
       state,
       counters: {
@@ -109,7 +109,7 @@ export class SparkplugNorthApp implements NorthApp {
         bufferedBytes: spool.bytes,
         oldestBufferedAgeMs: spool.oldestAgeMs,
         dropped: spool.dropped + this.node.pump.skipped,
-        reconnects: this.reconnects,
+        reconnects: this.link.reconnects,
         ...this.commands.counters,
         ...(this.host ? { primaryHostOnline: this.host.online ? 1 : 0 } : {}),
       },
@@ -134,7 +134,6 @@ export class SparkplugNorthApp implements NorthApp {
     };
     const client = connectMqtt(this.settings.url, options);
     this.client = client;
-    this.link = 'connecting';
     this.sessionWatch.connecting();
     client.on('connect', () => {
       if (this.client === client) void this.onConnect(client);
@@ -156,8 +155,7 @@ export class SparkplugNorthApp implements NorthApp {
   }
 
   private async onConnect(client: MqttClient): Promise<void> {
-    this.backoff.reset();
-    this.link = 'connected';
+    this.link.connected();
     this.lastError = undefined;
     this.sessionWatch.accepted();
     this.host?.reset();
@@ -184,8 +182,9 @@ export class SparkplugNorthApp implements NorthApp {
 
   private onClose(client: MqttClient): void {
     if (this.stopping) return;
-    if (this.link === 'connected') this.ctx.log.warn('disconnected from broker');
-    this.link = 'disconnected';
+    if (this.link.state === 'connected') this.ctx.log.warn('disconnected from broker');
+    // The core retries after its backoff (a timer: the old client is ended below first).
+    this.link.lost();
     const explanation = this.sessionWatch.closed();
     if (explanation) {
       if (explanation.fresh) this.ctx.log.warn(explanation.text);
@@ -193,13 +192,6 @@ export class SparkplugNorthApp implements NorthApp {
     }
     this.node.end();
     client.end(true);
-    if (this.reconnectTimer) return;
-    const delay = this.backoff.next();
-    this.reconnects++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopping) this.connect();
-    }, delay);
   }
 
   private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
@@ -242,21 +234,4 @@ export class SparkplugNorthApp implements NorthApp {
   private ndeath(bdSeq: number): Buffer {
     return encodePayload(nodeDeathPayload(bdSeq, Date.now()));
   }
-}
-
-/** Resolves true when `promise` settles in time, false otherwise; never rejects. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true).catch(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

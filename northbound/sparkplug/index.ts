@@ -1,14 +1,15 @@
-import type { NorthManifest } from '../../core/plugin.js';
-import { checkBrokerSettings, probeBroker } from '../mqtt/probe.js';
+import { defineNorth, type NorthManifest, PLUGIN_API_VERSION } from '../../core/plugin.js';
+import { checkBrokerSettings, probeBroker } from '../mqtt-session/probe.js';
 import { SparkplugNorthApp } from './app.js';
-import { type SparkplugSettings, SparkplugSettingsSchema } from './settings.js';
+import { SparkplugSettingsSchema } from './settings.js';
 
-export const sparkplugPlugin: NorthManifest = {
+export const sparkplugPlugin: NorthManifest = defineNorth({
+  kind: 'north',
+  apiVersion: PLUGIN_API_VERSION,
   name: 'sparkplug-b',
   title: 'Sparkplug B',
   settingsSchema: SparkplugSettingsSchema,
   checkSettings: checkBrokerSettings,
   probe: (ctx) => probeBroker(ctx),
-  // Settings were validated (defaults filled) against settingsSchema before any app is created.
-  create: (ctx) => new SparkplugNorthApp(ctx, ctx.app.settings as SparkplugSettings),
-};
+  create: (ctx) => new SparkplugNorthApp(ctx, ctx.settings),
+});

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { connectionProperties } from '../mqtt/settings.js';
+import { connectionProperties } from '../mqtt-session/settings.js';
 
 /** Sparkplug ids go into topics: any UTF-8 except the MQTT wildcards and the level separator. */
 const SPARKPLUG_ID = '^[^+#/]+$';

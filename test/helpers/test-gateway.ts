@@ -8,6 +8,7 @@ import { embeddedBrokerService } from '../../app/services.js';
 import type { Config } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { silentLogger } from '../../core/log.js';
+import type { PluginRegistry } from '../../core/registry.js';
 import { Runtime } from '../../core/runtime.js';
 import { recordConfig } from '../../core/store/config-history.js';
 import { saveConfig } from '../../core/store/config-store.js';
@@ -37,6 +38,8 @@ export interface TestGatewayOptions {
   /** Kept as the first history entry, as `tagwire start` does on a first start. */
   recordFirstStart?: boolean;
   version?: string;
+  /** The plugins (default: the built-in ones), e.g. with a test plugin added. */
+  registry?: PluginRegistry;
   /** Called with the runtime before it starts (e.g. to watch the bus from the first reading). */
   beforeStart?: (runtime: Runtime) => void;
 }
@@ -68,7 +71,8 @@ export async function startTestGateway(configDoc: unknown, opts: TestGatewayOpti
   const dir = mkdtempSync(join(tmpdir(), 'tagwire-test-'));
   const db = openDb(dir);
   for (const [name, [password, role]] of Object.entries(opts.users ?? {})) await setPassword(db, name, password, role);
-  const checked = validateConfig(configDoc, builtinRegistry());
+  const registry = opts.registry ?? builtinRegistry();
+  const checked = validateConfig(configDoc, registry);
   if (!checked.ok) throw new Error(checked.errors.join('\n'));
   saveConfig(db, checked.config);
   if (opts.recordFirstStart) recordConfig(db, checked.config, 'first start');
@@ -77,7 +81,7 @@ export async function startTestGateway(configDoc: unknown, opts: TestGatewayOpti
   const runtime = new Runtime({
     db,
     dataDir: dir,
-    registry: builtinRegistry(),
+    registry,
     log,
     version,
     services: [embeddedBrokerService(log)],

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultClientId } from '../../northbound/mqtt/connection.js';
+import { defaultClientId } from '../../northbound/mqtt-session/connection.js';
 import { CLI, exitWithin, kill, type Proc, spawnTagwire } from '../helpers/cli-process.js';
 import { freePort } from '../helpers/mosquitto.js';
 

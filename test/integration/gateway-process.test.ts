@@ -246,7 +246,7 @@ describe('tagwire start (process)', () => {
     ) as { devices: unknown[]; north: unknown[] };
     expect(exported.devices).toEqual([]);
     expect(exported.north).toEqual([]);
-  });
+  }, 60_000);
 
   it('stops with exit 1 and the reason when its HTTP port is taken (--no-demo)', async () => {
     const taken = createServer();

@@ -36,6 +36,7 @@ function device(name: string, settings: Record<string, unknown>, tags: Array<Rec
 async function open(config: DeviceConfig): Promise<Driver> {
   const driver = modbusTcpDriver.create({
     device: config,
+    settings: config.settings,
     log: silentLogger(),
     dataDir: '/nonexistent',
     connectionLost: (error) => lost.push(error),
@@ -232,6 +233,7 @@ describe('modbus-tcp driver against the simulated PLC', () => {
     const config = device('refused', { port: closedPort }, [{ name: 'x', address: 'hr:0' }]);
     const driver = modbusTcpDriver.create({
       device: config,
+      settings: config.settings,
       log: silentLogger(),
       dataDir: '/nonexistent',
       connectionLost: () => undefined,

@@ -34,7 +34,13 @@ function device(name: string, unitId: number): DeviceConfig {
 async function open(config: DeviceConfig, level: string) {
   const lines: Array<{ msg: string; frame?: string; hex?: string }> = [];
   const log = pino({ level }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  const driver = modbusTcpDriver.create({ device: config, log, dataDir: '/nonexistent', connectionLost: () => {} });
+  const driver = modbusTcpDriver.create({
+    device: config,
+    settings: config.settings,
+    log,
+    dataDir: '/nonexistent',
+    connectionLost: () => {},
+  });
   drivers.push(driver);
   await driver.connect();
   const frames = () => lines.filter((l) => l.msg === 'modbus frame').map((l) => `${l.frame} ${l.hex}`);

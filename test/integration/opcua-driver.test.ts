@@ -68,6 +68,7 @@ function device(
 function create(config: DeviceConfig, dir = dataDir, log: Logger = silentLogger()): Driver {
   const driver = opcuaDriver.create({
     device: config,
+    settings: config.settings,
     log,
     dataDir: dir,
     connectionLost: (error) => lost.push(error),

@@ -58,8 +58,10 @@ function device(security: Record<string, unknown>): DeviceConfig {
 }
 
 async function connectError(security: Record<string, unknown>): Promise<GatewayError> {
+  const config = device(security);
   const driver = opcuaDriver.create({
-    device: device(security),
+    device: config,
+    settings: config.settings,
     log: silentLogger(),
     dataDir: join(dir, 'data'),
     connectionLost: () => undefined,
@@ -125,6 +127,7 @@ describe('OPC UA endpoint mismatch', () => {
       const config = device({ securityMode: 'SignAndEncrypt', securityPolicy: 'Aes256_Sha256_RsaPss' });
       const driver = opcuaDriver.create({
         device: config,
+        settings: config.settings,
         log: silentLogger(),
         dataDir: join(dir, 'data'),
         connectionLost: () => undefined,

@@ -6,7 +6,7 @@ import type { Db } from '../../core/store/db.js';
 import { registerAuth } from './auth.js';
 import { BodyRefusal, guardJsonBodies } from './body-guards.js';
 import type { AuthDeps } from './credential-change.js';
-import { sendError } from './errors.js';
+import { registerErrorStatus, sendError } from './errors.js';
 import { LoginLimiter } from './login-limiter.js';
 import { OpenStreams } from './open-streams.js';
 import { registerOpenApi } from './openapi.js';
@@ -79,6 +79,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   );
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url}`));
 
+  registerErrorStatus(app, opts.runtime.registry);
   registerSecurityHeaders(app);
   guardJsonBodies(app);
   await registerOpenApi(app, opts.version);

@@ -1,26 +1,19 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import { clipForLog } from '../../core/log-clip.js';
+import type { PluginRegistry } from '../../core/registry.js';
 
-/** HTTP status for each stable error code; anything else is a 500. */
-const STATUS: Record<string, number> = {
-  'invalid-config': 400,
-  'not-supported': 400,
-  'invalid-value': 400,
-  'invalid-address': 400,
-  'out-of-range': 400,
-  'read-only': 400,
-  'write-only': 400,
-  'unknown-device': 404,
-  'unknown-tag': 404,
-  'not-found': 404,
-  'device-disabled': 409,
-  'not-connected': 409,
-  busy: 503,
-  timeout: 504,
-  disconnected: 502,
-  'bad-response': 502,
-};
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** HTTP status of an answer failing with an error code: the registry's error table. */
+    errorStatus: (code: string) => number;
+  }
+}
+
+/** Lets `sendGatewayError` answer with the status the core or the code's plugin declares. */
+export function registerErrorStatus(app: FastifyInstance, registry: PluginRegistry): void {
+  app.decorate('errorStatus', registry.httpStatus);
+}
 
 /** SPEC §5 error body: `{"error": {"code", "message", "details"}}`. */
 export function sendError(reply: FastifyReply, status: number, code: string, message: string, details: string[] = []) {
@@ -29,8 +22,7 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 export function sendGatewayError(reply: FastifyReply, err: unknown) {
   if (err instanceof GatewayError) {
-    const status =
-      STATUS[err.code] ?? (err.code.startsWith('modbus-exception') || err.code.startsWith('opcua-') ? 502 : 500);
+    const status = reply.server.errorStatus(err.code);
     return sendError(reply, status, err.code, err.message, err.details);
   }
   // Not a refusal the gateway decided: a fault worth a log line, not only an answer.

@@ -230,7 +230,7 @@ describe('validateConfig: every error, with its path, at once', () => {
         'devices[0].groups[0].tags[2].type: coil:5 is a single bit; use type bool',
         'devices[0].groups[0].tags[3].length: required for type string',
         'devices[1].name: duplicate device name "press1" (also at devices[0].name)',
-        'devices[2].driver: driver "profinet" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, compute)',
+        'devices[2].driver: driver "profinet" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, s7, compute)',
         'devices[3].settings.endpointUrl: is required',
         'devices[4].groups[1].intervalMs: must be >= 10',
         'devices[4].groups[1].tags[0].name: duplicate tag name in this device "temp" (also at devices[4].groups[0].tags[0].name)',
@@ -333,6 +333,36 @@ describe('validateConfig: every error, with its path, at once', () => {
         'north[0].settings.qos: must be one of 0, 1, 2',
       ]),
     );
+  });
+
+  it('checks the tag fields a driver adds against the tag’s own driver', () => {
+    const errors = errorsOf({
+      devices: [
+        device('m', [
+          { name: 's', address: 'hr:0', type: 'string', length: 247 },
+          { name: 'o', address: 'hr:200', byteOrder: 'XY' },
+        ]),
+        {
+          name: 'u',
+          driver: 'opcua',
+          settings: { endpointUrl: 'opc.tcp://h:4840' },
+          groups: [
+            { name: 'g', tags: [{ name: 't', address: 'ns=2;s=x', byteOrder: 'CDAB', type: 'string', length: 300 }] },
+          ],
+        },
+      ],
+    });
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        // Modbus reads a string in one request: 123 registers at most.
+        'devices[0].groups[0].tags[0].length: at most 246 bytes (one Modbus read holds 123 registers)',
+        'devices[0].groups[0].tags[1].byteOrder: must be one of ABCD, CDAB, BADC, DCBA',
+        'devices[1].groups[0].tags[0].byteOrder: not used by OPC UA devices',
+      ]),
+    );
+    // OPC UA strings are not limited by a Modbus request.
+    expect(errors.some((e) => e.startsWith('devices[1].groups[0].tags[0].length'))).toBe(false);
+    expect(new Set(errors).size).toBe(errors.length);
   });
 
   it('reports two devices that publish to the same topic', () => {

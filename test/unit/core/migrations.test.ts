@@ -96,7 +96,19 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (8, 'admin', 'ui', 'add device tank', '{"gateway":{}}')`,
     ).run();
   },
-  // 8: computed tags
+  // 8: driver tag fields as JSON
+  (db) => {
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES
+       (8, 1, 1, 'counters', 5000, 'change', 60000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+         deadband, unit, description) VALUES
+       (8, 0, 'total', 'hr:300', 'uint32', NULL, '{"byteOrder":"DCBA"}', 'read', 1, 0, 0, NULL, NULL)`,
+    ).run();
+  },
+  // 9: computed tags (a group's trigger; expression and aggregate are driver fields)
   (db) => {
     db.prepare(
       `INSERT INTO devices (id, position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES
@@ -104,14 +116,14 @@ const SEEDS: Array<(db: Db) => void> = [
     ).run();
     db.prepare(
       `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES
-       (3, 3, 0, 'derived', 1000, 'change', 60000, 'interval')`,
+       (9, 3, 0, 'derived', 1000, 'change', 60000, 'interval')`,
     ).run();
     db.prepare(
-      `INSERT INTO tags (group_id, position, name, address, type, length, byte_order, access, scale, "offset",
-         deadband, unit, description, expression, aggregate) VALUES
-       (3, 0, 'speed_rpm_x2', '', NULL, NULL, NULL, 'read', 1, 0, 0, 'rpm', NULL, '{filler1/motor/speed} * 2', NULL),
-       (3, 1, 'speed_avg', '', 'float64', NULL, NULL, 'read', 1, 0, 0, NULL, NULL, NULL,
-        '{"function":"avg","of":"{filler1/motor/speed}","windowMs":60000}')`,
+      `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+         deadband, unit, description) VALUES
+       (9, 0, 'speed_rpm_x2', '', NULL, NULL, '{"expression":"{filler1/motor/speed} * 2"}', 'read', 1, 0, 0, 'rpm', NULL),
+       (9, 1, 'speed_avg', '', 'float64', NULL,
+        '{"aggregate":{"function":"avg","of":"{filler1/motor/speed}","windowMs":60000}}', 'read', 1, 0, 0, NULL, NULL)`,
     ).run();
   },
 ];
@@ -166,6 +178,20 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     expect(listHistory(db).find((e) => e.source === 'ui')).toMatchObject({
       summary: 'add device tank',
       description: 'ui: add device tank',
+    });
+  },
+  (db) => {
+    const result = validateConfig(loadConfig(db), builtinRegistry());
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.devices[0]?.groups[1]?.tags[0]).toEqual({
+      name: 'total',
+      address: 'hr:300',
+      type: 'uint32',
+      byteOrder: 'DCBA',
+      access: 'read',
+      scale: 1,
+      offset: 0,
+      deadband: 0,
     });
   },
   (db) => {

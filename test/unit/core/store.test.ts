@@ -183,8 +183,9 @@ describe('saveConfig / loadConfig', () => {
     expect(count('groups')).toBe(3);
     expect(count('tags')).toBe(5);
     expect(count('north_apps')).toBe(2);
-    const row = d.prepare('SELECT address, type, byte_order, unit FROM tags WHERE name = ?').get('oven/temp');
-    expect(row).toEqual({ address: 'hr:100', type: 'float32', byte_order: 'DCBA', unit: '°C' });
+    const row = d.prepare('SELECT address, type, fields, unit FROM tags WHERE name = ?').get('oven/temp');
+    // A driver's own tag fields (Modbus byteOrder) are kept together as JSON.
+    expect(row).toEqual({ address: 'hr:100', type: 'float32', fields: '{"byteOrder":"DCBA"}', unit: '°C' });
   });
 
   it('replaces the previous configuration entirely', () => {

@@ -6,8 +6,6 @@ import { sendError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 
 const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
-/** The error of a device whose server certificate is not trusted yet. */
-const UNTRUSTED = 'opcua-BadCertificateUntrusted';
 const params = pathParams({ thumbprint: 'SHA-1 thumbprint, 40 hex digits' });
 
 /**
@@ -63,8 +61,10 @@ export function registerCertificates(app: FastifyInstance, runtime: Runtime, dat
       });
       // Devices waiting for a trust decision try again now, not at their next retry (the ones
       // waiting for another certificate are refused again, harmlessly).
-      const waiting = (runtime.gateway.status().devices as Array<{ name: string; error?: string }>)
-        .filter((d) => d.error === UNTRUSTED)
+      const untrusted = new Set(stores().map((s) => s.store.untrustedCode));
+      const waiting = runtime.gateway
+        .status()
+        .devices.filter((d) => d.error !== undefined && untrusted.has(d.error))
         .map((d) => d.name);
       for (const name of waiting) {
         runtime.gateway.restartDevice(name).catch((err: unknown) => {

@@ -65,6 +65,7 @@ export function registerConnectionTests(app: FastifyInstance, runtime: Runtime):
         return await testDeviceConnection(device, manifest, {
           log: req.log.child({ device: device.name, test: 'connection' }) as unknown as Logger,
           dataDir: runtime.dataDir,
+          explain: runtime.registry.explain,
         });
       } catch (err) {
         return sendGatewayError(reply, err);
@@ -87,12 +88,17 @@ export function registerConnectionTests(app: FastifyInstance, runtime: Runtime):
         const northApp = config.north[0];
         const manifest = northApp && runtime.registry.north.get(northApp.plugin);
         if (!northApp || !manifest) return sendError(reply, 400, 'invalid-config', 'no such plugin');
-        return await testNorthConnection(manifest, {
-          app: northApp,
-          gateway: config.gateway,
-          dataDir: runtime.dataDir,
-          log: req.log.child({ north: northApp.name, test: 'connection' }) as unknown as Logger,
-        });
+        return await testNorthConnection(
+          manifest,
+          {
+            app: northApp,
+            settings: northApp.settings,
+            gateway: config.gateway,
+            dataDir: runtime.dataDir,
+            log: req.log.child({ north: northApp.name, test: 'connection' }) as unknown as Logger,
+          },
+          runtime.registry.explain,
+        );
       } catch (err) {
         return sendGatewayError(reply, err);
       }

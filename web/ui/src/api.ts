@@ -4,6 +4,8 @@
  * the SSE stream). Errors become ApiError from the `{error: {code, message, details}}` body.
  */
 
+import { pluginAdvice } from './plugins';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -120,8 +122,6 @@ export function errorAdvice(err: ApiError): string {
       return 'Check the user name and password (they are case-sensitive).';
     case 'forbidden':
       return 'Your role does not allow this. Ask an admin to do it, or to give you another role.';
-    case 'opcua-BadCertificateUntrusted':
-      return 'The server certificate must be trusted first: an admin does this on the Certificates page.';
     case 'not-supported':
       return 'This driver cannot do that.';
     case 'not-connected':
@@ -133,14 +133,11 @@ export function errorAdvice(err: ApiError): string {
     case 'read-only':
       return 'Set the tag’s access to "readwrite" to allow writes.';
     case 'invalid-address':
-      return 'Correct the address (Modbus: hr:N, ir:N, coil:N or di:N with N from 0 to 65535, or a Modicon number like 40001).';
+      return 'Correct the address: the tag editor shows the forms this device’s driver understands, with examples.';
     case 'out-of-range':
     case 'invalid-value':
       return 'Enter a value that fits the tag’s type.';
     default:
-      if (err.code.startsWith('modbus-exception')) {
-        return 'The device refused the request. Check the address and that the register is writable on the PLC.';
-      }
-      return err.status >= 500 ? 'This is a gateway problem: see its log for details.' : '';
+      return pluginAdvice(err.code) ?? (err.status >= 500 ? 'This is a gateway problem: see its log for details.' : '');
   }
 }

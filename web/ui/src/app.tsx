@@ -20,6 +20,7 @@ import { SettingsPage } from './pages/SettingsPage';
 import { TagsPage } from './pages/TagsPage';
 import { UnsPage } from './pages/UnsPage';
 import { UsersPage } from './pages/UsersPage';
+import { loadSchema } from './plugins';
 import { Link, match, navigate, useLocation } from './router';
 import { liveEvents } from './sse';
 import './history';
@@ -101,8 +102,11 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (auth === 'in') liveEvents.start();
-    else liveEvents.stop();
+    if (auth === 'in') {
+      liveEvents.start();
+      // Plugins' error explanations and hints, for whichever page shows an error first.
+      loadSchema().catch(() => undefined);
+    } else liveEvents.stop();
   }, [auth]);
 
   if (auth === 'checking') return <div class="splash">Connecting to the gateway…</div>;

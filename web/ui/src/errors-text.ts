@@ -1,4 +1,3 @@
-import { explainError } from '../../../core/errors';
 import { ApiError } from './api';
 import { parseDetail } from './config-edit';
 import { humanize } from './schema-util';
@@ -10,10 +9,7 @@ import type { JsonSchema } from './types';
  * keeps the document path in its details; the UI shows the field.
  */
 
-/** A one-line explanation of an error code (`modbus-exception-2` → "illegal data address: …"). */
-export function explainCode(code: string | undefined): string | undefined {
-  return code ? explainError(code) : undefined;
-}
+export { explainCode } from './plugins';
 
 /** Units carried in property names: `intervalMs` is the "Interval", in ms. */
 const UNIT_SUFFIXES: Array<[RegExp, string]> = [

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from './api';
 import { loadConfig } from './config-edit';
+import { loadSchema } from './plugins';
 import { liveEvents } from './sse';
 import type { Config, GatewayStatus, SchemaDoc, ValueRow } from './types';
 
@@ -151,16 +152,12 @@ export function useConfig(): { config: Config | undefined; error: ApiError | und
   return { config, error, reload };
 }
 
-let schemaCache: Promise<SchemaDoc> | undefined;
-
 /** `GET /api/v1/schema`, fetched once per page load. */
 export function useSchema(): { schema: SchemaDoc | undefined; error: ApiError | undefined } {
   const [schema, setSchema] = useState<SchemaDoc>();
   const [error, setError] = useState<ApiError>();
   useEffect(() => {
-    schemaCache ??= api<SchemaDoc>('GET', '/api/v1/schema');
-    schemaCache.then(setSchema, (err: unknown) => {
-      schemaCache = undefined;
+    loadSchema().then(setSchema, (err: unknown) => {
       if (err instanceof ApiError) setError(err);
     });
   }, []);

@@ -1,5 +1,7 @@
 /** Shapes of the gateway's HTTP API (SPEC §3 and §5) as the UI uses them. */
 
+import type { CertificateInfo as DriverCertificate } from '../../../core/driver-tools';
+import type { DriverSchemaEntry, NorthSchemaEntry, SchemaDocument } from '../../../core/schema-document';
 import type { ConnectionStateName } from '../../../core/status-payload';
 
 export type ConnState = ConnectionStateName;
@@ -7,61 +9,16 @@ export type Quality = 'good' | 'uncertain' | 'bad';
 /** 64-bit integers beyond 2^53 arrive as bigint (parsed exactly), everything else as JSON. */
 export type Scalar = number | bigint | boolean | string | null;
 
-export interface TagConfig {
-  name: string;
-  /** Absent on computed tags, which have an expression or an aggregate instead. */
-  address?: string;
-  expression?: string;
-  aggregate?: { function: string; of: string; windowMs: number };
-  type?: string;
-  length?: number;
-  byteOrder?: string;
-  access: 'read' | 'readwrite' | 'write';
-  scale: number;
-  offset: number;
-  deadband: number;
-  unit?: string;
-  description?: string;
-}
-
-export interface GroupConfig {
-  name: string;
-  intervalMs: number;
-  publish: 'change' | 'always';
-  heartbeatMs: number;
-  tags: TagConfig[];
-}
-
-export interface DeviceConfig {
-  name: string;
-  driver: string;
-  enabled: boolean;
-  uns?: string;
-  settings: Record<string, unknown>;
-  reconnectMaxMs?: number;
-  groups: GroupConfig[];
-}
-
-export interface NorthConfig {
-  name: string;
-  plugin: string;
-  enabled: boolean;
-  devices: string[];
-  settings: Record<string, unknown>;
-}
-
-export interface GatewayConfig {
-  id: string;
-  uns: string;
-  http: { host: string; port: number };
-  broker: { enabled: boolean; host: string; port: number };
-}
-
-export interface Config {
-  gateway: GatewayConfig;
-  devices: DeviceConfig[];
-  north: NorthConfig[];
-}
+// The configuration is the server's own definition (types only), so a renamed field fails this build.
+// `Config` as the UI edits it: the server's file configuration (not frozen).
+export type {
+  DeviceConfig,
+  GatewayConfig,
+  GatewayFileConfig as Config,
+  GroupConfig,
+  NorthConfig,
+  TagConfig,
+} from '../../../core/config/schema';
 
 export interface ValueRow {
   device: string;
@@ -120,19 +77,10 @@ export interface JsonSchema {
   'x-ui'?: { secret?: boolean; advanced?: boolean; [k: string]: unknown };
 }
 
-export interface PluginSchema {
-  title: string;
-  settings: JsonSchema;
-  /** A driver whose tags are computed from other tags (no address, an expression or aggregate). */
-  derivesValues?: boolean;
-}
-
-/** `GET /api/v1/schema`. */
-export interface SchemaDoc {
-  config: JsonSchema;
-  drivers: Record<string, PluginSchema>;
-  north: Record<string, PluginSchema>;
-}
+/** `GET /api/v1/schema`: the configuration's schema, every plugin's manifest and the error codes. */
+export type SchemaDoc = SchemaDocument<JsonSchema>;
+export type DriverSchema = DriverSchemaEntry<JsonSchema>;
+export type NorthSchema = NorthSchemaEntry<JsonSchema>;
 
 export interface SerialPortInfo {
   path: string;
@@ -142,26 +90,11 @@ export interface SerialPortInfo {
   productId: string | null;
 }
 
-/** `GET /api/v1/devices/{d}/browse?nodeId=…`: one child of a node (OPC UA). */
-export interface BrowseEntry {
-  nodeId: string;
-  /** `ns:name`, e.g. `1:Demo`. */
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  /** Variables: the data type's name (Double, Int32, …). */
-  dataType?: string;
-  /** Variables: what the logged-in client may do. */
-  access?: 'read' | 'readwrite' | 'write';
-  hasChildren: boolean;
-}
+// What drivers' tools answer is the server's own definition (types only).
+export type { BrowseEntry, InspectResult as DecodeResult } from '../../../core/driver-tools';
 
-/** `GET /api/v1/devices/{d}/decode`: raw registers and every type × byte order of them. */
-export interface DecodeResult {
-  address: string;
-  registers: number[];
-  decodes: Array<{ type: string; byteOrder: string; value: number | bigint | string | null }>;
-}
+/** `GET /api/v1/certificates`: a certificate and the driver that keeps it. */
+export type CertificateInfo = DriverCertificate & { driver: string };
 
 /** `GET /api/v1/devices/{d}/read?address=…&type=…`: one value read once. */
 export interface ReadResult {
@@ -171,18 +104,6 @@ export interface ReadResult {
   error?: string;
   /** OPC UA: the server's data type. */
   dataType?: string;
-}
-
-/** `GET /api/v1/certificates`. */
-export interface CertificateInfo {
-  driver: string;
-  thumbprint: string;
-  subject: string;
-  issuer?: string;
-  applicationUri?: string;
-  validFrom: string;
-  validTo: string;
-  status: 'trusted' | 'rejected';
 }
 
 /** `GET /api/v1/tokens`. */

@@ -132,8 +132,9 @@ describe('computed tags in the configuration', () => {
     const modbus = { ...plc(), groups: [{ name: 'g', trigger: 'change', tags: [{ name: 't', expression: '1' }] }] };
     expect(errorsOf([modbus]).sort()).toEqual([
       'devices[0].groups[0].tags[0].address: required (the register, node or area this tag reads)',
-      'devices[0].groups[0].tags[0].expression: only computed tags have one (driver compute)',
-      'devices[0].groups[0].trigger: only groups of computed devices (driver compute) have a trigger',
+      // expression is the compute driver's own tag field: the core refuses it on any other driver's tag.
+      'devices[0].groups[0].tags[0].expression: not used by Modbus TCP devices',
+      'devices[0].groups[0].trigger: only groups of devices whose values are computed from other tags have a trigger',
     ]);
     const opcua = {
       name: 'ua',

@@ -1,8 +1,8 @@
 /** Tumbling aggregate windows (SPEC §3.4) on a controllable clock. */
 import { describe, expect, it } from 'vitest';
-import type { AggregateFunction } from '../../../../core/config/schema.js';
 import type { TagValue } from '../../../../core/values.js';
 import type { Clock } from '../../../../drivers/compute/clock.js';
+import type { AggregateFunction } from '../../../../drivers/compute/tag-fields.js';
 import { TumblingWindow } from '../../../../drivers/compute/window.js';
 
 /** A clock that moves only when told to, running timers as their time comes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ByteOrder, TagType } from '../../../../core/config/schema.js';
+import type { TagType } from '../../../../core/config/schema.js';
 import { GatewayError } from '../../../../core/errors.js';
 import {
   decodeRegisters,
@@ -9,6 +9,7 @@ import {
   toEngineering,
   toRaw,
 } from '../../../../drivers/modbus/codec.js';
+import type { ByteOrder } from '../../../../drivers/modbus/tag-fields.js';
 
 const ORDERS: ByteOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 

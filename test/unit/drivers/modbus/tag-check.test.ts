@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ByteOrder, TagConfig } from '../../../../core/config/schema.js';
+import type { TagConfig } from '../../../../core/config/schema.js';
 import { checkModbusTag } from '../../../../drivers/modbus/tag-check.js';
+import type { ByteOrder } from '../../../../drivers/modbus/tag-fields.js';
 
 /** A tag with the schema defaults filled in, as the config loader hands it over. */
 function tag(fields: Partial<TagConfig> & { address: string }): TagConfig {

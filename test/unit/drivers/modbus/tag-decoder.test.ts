@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ByteOrder, TagType } from '../../../../core/config/schema.js';
+import type { TagType } from '../../../../core/config/schema.js';
 import { shortestFloat32Reference } from '../../../../core/float32.js';
 import { parseAddress } from '../../../../drivers/modbus/address.js';
 import { registerCount } from '../../../../drivers/modbus/codec.js';
 import { compileTagDecoder } from '../../../../drivers/modbus/tag-decoder.js';
+import type { ByteOrder } from '../../../../drivers/modbus/tag-fields.js';
 
 const ORDERS: ByteOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
 const NUMERIC: TagType[] = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'int64', 'uint64', 'float64'];

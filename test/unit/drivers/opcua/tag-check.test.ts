@@ -25,10 +25,9 @@ describe('checkOpcuaTag', () => {
     ]);
   });
 
-  it('length only with string; no byte order; scale only for numbers', () => {
+  it('length only with string; scale only for numbers', () => {
     expect(checkOpcuaTag(tag({ length: 4 })).errors).toEqual(['length: only used with type string']);
     expect(checkOpcuaTag(tag({ type: 'int16', length: 4 })).errors).toEqual(['length: only used with type string']);
-    expect(checkOpcuaTag(tag({ byteOrder: 'CDAB' })).errors[0]).toMatch(/^byteOrder: not used/);
     expect(checkOpcuaTag(tag({ type: 'bool', scale: 2 })).errors[0]).toMatch(/^scale: only numeric types/);
     expect(checkOpcuaTag(tag({ scale: 0 })).errors).toEqual(['scale: must be a non-zero number']);
     expect(checkOpcuaTag(tag({ deadband: -1 })).errors).toEqual(['deadband: must be 0 or more']);

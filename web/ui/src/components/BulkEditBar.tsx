@@ -3,7 +3,10 @@ import { enumOptions, fieldLabel, schemaType } from '../schema-util';
 import type { JsonSchema } from '../types';
 
 /** The tag fields that make sense to set on many tags at once (not name or address). */
-const BULK_FIELDS = ['type', 'byteOrder', 'access', 'unit', 'scale', 'offset', 'deadband', 'description'];
+/** Core fields set on many tags at once; a driver's own tag fields (Modbus byteOrder) go after `type`. */
+const CORE_BULK_FIELDS = ['type', 'access', 'unit', 'scale', 'offset', 'deadband', 'description'];
+/** Fields that differ per tag by nature. */
+const PER_TAG_FIELDS = ['name', 'address', 'length'];
 
 interface Props {
   group: string;
@@ -18,7 +21,10 @@ interface Props {
 
 /** Shown while tags of a group are ticked: set one column on all of them, or delete them. */
 export function BulkEditBar({ group, count, tagSchema, busy, onApply, onDelete, onClear }: Props) {
-  const fields = BULK_FIELDS.filter((f) => tagSchema.properties?.[f]);
+  const driverFields = Object.keys(tagSchema.properties ?? {}).filter(
+    (f) => !CORE_BULK_FIELDS.includes(f) && !PER_TAG_FIELDS.includes(f),
+  );
+  const fields = ['type', ...driverFields, ...CORE_BULK_FIELDS.slice(1)].filter((f) => tagSchema.properties?.[f]);
   const [field, setField] = useState(fields[0] ?? '');
   const [value, setValue] = useState('');
   const prop = tagSchema.properties?.[field] ?? {};

@@ -1,7 +1,5 @@
-import { explainCode } from '../errors-text';
+import { explainCode, isCertificateUntrusted } from '../plugins';
 import { Link } from '../router';
-
-export const CERTIFICATE_UNTRUSTED = 'opcua-BadCertificateUntrusted';
 
 /**
  * A device's error code with its one-line explanation, and what to do about it where the UI can help: an untrusted OPC UA
@@ -13,7 +11,7 @@ export function DeviceError({ error, compact }: { error: string | undefined; com
     <>
       <span class="text-bad">{error}</span>
       {explainCode(error) ? <span class="error-explanation"> — {explainCode(error)}</span> : null}
-      {error === CERTIFICATE_UNTRUSTED ? <CertificateHint /> : null}
+      {isCertificateUntrusted(error) ? <CertificateHint /> : null}
     </>
   );
 }

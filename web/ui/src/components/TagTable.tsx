@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
+import { aggregateOf } from '../computed-tags';
 import { formatTimestamp, formatValue } from '../format';
 import { usePermissions } from '../me';
 import type { Editing } from '../pages/TagsPage';
@@ -29,7 +30,8 @@ interface Props {
   onWrite(tag: TagConfig): void;
   onDelete(tag: string): void;
   /** Opens the test read of an address (with its type, if any). */
-  onTestRead(address: string, type: string | undefined): void;
+  /** Absent when the device's driver cannot read one address on demand. */
+  onTestRead?: ((address: string, type: string | undefined) => void) | undefined;
   /** Sets one field on many tags; resolves true when saved (the selection is then cleared). */
   onBulkEdit(tags: string[], field: string, value: unknown): Promise<boolean>;
   onBulkDelete(tags: string[]): void;
@@ -99,13 +101,13 @@ export function TagTable(props: Props) {
                 onChange={(next) => onDraft(withFormula(editing.draft, next))}
               />
             ) : null}
-            {props.references ? null : (
+            {props.onTestRead ? (
               <button
                 type="button"
                 class="button small test-read-button"
                 disabled={!String(editing.draft.address ?? '').trim()}
                 onClick={() =>
-                  props.onTestRead(
+                  props.onTestRead?.(
                     String(editing.draft.address ?? ''),
                     typeof editing.draft.type === 'string' ? editing.draft.type : undefined,
                   )
@@ -113,7 +115,7 @@ export function TagTable(props: Props) {
               >
                 Test read this address
               </button>
-            )}
+            ) : null}
             {props.onDecode ? (
               <button
                 type="button"
@@ -215,19 +217,22 @@ export function TagTable(props: Props) {
                     ) : null}
                   </td>
                   <td class="address-cell col-phone-hide">
-                    {tag.address === undefined ? <Formula tag={tag} /> : null}
-                    {tag.address === undefined ? null : (
+                    {tag.address === undefined ? (
+                      <Formula tag={tag} />
+                    ) : (
                       <>
                         <Address address={tag.address} />
-                        <button
-                          type="button"
-                          class="link-button"
-                          aria-label={`Test read ${tag.name}`}
-                          title="Read this address once, now"
-                          onClick={() => props.onTestRead(tag.address ?? '', tag.type)}
-                        >
-                          test read
-                        </button>
+                        {props.onTestRead ? (
+                          <button
+                            type="button"
+                            class="link-button"
+                            aria-label={`Test read ${tag.name}`}
+                            title="Read this address once, now"
+                            onClick={() => props.onTestRead?.(tag.address ?? '', tag.type)}
+                          >
+                            test read
+                          </button>
+                        ) : null}
                         {props.onDecode && decodable(tag) ? (
                           <button
                             type="button"
@@ -313,7 +318,6 @@ export function TagTable(props: Props) {
   );
 }
 
-/** An address that wraps only after its `.`, `;` and `:` (long OPC UA NodeIds). */
 /** The formula of a computed tag being edited: its expression, or its aggregate's input. */
 function draftFormula(draft: Record<string, unknown>): string {
   if (typeof draft.expression === 'string') return draft.expression;
@@ -329,8 +333,9 @@ function withFormula(draft: Record<string, unknown>, formula: string): Record<st
 
 /** What a computed tag is computed by, in place of an address. */
 function Formula({ tag }: { tag: TagConfig }) {
-  if (tag.aggregate) {
-    const { function: fn, of, windowMs } = tag.aggregate;
+  const aggregate = aggregateOf(tag);
+  if (aggregate) {
+    const { function: fn, of, windowMs } = aggregate;
     const per = windowMs % 1000 === 0 ? `${windowMs / 1000} s` : `${windowMs} ms`;
     return (
       <code class="formula">
@@ -338,7 +343,7 @@ function Formula({ tag }: { tag: TagConfig }) {
       </code>
     );
   }
-  return <code class="formula">{tag.expression ?? ''}</code>;
+  return <code class="formula">{typeof tag.expression === 'string' ? tag.expression : ''}</code>;
 }
 
 /** Links to the computed tags that use this tag. */
@@ -360,6 +365,7 @@ function UsedBy({ references }: { references: string[] }) {
   );
 }
 
+/** An address that wraps only after its `.`, `;` and `:` (long OPC UA NodeIds). */
 function Address({ address }: { address: string }) {
   const parts = address.split(/(?<=[.;:])/);
   return (

@@ -15,6 +15,8 @@ interface Props {
   types: string[];
   /** What an empty type means for this device (OPC UA: the server's type). */
   typeDefault: string;
+  /** Addresses of this device's driver, shown as the placeholder. */
+  examples?: string[] | undefined;
   onClose(): void;
 }
 
@@ -25,6 +27,7 @@ export function TestReadDialog({
   type: initialType = '',
   types,
   typeDefault,
+  examples,
   onClose,
 }: Props) {
   const [address, setAddress] = useState(initialAddress);
@@ -89,7 +92,7 @@ export function TestReadDialog({
             autocomplete="off"
             spellcheck={false}
             value={address}
-            placeholder="hr:100, ir:0, ns=2;s=Line1.Temp …"
+            placeholder={examples && examples.length > 0 ? `${examples.slice(0, 3).join(', ')} …` : ''}
             onInput={(e) => setAddress(e.currentTarget.value)}
             autoFocus={!initialAddress}
           />

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { StateBadge } from '../components/Badges';
-import { CERTIFICATE_UNTRUSTED } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
@@ -9,6 +8,7 @@ import { RestartButton } from '../components/RestartButton';
 import { useDocumentTitle, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
+import { isCertificateUntrusted } from '../plugins';
 import { devicePath, Link } from '../router';
 import type { CertificateInfo } from '../types';
 
@@ -56,7 +56,7 @@ export function CertificatesPage() {
     return () => window.clearInterval(timer);
   }, [reload]);
 
-  const waiting = (status?.devices ?? []).filter((d) => d.error === CERTIFICATE_UNTRUSTED);
+  const waiting = (status?.devices ?? []).filter((d) => isCertificateUntrusted(d.error));
 
   const act = async (c: CertificateInfo, method: 'POST' | 'DELETE') => {
     setBusy(c.thumbprint);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { StateBadge } from '../components/Badges';
 import { ConnectionTest, ErrorCode } from '../components/ConnectionTest';
-import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
+import { CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
@@ -13,6 +13,7 @@ import { humanApiError, humanFieldErrors } from '../errors-text';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
+import { isCertificateUntrusted } from '../plugins';
 import { devicePath, Link, navigate } from '../router';
 import { keepFitting, subSchema, withDefaults } from '../schema-util';
 import type { DeviceConfig, JsonSchema, SerialPortInfo } from '../types';
@@ -45,14 +46,15 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
         setDraft(fields);
       }
     } else {
-      const driver = 'modbus-tcp' in schema.drivers ? 'modbus-tcp' : (Object.keys(schema.drivers)[0] ?? '');
+      // The first registered driver (the built-in list starts with the most common, Modbus TCP).
+      const driver = Object.keys(schema.drivers)[0] ?? '';
       const settingsSchema = schema.drivers[driver]?.settings;
       setDraft({ name: '', driver, enabled: true, settings: settingsSchema ? withDefaults(settingsSchema) : {} });
     }
   }, [config, schema, draft, editing, name]);
 
   const driver = draft ? schema?.drivers[draft.driver] : undefined;
-  const isSerial = draft?.driver === 'modbus-rtu';
+  const isSerial = driver?.capabilities.serialPorts === true;
 
   useEffect(() => {
     if (!isSerial) return;
@@ -208,13 +210,13 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
               {serialPorts.map((p) => `${p.path}${p.manufacturer ? ` (${p.manufacturer})` : ''}`).join(', ')}
             </p>
           ) : null}
-          {draft.driver === 'opcua' ? (
+          {driver?.capabilities.certificates ? (
             <p class="help">
               Unless <code>trustServerCertificate</code> is set, the server's certificate must be trusted by an admin on
               the <Link href="/certificates">Certificates</Link> page after the first connection attempt.
             </p>
           ) : null}
-          {live?.error === CERTIFICATE_UNTRUSTED ? <CertificateHint /> : null}
+          {isCertificateUntrusted(live?.error) ? <CertificateHint /> : null}
           {configure ? (
             <ConnectionTest
               url="/api/v1/devices/test-connection"

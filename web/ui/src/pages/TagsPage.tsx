@@ -4,7 +4,7 @@ import { StateBadge } from '../components/Badges';
 import { BrowsePanel } from '../components/BrowsePanel';
 import { CsvImportDialog, tagsCsvPath } from '../components/CsvImportDialog';
 import { DecodeLabDialog, type Decoding } from '../components/DecodeLabDialog';
-import { CERTIFICATE_UNTRUSTED, CertificateHint } from '../components/DeviceError';
+import { CertificateHint } from '../components/DeviceError';
 import { ConfirmDialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { RestartButton } from '../components/RestartButton';
@@ -18,9 +18,10 @@ import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useLiveValues, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
+import { driverOf, isCertificateUntrusted } from '../plugins';
 import { devicePath, Link } from '../router';
 import { enumOptions, subSchema, withDefaults } from '../schema-util';
-import type { Config, DeviceConfig, GroupConfig, TagConfig } from '../types';
+import type { Config, DeviceConfig, DriverSchema, GroupConfig, TagConfig } from '../types';
 
 /** What is being edited inline: a tag of a group, or a group; `original` unset = a new one. */
 export type Editing =
@@ -53,19 +54,19 @@ function groupIn(device: DeviceConfig, name: string): { index: number; group: Gr
 }
 
 /**
- * What saving a change to a group restarts. Modbus takes new groups while connected (the
- * connection stays open, the other groups keep polling); other drivers set up each group's
- * reads (OPC UA: its subscription) when they connect, so the device restarts.
+ * What saving a change to a group restarts. Some drivers (Modbus) take new groups while
+ * connected (the connection stays open, the other groups keep polling); others set up each
+ * group's reads (OPC UA: its subscription) when they connect, so the device restarts.
  */
-function restartNote(driver: string | undefined): string {
-  return driver?.startsWith('modbus')
+function restartNote(driver: DriverSchema | undefined): string {
+  return driver?.capabilities.liveGroupChanges
     ? 'only its group starts again, the connection stays open'
     : 'the device restarts with it, as its driver sets up each group when it connects';
 }
 
 /**
- * A device's groups and tags with live values; tags and groups are edited in place. OPC UA
- * devices also get the address-space browser (open at once with `browse`).
+ * A device's groups and tags with live values; tags and groups are edited in place. Devices
+ * whose driver can browse (OPC UA) also get the address-space browser (open at once with `browse`).
  */
 export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   useDocumentTitle(`${name} tags`);
@@ -88,8 +89,11 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
 
   const device = config?.devices.find((d) => d.name === name);
   const live = status?.devices.find((d) => d.name === name);
-  const tagSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined;
-  const derives = device ? schema?.drivers[device.driver]?.derivesValues === true : false;
+  const driver = driverOf(schema, device?.driver);
+  // The driver's own tag schema: the core's fields and the ones it adds (Modbus byteOrder).
+  const tagSchema =
+    driver?.tag ?? (schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined);
+  const derives = driver?.capabilities.derivesValues === true;
   const usedBy = config ? computedUsers(config) : new Map<string, string[]>();
   const references = derives && config ? allTags(config) : undefined;
   const groupSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]']) : undefined;
@@ -135,7 +139,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         }
       });
       notify(
-        `${editing.kind === 'tag' ? 'Tag' : 'Group'} ${String(editing.draft.name)} saved; ${restartNote(device?.driver)}.`,
+        `${editing.kind === 'tag' ? 'Tag' : 'Group'} ${String(editing.draft.name)} saved; ${restartNote(driver)}.`,
       );
       startEdit(undefined);
       await reload();
@@ -190,7 +194,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         }
       });
       notify(
-        `${field} ${value === undefined ? 'reset to its default' : `set to ${String(value)}`} on ${tags.length} tags; ${restartNote(device?.driver)}.`,
+        `${field} ${value === undefined ? 'reset to its default' : `set to ${String(value)}`} on ${tags.length} tags; ${restartNote(driver)}.`,
       );
       await reload();
       return true;
@@ -225,7 +229,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
         if (!tag) throw new EditError(`tag "${from.tag.name}" no longer exists; reload the page`);
         Object.assign(tag, choice);
       });
-      notify(`${from.tag.name} now reads ${choice.type} · ${choice.byteOrder}; ${restartNote(device?.driver)}.`);
+      notify(`${from.tag.name} now reads ${choice.type} · ${choice.byteOrder}; ${restartNote(driver)}.`);
       setDecoding(undefined);
       await reload();
     } catch (err) {
@@ -247,8 +251,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
     );
   }
 
-  const isOpcua = device.driver === 'opcua';
-  const isModbus = device.driver.startsWith('modbus');
+  const canBrowse = driver?.capabilities.browse === true;
+  const canDecode = driver?.capabilities.decodeLab === true;
   const deviceByteOrder = typeof device.settings.byteOrder === 'string' ? device.settings.byteOrder : 'ABCD';
   const newGroupDraft = () => {
     const draft = groupSchema ? withDefaults(groupSchema, { name: device.groups.length === 0 ? 'main' : '' }) : {};
@@ -268,7 +272,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           {device.driver} · <code>{deviceEndpoint(device.settings)}</code>
         </span>
         <div class="page-actions">
-          {isOpcua ? (
+          {canBrowse ? (
             <button
               type="button"
               class={`button${browsing ? ' is-on' : ''}`}
@@ -278,10 +282,12 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
               Browse server
             </button>
           ) : null}
-          <button type="button" class="button" onClick={() => setTestRead({})}>
-            Test read
-          </button>
-          {isModbus ? (
+          {driver?.capabilities.testRead ? (
+            <button type="button" class="button" onClick={() => setTestRead({})}>
+              Test read
+            </button>
+          ) : null}
+          {canDecode ? (
             <button type="button" class="button" onClick={() => setDecoding({ kind: 'page' })}>
               Decode lab
             </button>
@@ -303,9 +309,9 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           ) : null}
         </div>
       </div>
-      {live?.error === CERTIFICATE_UNTRUSTED ? (
+      {isCertificateUntrusted(live?.error) ? (
         <div class="banner banner-bad">
-          Last error: <strong>{live.error}</strong>.
+          Last error: <strong>{live?.error}</strong>.
           <CertificateHint />
         </div>
       ) : live?.error ? (
@@ -319,7 +325,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
       <ErrorBox error={pageError} />
       <ErrorBox error={values.error} title="Live values are not updating" />
 
-      {isOpcua && browsing ? (
+      {canBrowse && browsing ? (
         <BrowsePanel
           device={device}
           tagSchema={tagSchema}
@@ -336,7 +342,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           <p>
             Tags are read in <strong>groups</strong>: all tags of a group are read together, every interval you set.{' '}
             {configure ? 'Add a group, then add its tags.' : 'Only an admin can add them.'}
-            {configure && isOpcua ? ' Or browse the server and pick variables.' : ''}
+            {configure && canBrowse ? ' Or browse the server and pick variables.' : ''}
           </p>
           {configure ? (
             <button
@@ -448,11 +454,13 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 onDelete={(tag) => setDeleting({ kind: 'tag', group: group.name, tag })}
                 onBulkEdit={(tags, field, value) => bulkEdit(group.name, tags, field, value)}
                 onBulkDelete={(tags) => setDeleting({ kind: 'tags', group: group.name, tags })}
-                onTestRead={(address, type) => setTestRead({ address, type })}
+                onTestRead={
+                  driver?.capabilities.testRead ? (address, type) => setTestRead({ address, type }) : undefined
+                }
                 references={references}
                 usedBy={(tag) => usedBy.get(`${name}/${tag}`) ?? []}
                 onDecode={
-                  isModbus
+                  canDecode
                     ? (tag) =>
                         setDecoding(
                           tag
@@ -494,7 +502,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           address={testRead.address}
           type={testRead.type}
           types={tagTypes}
-          typeDefault={isOpcua ? "Server's type" : 'Default for the address'}
+          typeDefault={driver ? `Default: ${driver.address.typeDefault}` : 'Default for the address'}
+          examples={driver?.address.examples.map((e) => e.address)}
           onClose={() => setTestRead(undefined)}
         />
       ) : null}
@@ -506,7 +515,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           }
           current={
             decoding.kind === 'tag'
-              ? { type: decoding.tag.type ?? 'uint16', byteOrder: decoding.tag.byteOrder ?? deviceByteOrder }
+              ? { type: decoding.tag.type ?? 'uint16', byteOrder: String(decoding.tag.byteOrder ?? deviceByteOrder) }
               : decoding.kind === 'editor'
                 ? decoding.current
                 : undefined

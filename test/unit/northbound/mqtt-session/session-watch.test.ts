@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerSessionWatch, SHORT_SESSION_MS } from '../../../northbound/broker-session-watch.js';
+import { BrokerSessionWatch, SHORT_SESSION_MS } from '../../../../northbound/mqtt-session/session-watch.js';
 
 describe('BrokerSessionWatch', () => {
   it('explains a close before CONNACK, unless an error already did', () => {

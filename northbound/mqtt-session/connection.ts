@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { NorthContext } from '../../core/plugin.js';
-import type { MqttSettings } from './settings.js';
+import type { ConnectionSettings } from './settings.js';
 
 let mqttModule: typeof import('mqtt') | undefined;
 
@@ -40,10 +40,10 @@ export function defaultClientId(ctx: Pick<NorthContext, 'gateway' | 'app' | 'dat
   return `tagwire-${ctx.gateway.id}-${ctx.app.name}-${instance}`;
 }
 
-/** mqtt.js options from the shared connection settings (used by `mqtt` and `sparkplug-b`). */
+/** mqtt.js options from the connection settings every MQTT plugin has. */
 export function clientOptions(
   ctx: Pick<NorthContext, 'gateway' | 'app' | 'dataDir'>,
-  settings: Omit<MqttSettings, 'qos' | 'retain' | 'format' | 'startDelayMaxMs'>,
+  settings: ConnectionSettings,
 ): IClientOptions {
   const options: IClientOptions = {
     clientId: settings.clientId ?? defaultClientId(ctx),

@@ -3,13 +3,11 @@ import { urlHostProblem } from '../../core/config/host.js';
 import { GatewayError } from '../../core/errors.js';
 import type { NorthProbeContext } from '../../core/plugin.js';
 import { clientOptions, connectMqtt, defaultClientId } from './connection.js';
-import type { MqttSettings } from './settings.js';
-
-type ConnectionSettings = Omit<MqttSettings, 'qos' | 'retain' | 'format' | 'startDelayMaxMs'>;
+import type { ConnectionSettings } from './settings.js';
 
 /** The broker URL's host must be a host name or IP address (shared by `mqtt` and `sparkplug-b`). */
-export function checkBrokerSettings(settings: Record<string, unknown>): string[] {
-  const problem = urlHostProblem(String(settings.url));
+export function checkBrokerSettings(settings: Pick<ConnectionSettings, 'url'>): string[] {
+  const problem = urlHostProblem(settings.url);
   return problem ? [`url: ${problem}`] : [];
 }
 
@@ -36,8 +34,8 @@ function probeError(url: string, err: unknown): GatewayError {
  * Connects once, waits for the broker's CONNACK and disconnects. A client id of its own
  * (the configured one with `-test-xxxx`) so that the running app's session is not taken over.
  */
-export async function probeBroker(ctx: NorthProbeContext, timeoutMs = 10_000): Promise<void> {
-  const settings = ctx.app.settings as ConnectionSettings;
+export async function probeBroker(ctx: NorthProbeContext<ConnectionSettings>, timeoutMs = 10_000): Promise<void> {
+  const settings = ctx.settings;
   const options = clientOptions(ctx, settings);
   const clientId = `${(settings.clientId ?? defaultClientId(ctx)).slice(0, 100)}-test-${randomBytes(2).toString('hex')}`;
   const client = connectMqtt(settings.url, {
