@@ -133,6 +133,25 @@ describe('a compute device over the API', () => {
     expect(device.json()).toMatchObject({ name: 'kpi', driver: 'compute', groups: [{ trigger: 'change' }] });
   });
 
+  it('has no connection to test, and the schema offers no test read, browse or writes for it', async () => {
+    const test = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/test-connection',
+      headers: admin,
+      payload: { driver: 'compute', groups: [{ name: 'g', tags: [{ name: 'two', expression: '1 + 1' }] }] },
+    });
+    expect(test.json()).toMatchObject({ ok: false, step: 'connect', error: { code: 'not-supported' } });
+    const schema = (await gw.app.inject({ method: 'GET', url: '/api/v1/schema', headers: viewer })).json();
+    expect(schema.drivers.compute.capabilities).toMatchObject({
+      testRead: false,
+      browse: false,
+      writes: false,
+      derivesValues: true,
+    });
+    expect(schema.drivers.compute.tag.properties.expression).toBeDefined();
+    expect(schema.errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'input-bad' })]));
+  });
+
   it('refuses a write to a computed tag', async () => {
     const res = await gw.app.inject({
       method: 'POST',
