@@ -1,5 +1,6 @@
 import type { DriverManifest, NorthManifest } from '../core/plugin.js';
 import { createRegistry, type PluginRegistry } from '../core/registry.js';
+import { computeDriver } from '../drivers/compute/index.js';
 import { modbusRtuDriver, modbusRtuTcpDriver, modbusTcpDriver } from '../drivers/modbus/index.js';
 import { opcuaDriver } from '../drivers/opcua/index.js';
 import { s7Driver } from '../drivers/s7/index.js';
@@ -8,7 +9,7 @@ import { sparkplugPlugin } from '../northbound/sparkplug/index.js';
 
 /** The drivers shipped with tagwire: a new driver is one line here. */
 export function builtinDrivers(): DriverManifest[] {
-  return [modbusTcpDriver, modbusRtuDriver, modbusRtuTcpDriver, opcuaDriver, s7Driver];
+  return [modbusTcpDriver, modbusRtuDriver, modbusRtuTcpDriver, opcuaDriver, s7Driver, computeDriver];
 }
 
 /** The north plugins shipped with tagwire: a new plugin is one line here. */

@@ -16,7 +16,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only
   --quick       a ~2-minute subset
   --soak N      memory run of N minutes at 10k tags/s (default 1; 0.25 with --quick)
   --only IDS    only scenarios whose id starts with one of IDS (limits, uns-, group-, lat-, memory, rtu, s7, models,
-                alarms, micro; memory-empty and memory-idle-100k: gateways at rest)
+                alarms, compute, micro; memory-empty and memory-idle-100k: gateways at rest)
   --skip-100k   leave out the 100k-tag scenarios
   --cpu-prof    profile the gateway process (node --cpu-prof) into bench/results/profiles/
   --gateway-node-args "ARGS"  more node options for the gateway process, space-separated`;

@@ -239,6 +239,34 @@ function microSection(r: BenchResults): Section {
   };
 }
 
+function computeSection(r: BenchResults): Section[] {
+  const c = r.compute;
+  if (!c) return [];
+  return [
+    {
+      title: `Computed tags: ${c.tags.toLocaleString('en-US')} tags on as many inputs, ${c.inputChangesPerSecond.toLocaleString('en-US')} input changes/s (in process)`,
+      headers: [
+        'evaluations/s',
+        'CPU-s per 1M evaluations',
+        'cores without / with',
+        'added p50 ms',
+        'added p99 ms',
+        'added max ms',
+      ],
+      rows: [
+        [
+          c.evaluationsPerSecond,
+          c.cpuSecondsPer1M,
+          `${c.baselineCores} / ${c.withComputeCores}`,
+          c.addedLatencyMs.p50,
+          c.addedLatencyMs.p99,
+          c.addedLatencyMs.max,
+        ],
+      ],
+    },
+  ];
+}
+
 function targetSection(r: BenchResults): Section {
   return {
     title: 'Targets (issue 9)',
@@ -256,6 +284,7 @@ export function sections(r: BenchResults): Section[] {
   out.push(...rtuSections(r));
   if (r.models) out.push(modelsSection(r.models));
   out.push(...s7Sections(r));
+  out.push(...computeSection(r));
   if (r.micro.length) out.push(microSection(r));
   out.push(targetSection(r));
   return out;

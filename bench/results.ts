@@ -1,6 +1,7 @@
 /** Everything one bench run measured, as written to bench/results/<timestamp>.json. */
 import type { MicroResult } from './micro/time-it.js';
 import type { BenchOptions } from './options.js';
+import type { ComputeResult } from './scenarios/compute.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { ModbusLimit, MqttLimit } from './scenarios/limits.js';
 import type { LoadResult } from './scenarios/load-run.js';
@@ -40,6 +41,8 @@ export interface BenchResults {
   /** 300 devices built from one model: start-up, RSS, configuration size. */
   models?: ModelsResult;
   s7?: S7Result;
+  /** Computed tags: CPU per 1M evaluations and added latency (issue 16). */
+  compute?: ComputeResult;
   /** The hot path's pieces measured one by one (ns per value or message). */
   micro: MicroResult[];
   targets: Target[];

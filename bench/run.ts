@@ -15,6 +15,7 @@ import { RESULTS_DIR, renderText, resultPaths, saveJson, saveMarkdown } from './
 import { latencyPlan, MEMORY_ID, memorySpec, throughputPlan } from './plan.js';
 import { limitsLine } from './report.js';
 import type { BenchResults } from './results.js';
+import { COMPUTE_ID, runCompute } from './scenarios/compute.js';
 import { idlePlan, runIdle } from './scenarios/idle.js';
 import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
@@ -133,6 +134,19 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
       say(`  snap7 ${s7.plainClient.valuesPerSecond} values/s, tagwire ${s7.tagwire.valuesPerSecond} values/s`);
     } catch (err) {
       results.notes.push(`s7 failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    save();
+  }
+  if (selected(o, COMPUTE_ID)) {
+    say('▶ compute: 10k computed tags on 10k inputs changing every second (in process, real core and driver)');
+    try {
+      results.compute = await runCompute(timing);
+      const c = results.compute;
+      say(
+        `  ${c.evaluationsPerSecond} evaluations/s, ${c.cpuSecondsPer1M} CPU-s per 1M, added p99 ${c.addedLatencyMs.p99.toFixed(2)} ms`,
+      );
+    } catch (err) {
+      results.notes.push(`compute failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     save();
   }

@@ -137,5 +137,26 @@ export function judgeTargets(results: BenchResults): Target[] {
       bigRss === undefined ? undefined : `${bigRss.toFixed(0)} MB peak (worst 100k run)`,
       bigRss === undefined ? undefined : bigRss <= 300,
     ),
+    ...computeTargets(results),
+  ];
+}
+
+/** Issue 16: computed tags at 10k input changes/s. */
+function computeTargets(results: BenchResults): Target[] {
+  const c = results.compute;
+  const p99 = c?.addedLatencyMs.p99;
+  return [
+    target(
+      'compute: CPU-s per 1M evaluations',
+      '≤ 0.5',
+      c && `${c.cpuSecondsPer1M} (${c.evaluationsPerSecond} evaluations/s)`,
+      c && c.cpuSecondsPer1M <= 0.5,
+    ),
+    target(
+      'compute: added latency p99',
+      '≤ 2 ms',
+      c && p99 !== undefined && Number.isFinite(p99) ? `${p99.toFixed(2)} ms` : undefined,
+      c && p99 !== undefined && p99 <= 2,
+    ),
   ];
 }

@@ -77,6 +77,10 @@ export async function testDeviceConnection(
   env: { log: Logger; dataDir: string; explain: Explain; timeoutMs?: number },
 ): Promise<ConnectionTestResult> {
   const started = performance.now();
+  if (manifest.capabilities.derivesValues) {
+    const why = `${manifest.title} devices have no connection: their values are computed from other tags`;
+    return failure('connect', started, new GatewayError('not-supported', why), env.explain);
+  }
   const timeoutMs = env.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const driver = manifest.create({
     device,

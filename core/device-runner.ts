@@ -5,7 +5,7 @@ import { newPublishedState, type PublishedState, shouldPublish } from './change-
 import { DEFAULT_RECONNECT_MAX_MS, type DeviceConfig, type GroupConfig, type TagConfig } from './config/schema.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { reportRead } from './metrics/read-observer.js';
-import type { BrowseEntry, Driver, DriverManifest, InspectResult } from './plugin.js';
+import type { BrowseEntry, Driver, DriverManifest, InspectResult, TagValueFeed } from './plugin.js';
 import { GroupSchedule } from './scheduler.js';
 import { stableStringify } from './stable-json.js';
 import type { DeviceCounters, DeviceStatusPayload } from './status-payload.js';
@@ -52,6 +52,8 @@ export class DeviceRunner {
   readonly topic: string;
   private driver: Driver | undefined;
   private groups: GroupRuntime[];
+  /** Where each readable tag's current value is kept, by tag name. */
+  private valueIndex = new Map<string, { group: GroupRuntime; index: number }>();
   private state: DeviceState;
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -80,12 +82,30 @@ export class DeviceRunner {
     private readonly bus: Bus,
     private readonly log: Logger,
     private readonly dataDir: string,
+    /** Given to drivers that derive their values from other tags. */
+    private readonly tagValues?: TagValueFeed,
   ) {
     this.name = configNow.name;
     this.topic = topic;
     this.backoff = new Backoff(RECONNECT_FIRST_MS, configNow.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
     this.state = { state: configNow.enabled ? 'connecting' : 'disabled', timestamp: Date.now() };
     this.groups = configNow.groups.map((g) => this.groupRuntime(g));
+    this.indexValues();
+  }
+
+  private indexValues(): void {
+    this.valueIndex = new Map();
+    for (const group of this.groups) {
+      group.readable.tags.forEach((tag, index) => {
+        this.valueIndex.set(tag.name, { group, index });
+      });
+    }
+  }
+
+  /** The latest value of one readable tag, if it has one. */
+  currentValue(tagName: string): TagValue | undefined {
+    const at = this.valueIndex.get(tagName);
+    return at ? at.group.current[at.index] : undefined;
   }
 
   private groupRuntime(g: GroupConfig): GroupRuntime {
@@ -136,6 +156,7 @@ export class DeviceRunner {
     driver.groupsChanged(next);
     this.configNow = next;
     this.groups = groups;
+    this.indexValues();
     // Running: the new groups join the schedule now; otherwise they start with the next connection.
     if (!this.stopped && this.state.state === 'connected') {
       groups.forEach((g, i) => {
@@ -157,6 +178,9 @@ export class DeviceRunner {
       log: this.log,
       dataDir: this.dataDir,
       connectionLost: (error) => this.onConnectionLost(error),
+      ...(this.manifest.capabilities.derivesValues && this.tagValues
+        ? { tagValues: this.tagValues, deliver: (group, values, options) => this.deliverPushed(group, values, options) }
+        : {}),
     });
     void this.connect();
   }
@@ -249,6 +273,7 @@ export class DeviceRunner {
 
   private startSchedule(g: GroupRuntime, index: number): void {
     if (g.readable.tags.length === 0) return;
+    if (this.driver?.polls?.(g.config) === false) return;
     g.schedule = new GroupSchedule(
       g.config.intervalMs,
       () => this.readGroup(g),
@@ -305,6 +330,19 @@ export class DeviceRunner {
     this.deliver(g, values, false);
   }
 
+  /** Values a driver delivers itself (`DriverContext.deliver`), while connected. */
+  private deliverPushed(
+    groupName: string,
+    values: ReadonlyArray<TagValue | undefined>,
+    options: { force?: boolean } | undefined,
+  ): void {
+    if (this.stopped || this.state.state !== 'connected') return;
+    const group = this.groups.find((g) => g.config.name === groupName);
+    if (!group) return;
+    this.counters.reads++;
+    this.deliver(group, values, options?.force === true);
+  }
+
   /** Reports the device disconnected while every tag times out, connected again on the first answer. */
   private trackTimeouts(values: TagValue[]): void {
     const allTimedOut = values.length > 0 && values.every((v) => v.error === 'timeout');
@@ -319,7 +357,8 @@ export class DeviceRunner {
     }
   }
 
-  private deliver(g: GroupRuntime, values: TagValue[], force: boolean, only?: number): void {
+  /** `values[i]` for the group's i-th readable tag; a hole leaves that tag out of this reading. */
+  private deliver(g: GroupRuntime, values: ReadonlyArray<TagValue | undefined>, force: boolean, only?: number): void {
     const now = Date.now();
     const items: ReadingItem[] = [];
     const tags = g.readable.tags;

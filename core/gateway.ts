@@ -9,7 +9,7 @@ import { runningDevices } from './config/validate.js';
 import { DeviceRunner } from './device-runner.js';
 import { errorCode, errorMessage, GatewayError } from './errors.js';
 import { NorthLink } from './north-link.js';
-import type { NorthAlarms, NorthApp, NorthContext, NorthDevice, NorthStatus } from './plugin.js';
+import type { NorthAlarms, NorthApp, NorthContext, NorthDevice, NorthStatus, TagValueFeed } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { stableStringify } from './stable-json.js';
 import type { GatewayStatusPayload } from './status-payload.js';
@@ -84,6 +84,12 @@ export class Gateway {
   private readonly db: Db;
   /** Alarms of every tag: evaluated from the bus, kept in the database. */
   readonly alarms: AlarmService;
+
+  /** Every tag's current value and every reading, for drivers that derive values from other tags. */
+  private readonly tagValues: TagValueFeed = {
+    current: (device, tag) => this.devices.get(device)?.currentValue(tag),
+    subscribe: (listener) => this.bus.subscribe({ reading: listener }),
+  };
 
   constructor(private readonly opts: GatewayOptions) {
     this.db = opts.db ?? openMemoryDb();
@@ -203,6 +209,7 @@ export class Gateway {
       this.bus,
       log,
       this.opts.dataDir,
+      this.tagValues,
     );
     this.devices.set(config.name, runner);
     try {

@@ -6,10 +6,11 @@
 import type { Static, TProperties, TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { AlarmStatus } from './alarms/alarm-types.js';
-import type { DeviceEvents, DeviceState } from './bus.js';
+import type { DeviceEvents, DeviceState, GroupReading } from './bus.js';
 import type { DeviceConfig, GatewayConfig, GroupConfig, ModelConfig, NorthConfig, TagConfig } from './config/schema.js';
 import type { BrowseEntry, CertificateInfo, InspectResult } from './driver-tools.js';
 import type { ErrorDeclaration } from './error-table.js';
+import { GatewayError } from './errors.js';
 import type { NorthLink, NorthLinkOptions } from './north-link.js';
 import type { AddressHelpText, DriverCapabilityFlags, MetricInfo } from './schema-document.js';
 import type { DriverStats, NorthCounters } from './status-payload.js';
@@ -17,6 +18,18 @@ import type { SpoolLimits, SpoolStore } from './store/spool-store.js';
 import type { TagValue } from './values.js';
 
 export type { BrowseEntry, CertificateInfo, ErrorDeclaration, InspectResult };
+
+/**
+ * The address of a tag of a driver whose tags have one; validation has refused such a tag
+ * without it (only a driver with capability `derivesValues` has tags without an address).
+ */
+export function tagAddress(tag: TagConfig): string {
+  if (tag.address === undefined) throw new GatewayError('invalid-config', `address: tag "${tag.name}" has none`);
+  return tag.address;
+}
+
+/** The message for a tag without an address on a device whose driver reads addresses. */
+export const MISSING_ADDRESS = 'address: required (the register, node or area this tag reads)';
 
 /** Result of a driver's check of one tag: messages are `field: problem`, [] = valid. */
 export interface TagCheck {
@@ -65,6 +78,10 @@ interface PluginManifestBase<S extends TSchema> {
  * - certificates: `DriverManifest.certificates`, server certificates trusted on the Certificates page.
  * - writes: `Driver.write`, tags may have access readwrite or write.
  * - liveGroupChanges: `Driver.groupsChanged`, a changed group restarts alone, the connection stays open.
+ * - derivesValues: the device has no link, its values are derived from other tags of the gateway
+ *   (computed tags). Its tags have no address (their fields are the driver's `tagFields`), its
+ *   groups may set `trigger` (default `change`), its context gets `tagValues` and `deliver`, and it
+ *   has no connection to test.
  */
 export type DriverCapabilities = DriverCapabilityFlags;
 
@@ -92,6 +109,19 @@ export interface DriverManifest<S extends TSchema = TSchema> extends PluginManif
   probeAddress?: string;
   /** Certificate trust for drivers that use certificates (OPC UA): kept in the data directory. */
   certificates?: CertificateStore;
+  /**
+   * Checks one device against the whole configuration (references to other devices' tags, cycles),
+   * after every device passed its own checks. Messages are `path: problem` with full paths
+   * (`devices[2].groups[0].tags[1].expression: …`); `at` is the device's own path.
+   */
+  checkDevice?(device: DeviceConfig, at: string, config: { devices: readonly DeviceConfig[] }): string[];
+}
+
+/** Current values of every tag in the gateway, and every reading as it happens. */
+export interface TagValueFeed {
+  current(device: string, tag: string): TagValue | undefined;
+  /** Called with each group reading of any device (one batch per read); returns an unsubscribe function. */
+  subscribe(listener: (reading: GroupReading) => void): () => void;
 }
 
 /** Lets TypeScript infer a driver manifest's settings type from its schema. */
@@ -115,6 +145,13 @@ export interface DriverContext<Settings = unknown> {
   dataDir: string;
   /** Called by the driver when an established connection is lost; the core reconnects. */
   connectionLost(error: string): void;
+  /** For drivers that derive values (capability `derivesValues`): the other tags' values. */
+  tagValues?: TagValueFeed;
+  /**
+   * Hands values of one group to the core outside its schedule: `values[i]` for the group's i-th tag,
+   * a hole for a tag not evaluated. `force` publishes whatever the change filter says (a window's end).
+   */
+  deliver?(group: string, values: ReadonlyArray<TagValue | undefined>, options?: { force?: boolean }): void;
 }
 
 export interface Driver {
@@ -122,12 +159,17 @@ export interface Driver {
   connect(): Promise<void>;
   /** Idempotent; releases every timer and socket this device holds. */
   close(): Promise<void>;
-  /** Reads every tag of the group; one TagValue per tag, in the group's tag order. Never rejects for a device error. */
+  /**
+   * Reads every tag of the group; one TagValue per tag, in the group's tag order (a hole for a tag the
+   * driver delivers otherwise, e.g. a computed aggregate). Never rejects for a device error.
+   */
   read(group: GroupConfig): Promise<TagValue[]>;
   /** Writes one (already access-checked) tag; rejects with a GatewayError naming what is wrong. */
   write(tag: TagConfig, value: unknown): Promise<void>;
   /** Driver-specific counters for the status API; `link` feeds the metrics the manifest declares. */
   stats?(): DriverStats;
+  /** False for a group whose values the driver delivers itself (`deliver`): the core then does not poll it. */
+  polls?(group: GroupConfig): boolean;
   /**
    * Present when the driver can take new groups while connected (it keeps nothing per group
    * that a new group object would not replace): the core then changes a device's groups

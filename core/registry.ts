@@ -85,7 +85,11 @@ export function createRegistry(drivers: DriverManifest[], north: NorthManifest[]
       let schema = tagSchemas.get(driver);
       if (!schema) {
         const examples = manifest.address.examples.map((e) => e.address).join(', ');
-        schema = tagSchemaWith(manifest.tagFields ?? {}, `${manifest.address.text} E.g. ${examples}.`);
+        const addressHelp =
+          manifest.capabilities.derivesValues === true
+            ? false
+            : `${manifest.address.text}${examples ? ` E.g. ${examples}.` : ''}`;
+        schema = tagSchemaWith(manifest.tagFields ?? {}, addressHelp);
         tagSchemas.set(driver, schema);
       }
       return schema;

@@ -16,6 +16,8 @@ export interface DriverCapabilityFlags {
   certificates: boolean;
   writes: boolean;
   liveGroupChanges: boolean;
+  /** Values computed from other tags: no link, tags without an address, groups with a `trigger`. */
+  derivesValues?: boolean;
 }
 
 export interface AddressHelpText {

@@ -11,6 +11,8 @@ export interface TagValue {
   quality: Quality;
   /** Stable error code when quality is bad. */
   error?: string;
+  /** Further fields of the value's `uns` payload (a computed aggregate's `window`), in this order. */
+  meta?: Readonly<Record<string, Value>>;
 }
 
 export function goodValue(value: Value, timestamp: number): TagValue {

@@ -123,7 +123,7 @@ function checkPlaceholders(model: ModelConfig, i: number, errors: string[]): voi
   for (const { path, text } of settingStrings(model.settings)) check(text, `settings.${path}`);
   model.groups.forEach((g, j) => {
     g.tags.forEach((t, k) => {
-      check(t.address, `groups[${j}].tags[${k}].address`);
+      if (t.address !== undefined) check(t.address, `groups[${j}].tags[${k}].address`);
     });
   });
 }

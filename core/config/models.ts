@@ -46,7 +46,9 @@ export function settingStrings(settings: unknown, prefix = ''): Array<{ path: st
 function expandGroup(group: GroupConfig, params: Readonly<Record<string, string>>): GroupConfig {
   return {
     ...group,
-    tags: group.tags.map((t) => (hasPlaceholder(t.address) ? { ...t, address: substitute(t.address, params) } : t)),
+    tags: group.tags.map((t) =>
+      t.address !== undefined && hasPlaceholder(t.address) ? { ...t, address: substitute(t.address, params) } : t,
+    ),
   };
 }
 

@@ -83,7 +83,10 @@ const TAG_HEAD = {
     description: 'Tag name; "/" makes sub-levels in the topic tree',
     patternHint: `levels of ${NAME_HINT}, joined by "/"`,
   }),
-  address: Type.String({ minLength: 1, description: 'Address on the device, in the form its driver takes' }),
+  // Optional here: a driver that derives values (computed tags) has none; validation requires it elsewhere.
+  address: Type.Optional(
+    Type.String({ minLength: 1, description: 'Address on the device, in the form its driver takes' }),
+  ),
   type: Type.Optional(
     Type.Union(
       TAG_TYPES.map((t) => Type.Literal(t)),
@@ -115,10 +118,20 @@ const TAG_TAIL = {
 /** The core's tag fields; a driver may add its own (`DriverManifest.tagFields`). */
 export const TAG_FIELDS: readonly string[] = [...Object.keys(TAG_HEAD), ...Object.keys(TAG_TAIL)];
 
-/** A tag with the given driver fields between the core's (`byteOrder` after `length`, as files have it). */
-export function tagSchemaWith(driverFields: TProperties, addressHelp?: string) {
-  const address = addressHelp ? { address: Type.String({ minLength: 1, description: addressHelp }) } : {};
-  return Type.Object({ ...TAG_HEAD, ...address, ...driverFields, ...TAG_TAIL }, { additionalProperties: false });
+/**
+ * A tag with the given driver fields between the core's (`byteOrder` after `length`, as files have it).
+ * With `addressHelp` the address is required and described by it; with `false` the tag has no address
+ * (a driver that derives values).
+ */
+export function tagSchemaWith(driverFields: TProperties, addressHelp?: string | false) {
+  const { name, address: coreAddress, ...rest } = TAG_HEAD;
+  const address: TProperties =
+    addressHelp === false
+      ? {}
+      : addressHelp
+        ? { address: Type.String({ minLength: 1, description: addressHelp }) }
+        : { address: coreAddress };
+  return Type.Object({ name, ...address, ...rest, ...driverFields, ...TAG_TAIL }, { additionalProperties: false });
 }
 
 /** A tag with the core's fields only. */
@@ -139,6 +152,12 @@ function groupSchemaWith<T extends TSchema>(tag: T) {
         default: 60_000,
         description: 'With "change": republish an unchanged value at least this often; 0 = never',
       }),
+      // Only for drivers that derive values (validation fills in "change" there and refuses it elsewhere).
+      trigger: Type.Optional(
+        Type.Union([Type.Literal('change'), Type.Literal('interval')], {
+          description: 'Computed tags: change = evaluate when an input changes; interval = every intervalMs',
+        }),
+      ),
       tags: Type.Array(tag, { default: [] }),
     },
     { additionalProperties: false },

@@ -1,11 +1,11 @@
 import { type TObject, Type } from '@sinclair/typebox';
 import { checkAlarms } from '../alarms/validate-alarms.js';
-import type { DriverManifest } from '../plugin.js';
+import { type DriverManifest, MISSING_ADDRESS } from '../plugin.js';
 import type { PluginRegistry } from '../registry.js';
 import { validateWith } from './ajv.js';
 import { buildDevice, checkModels, ModelErrors } from './model-checks.js';
 import { deviceOf } from './models.js';
-import type { Config, DeviceConfig, DeviceEntry, ModelConfig, NorthConfig, TagConfig } from './schema.js';
+import type { Config, DeviceConfig, DeviceEntry, GroupConfig, ModelConfig, NorthConfig, TagConfig } from './schema.js';
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -112,16 +112,40 @@ function checkDevice(device: DeviceConfig, i: number, registry: PluginRegistry, 
   if (settingErrors.length === 0 && manifest.checkSettings) {
     for (const e of manifest.checkSettings(device.settings)) errors.push(`${at}.settings.${e}`);
   }
+  const derives = manifest.capabilities.derivesValues === true;
   groups.forEach((group, j) => {
-    if (!Array.isArray(group?.tags)) return;
+    if (!isRecord(group)) return;
+    checkTrigger(group, `${at}.groups[${j}]`, derives, errors);
+    if (!Array.isArray(group.tags)) return;
     group.tags.forEach((tag, k) => {
       if (!isRecord(tag)) return;
       checkDriverTagFields(tag, manifest, registry, `${at}.groups[${j}].tags[${k}]`, errors);
-      if (typeof tag.address !== 'string') return;
+      // Tags of a driver that derives values have no address; every other driver's need one.
+      if (!derives && tag.address === undefined) {
+        errors.push(`${at}.groups[${j}].tags[${k}].${MISSING_ADDRESS}`);
+        return;
+      }
+      if (!derives && typeof tag.address !== 'string') return;
       const check = manifest.checkTag(tag, device.settings);
       for (const e of check.errors) errors.push(`${at}.groups[${j}].tags[${k}].${e}`);
       if (check.errors.length === 0 && check.defaults) Object.assign(tag, check.defaults);
     });
+  });
+}
+
+/** `trigger` belongs to groups of devices that derive values; there it defaults to `change`. */
+function checkTrigger(group: GroupConfig, at: string, derives: boolean, errors: string[]): void {
+  if (derives) group.trigger ??= 'change';
+  else if (group.trigger !== undefined) {
+    errors.push(`${at}.trigger: only groups of devices whose values are computed from other tags have a trigger`);
+  }
+}
+
+/** Checks against the whole configuration (references between devices), once every device is valid on its own. */
+function checkAcrossDevices(devices: DeviceConfig[], registry: PluginRegistry, errors: string[]): void {
+  devices.forEach((device, i) => {
+    const manifest = registry.drivers.get(device.driver);
+    if (manifest?.checkDevice) errors.push(...manifest.checkDevice(device, `devices[${i}]`, { devices }));
   });
 }
 
@@ -241,6 +265,7 @@ export function validateConfig(input: unknown, registry: PluginRegistry): Valida
     checkNorth(n, i, deviceNames, registry, errors);
   });
 
+  if (errors.length === 0) checkAcrossDevices(devices as DeviceConfig[], registry, errors);
   if (errors.length > 0) return { ok: false, errors: [...new Set(errors)] };
   const running = devices as DeviceConfig[];
   shareTagStrings(running, registry);

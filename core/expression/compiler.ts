@@ -64,11 +64,7 @@ function compileBinary(operator: string, left: Evaluator, right: Evaluator, posi
     case '/':
     case '%':
     case '**':
-      return (lookup) => {
-        const a = left(lookup);
-        const b = right(lookup);
-        return arithmetic(operator, a, b, position);
-      };
+      return compileArithmetic(operator, left, right, position);
     case '==':
       return (lookup) => equals(left(lookup), right(lookup));
     case '!=':
@@ -86,6 +82,33 @@ function compileBinary(operator: string, left: Evaluator, right: Evaluator, posi
       return (lookup) => toBoolean(left(lookup), 'or', position) || toBoolean(right(lookup), 'or', position);
     default:
       throw new ExpressionError(`unsupported operator ${operator}`, position);
+  }
+}
+
+/** Two doubles take a direct path (the common case, and the hot one); anything else the general rules. */
+function compileArithmetic(operator: string, left: Evaluator, right: Evaluator, position: number): Evaluator {
+  const general = (a: ExpressionValue, b: ExpressionValue) => arithmetic(operator, a, b, position);
+  switch (operator) {
+    case '+':
+      return (lookup) => {
+        const a = left(lookup);
+        const b = right(lookup);
+        return typeof a === 'number' && typeof b === 'number' ? a + b : general(a, b);
+      };
+    case '-':
+      return (lookup) => {
+        const a = left(lookup);
+        const b = right(lookup);
+        return typeof a === 'number' && typeof b === 'number' ? a - b : general(a, b);
+      };
+    case '*':
+      return (lookup) => {
+        const a = left(lookup);
+        const b = right(lookup);
+        return typeof a === 'number' && typeof b === 'number' ? a * b : general(a, b);
+      };
+    default:
+      return (lookup) => general(left(lookup), right(lookup));
   }
 }
 

@@ -69,7 +69,7 @@ export function deviceMetrics(registry: Registry, bus: Bus, source: StatusSource
     reads.inc({ device });
     duration.observe({ device }, durationMs / 1000);
     for (const v of values) {
-      if (v.quality === 'bad') errors.inc({ device, code: v.error ?? 'unknown' });
+      if (v && v.quality === 'bad') errors.inc({ device, code: v.error ?? 'unknown' });
     }
   });
 }

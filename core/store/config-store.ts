@@ -38,6 +38,7 @@ interface GroupRow {
   interval_ms: number;
   publish: GroupConfig['publish'];
   heartbeat_ms: number;
+  trigger: GroupConfig['trigger'] | null;
 }
 interface TagRow {
   group_id: number;
@@ -45,7 +46,7 @@ interface TagRow {
   address: string;
   type: NonNullable<TagConfig['type']> | null;
   length: number | null;
-  /** JSON object of the fields the tag's driver adds (Modbus `byteOrder`), NULL when none. */
+  /** JSON object of the fields the tag's driver adds (Modbus `byteOrder`, a computed tag's `expression`), NULL when none. */
   fields: string | null;
   access: TagConfig['access'];
   scale: number;
@@ -82,7 +83,7 @@ export function saveConfig(db: Db, config: Config): void {
   );
   const modelDrivers = new Map(config.models.map((m) => [m.name, m.driver]));
   const insGroup = db.prepare(
-    'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    'INSERT INTO groups (device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insTag = db.prepare(
     `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
@@ -119,13 +120,22 @@ export function saveConfig(db: Db, config: Config): void {
         d.params === undefined ? null : JSON.stringify(d.params),
       ).lastInsertRowid;
       d.groups.forEach((g, j) => {
-        const groupId = insGroup.run(deviceId, j, g.name, g.intervalMs, g.publish, g.heartbeatMs).lastInsertRowid;
+        const groupId = insGroup.run(
+          deviceId,
+          j,
+          g.name,
+          g.intervalMs,
+          g.publish,
+          g.heartbeatMs,
+          g.trigger ?? null,
+        ).lastInsertRowid;
         g.tags.forEach((t, k) => {
           insTag.run(
             groupId,
             k,
             t.name,
-            t.address,
+            // The column predates computed tags (NOT NULL); '' is never a valid address, so it means none.
+            t.address ?? '',
             t.type ?? null,
             t.length ?? null,
             driverFields(t),
@@ -172,7 +182,8 @@ function driverFields(tag: TagConfig): string | null {
 
 function tagFromRow(r: TagRow, strings: Map<string, string>): TagConfig {
   // Keys in schema order so that export is stable and round-trips exactly.
-  const tag: TagConfig = { name: r.name, address: r.address } as TagConfig;
+  const tag = { name: r.name } as TagConfig;
+  if (r.address !== '') tag.address = r.address;
   if (r.type !== null) tag.type = shared(strings, r.type);
   if (r.length !== null) tag.length = r.length;
   if (r.fields !== null) {
@@ -216,6 +227,7 @@ export function loadConfig(db: Db): Config | undefined {
       intervalMs: r.interval_ms,
       publish: r.publish,
       heartbeatMs: r.heartbeat_ms,
+      ...(r.trigger !== null ? { trigger: r.trigger } : {}),
       tags: tagsByGroup.get(r.id) ?? [],
     });
     groupsByDevice.set(r.device_id, list);

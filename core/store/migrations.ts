@@ -181,4 +181,9 @@ export const migrations: string[] = [
   );
   CREATE INDEX alarm_history_at ON alarm_history(at);
   `,
+  // 11: computed tags: a group's trigger (their expression or aggregate is a driver field, in tags.fields;
+  // such a tag stores address '')
+  `
+  ALTER TABLE groups ADD COLUMN "trigger" TEXT;
+  `,
 ];

@@ -1,7 +1,7 @@
 import type { GroupConfig, TagConfig, TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
-import type { Driver, DriverContext, InspectResult } from '../../core/plugin.js';
+import { type Driver, type DriverContext, type InspectResult, tagAddress } from '../../core/plugin.js';
 import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
@@ -147,7 +147,7 @@ export class ModbusDriver implements Driver, LinkUser {
   }
 
   private compile(tag: TagConfig): CompiledTag {
-    const address = parseAddress(tag.address);
+    const address = parseAddress(tagAddress(tag));
     const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
     const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
     const count = isBit ? 1 : registerCount(type, tag.length);

@@ -1,5 +1,6 @@
 /** Validation of a Modbus tag's address, type and access against SPEC §3.1, as `field: message` strings. */
 import type { TagConfig, TagType } from '../../core/config/schema.js';
+import { MISSING_ADDRESS } from '../../core/plugin.js';
 import { formatAddress, isWritableArea, type ModbusAddress, parseAddress } from './address.js';
 import { registerCount } from './codec.js';
 import { BYTE_ORDERS, type ByteOrder } from './tag-fields.js';
@@ -15,10 +16,13 @@ export function checkModbusTag(tag: TagConfig, defaultByteOrder: ByteOrder): Tag
   const defaults: Partial<TagConfig> = {};
 
   let address: ModbusAddress | undefined;
-  try {
-    address = parseAddress(tag.address);
-  } catch (err) {
-    errors.push(`address: ${(err as Error).message}`);
+  if (tag.address === undefined) errors.push(MISSING_ADDRESS);
+  else {
+    try {
+      address = parseAddress(tag.address);
+    } catch (err) {
+      errors.push(`address: ${(err as Error).message}`);
+    }
   }
 
   // Settings arrive untyped from the device, so the device default is checked here too.

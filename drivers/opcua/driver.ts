@@ -1,7 +1,7 @@
 import { AttributeIds, type NodeId, setErrorLogger, setWarningLogger } from 'node-opcua';
 import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
-import type { BrowseEntry, Driver, DriverContext } from '../../core/plugin.js';
+import { type BrowseEntry, type Driver, type DriverContext, tagAddress } from '../../core/plugin.js';
 import type { DriverStats } from '../../core/status-payload.js';
 import { badValue, type TagValue } from '../../core/values.js';
 import { browseChildren } from './browse.js';
@@ -103,7 +103,7 @@ export class OpcuaDriver implements Driver {
 
   private resolveTag(live: Live, tag: TagConfig): ResolvedTag {
     try {
-      return { tag, nodeId: resolveAddress(parseNodeId(tag.address), live.connection.namespaceArray) };
+      return { tag, nodeId: resolveAddress(parseNodeId(tagAddress(tag)), live.connection.namespaceArray) };
     } catch (err) {
       this.ctx.log.warn({ address: tag.address, err: (err as Error).message }, 'address cannot be used on this server');
       return { tag, error: NODE_ID_UNKNOWN };
@@ -234,7 +234,7 @@ export class OpcuaDriver implements Driver {
 
   async write(tag: TagConfig, value: unknown): Promise<void> {
     const live = this.requireLive();
-    const nodeId = this.resolveForRequest(live, tag.address);
+    const nodeId = this.resolveForRequest(live, tagAddress(tag));
     const type = await live.types.nodeType(nodeId);
     // Every check happens before anything is sent.
     const variant = valueToVariant(value, type, tag);

@@ -1,15 +1,18 @@
 /** Validation of an OPC UA tag against SPEC §3.2, as `field: message` strings. */
 import type { TagConfig } from '../../core/config/schema.js';
-import type { TagCheck } from '../../core/plugin.js';
+import { MISSING_ADDRESS, type TagCheck } from '../../core/plugin.js';
 import { parseNodeId } from './nodeid.js';
 
 /** `type` may be left out: the server's data type is used, so no defaults are filled in. */
 export function checkOpcuaTag(tag: TagConfig): TagCheck {
   const errors: string[] = [];
-  try {
-    parseNodeId(tag.address);
-  } catch (err) {
-    errors.push(`address: ${(err as Error).message}`);
+  if (tag.address === undefined) errors.push(MISSING_ADDRESS);
+  else {
+    try {
+      parseNodeId(tag.address);
+    } catch (err) {
+      errors.push(`address: ${(err as Error).message}`);
+    }
   }
   if (tag.length !== undefined && tag.type !== 'string') errors.push('length: only used with type string');
   if (!(tag.deadband >= 0)) errors.push('deadband: must be 0 or more');

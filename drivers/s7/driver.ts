@@ -1,6 +1,6 @@
 import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
-import type { Driver, DriverContext } from '../../core/plugin.js';
+import { type Driver, type DriverContext, tagAddress } from '../../core/plugin.js';
 import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { parseS7Address, type S7Address } from './address.js';
 import { byteSize, compileDecoder, encodeWrite, type S7Decoder, type S7Type } from './codec.js';
@@ -103,7 +103,7 @@ export class S7Driver implements Driver {
   }
 
   private compile(tag: TagConfig): CompiledTag {
-    const address = parseS7Address(tag.address);
+    const address = parseS7Address(tagAddress(tag));
     const type = (tag.type ?? 'bool') as S7Type;
     const decode = compileDecoder({
       type,

@@ -1,6 +1,6 @@
 /** Validation of an S7 tag's address, type and access against SPEC §3.3, as `field: message` strings. */
 import type { TagConfig } from '../../core/config/schema.js';
-import type { TagCheck } from '../../core/plugin.js';
+import { MISSING_ADDRESS, type TagCheck } from '../../core/plugin.js';
 import { formatS7Address, MAX_BYTE, parseS7Address, type S7Address, SIZE_NAME, type SizeLetter } from './address.js';
 import { byteSize, isS7Type, S7_TYPES, type S7Type } from './codec.js';
 
@@ -19,10 +19,13 @@ export function checkS7Tag(tag: TagConfig): TagCheck {
   const errors: string[] = [];
   const defaults: Partial<TagConfig> = {};
   let address: S7Address | undefined;
-  try {
-    address = parseS7Address(tag.address);
-  } catch (err) {
-    errors.push(`address: ${(err as Error).message}`);
+  if (tag.address === undefined) errors.push(MISSING_ADDRESS);
+  else {
+    try {
+      address = parseS7Address(tag.address);
+    } catch (err) {
+      errors.push(`address: ${(err as Error).message}`);
+    }
   }
 
   const given = tag.type as string | undefined;

@@ -2,12 +2,23 @@ import type { DeviceState, ReadingItem } from '../../core/bus.js';
 import type { TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { parseExact, stringifyExact, valueToJson } from '../../core/json.js';
-import type { TagValue } from '../../core/values.js';
+import type { TagValue, Value } from '../../core/values.js';
 
 /** `{"value": …, "timestamp": …, "quality": …}` built by hand: this runs once per published value. */
 export function valuePayload(v: TagValue): string {
   const head = `{"value":${valueToJson(v.value)},"timestamp":${v.timestamp},"quality":"${v.quality}"`;
-  return v.error ? `${head},"error":${JSON.stringify(v.error)}}` : `${head}}`;
+  const withError = v.error ? `${head},"error":${JSON.stringify(v.error)}` : head;
+  return v.meta ? `${withError}${metaFields(v.meta)}}` : `${withError}}`;
+}
+
+/** `,"key":value` per field; the payload's own keys are never overwritten by one. */
+function metaFields(meta: Readonly<Record<string, Value>>): string {
+  let out = '';
+  for (const [key, value] of Object.entries(meta)) {
+    if (key === 'value' || key === 'timestamp' || key === 'quality' || key === 'error') continue;
+    out += `,${JSON.stringify(key)}:${valueToJson(value)}`;
+  }
+  return out;
 }
 
 /** `"name":` per tag configuration object (a new configuration brings new objects; old ones go with it). */

@@ -130,7 +130,7 @@ const BAD_LINES = [
   'devices[0].groups[0].tags[2].type: coil:5 is a single bit; use type bool',
   'devices[0].groups[0].tags[3].name: duplicate tag name in this device "a" (also at devices[0].groups[0].tags[0].name)',
   'devices[1].name: duplicate device name "filler1" (also at devices[0].name)',
-  'devices[1].driver: driver "profibus" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, s7)',
+  'devices[1].driver: driver "profibus" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, s7, compute)',
   'north[0].devices[0]: no device named "ghost"',
 ];
 

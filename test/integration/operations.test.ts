@@ -246,7 +246,7 @@ describe('backup and restore', { timeout: 90_000 }, () => {
     ok(['backup', backup, '--data', dir]);
     // Schema 2 had no spool table (migration 3 adds it), no configuration history (migration 4)
     // no reconnect cap on devices (migration 5), no audit trail (migration 6), a byte order column
-    // instead of driver fields on tags (migration 8), no models (9) and no alarms (10).
+    // instead of driver fields on tags (migration 8), no models (9), no alarms (10) and no group trigger (11).
     const db = new Database(backup);
     db.exec(`
       DROP TABLE spool; DROP TABLE config_history; ALTER TABLE devices DROP COLUMN reconnect_max_ms; DROP TABLE audit_log;
@@ -255,6 +255,7 @@ describe('backup and restore', { timeout: 90_000 }, () => {
       ALTER TABLE tags DROP COLUMN fields;
       DROP TABLE models; ALTER TABLE devices DROP COLUMN model; ALTER TABLE devices DROP COLUMN params;
       ALTER TABLE tags DROP COLUMN alarms; DROP TABLE alarm_state; DROP TABLE alarm_history;
+      ALTER TABLE groups DROP COLUMN "trigger";
     `);
     db.pragma('user_version = 2');
     db.close();

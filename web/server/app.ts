@@ -15,6 +15,7 @@ import { registerAccount } from './routes/account.js';
 import { registerAlarms } from './routes/alarms.js';
 import { registerAudit } from './routes/audit.js';
 import { registerCertificates } from './routes/certificates.js';
+import { registerComputePreview } from './routes/compute-preview.js';
 import { registerConfigHistory } from './routes/config-history.js';
 import { registerConnectionTests } from './routes/connection-tests.js';
 import { registerDeviceTools } from './routes/device-tools.js';
@@ -122,6 +123,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerSchema(app, opts.runtime.registry);
   registerEvents(app, opts.runtime, streams);
   registerDeviceTools(app, opts.runtime);
+  registerComputePreview(app, opts.runtime);
   registerConnectionTests(app, opts.runtime);
   registerCertificates(app, opts.runtime, opts.runtime.dataDir);
   registerMetrics(app, opts.runtime, opts.version);

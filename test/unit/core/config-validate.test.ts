@@ -233,7 +233,7 @@ describe('validateConfig: every error, with its path, at once', () => {
         'devices[0].groups[0].tags[2].type: coil:5 is a single bit; use type bool',
         'devices[0].groups[0].tags[3].length: required for type string',
         'devices[1].name: duplicate device name "press1" (also at devices[0].name)',
-        'devices[2].driver: driver "profinet" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, s7)',
+        'devices[2].driver: driver "profinet" is not available in this version (available: modbus-tcp, modbus-rtu, modbus-rtu-tcp, opcua, s7, compute)',
         'devices[3].settings.endpointUrl: is required',
         'devices[4].groups[1].intervalMs: must be >= 10',
         'devices[4].groups[1].tags[0].name: duplicate tag name in this device "temp" (also at devices[4].groups[0].tags[0].name)',

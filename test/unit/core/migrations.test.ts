@@ -139,6 +139,24 @@ const SEEDS: Array<(db: Db) => void> = [
        VALUES (?, 'a1', 'filler1', 'temp', 'high', 'active', 'high', 'temp above 80', '81.5')`,
     ).run(Date.now());
   },
+  // 11: computed tags (a group's trigger; expression and aggregate are driver fields)
+  (db) => {
+    db.prepare(
+      `INSERT INTO devices (id, position, name, driver, enabled, uns, settings, reconnect_max_ms) VALUES
+       (30, 3, 'kpi', 'compute', 1, 'kpi', '{}', 10000)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO groups (id, device_id, position, name, interval_ms, publish, heartbeat_ms, "trigger") VALUES
+       (30, 30, 0, 'derived', 1000, 'change', 60000, 'interval')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO tags (group_id, position, name, address, type, length, fields, access, scale, "offset",
+         deadband, unit, description) VALUES
+       (30, 0, 'speed_rpm_x2', '', NULL, NULL, '{"expression":"{filler1/motor/speed} * 2"}', 'read', 1, 0, 0, 'rpm', NULL),
+       (30, 1, 'speed_avg', '', 'float64', NULL,
+        '{"aggregate":{"function":"avg","of":"{filler1/motor/speed}","windowMs":60000}}', 'read', 1, 0, 0, NULL, NULL)`,
+    ).run();
+  },
 ];
 
 /** What must hold after the upgrade for the rows of version v (index v-1). */
@@ -229,6 +247,30 @@ const CHECKS: Array<(db: Db) => Promise<void> | void> = [
     const store = new AlarmStore(db);
     expect(store.loadStates().get('a1')).toMatchObject({ state: 'active', acked: false, activeSince: 9, value: 81.5 });
     expect(store.history({ device: 'filler1' })).toMatchObject([{ kind: 'active', alarm: 'high', value: 81.5 }]);
+  },
+  (db) => {
+    const kpi = loadConfig(db)?.devices.find((d) => d.name === 'kpi');
+    expect(kpi?.groups[0]).toMatchObject({ name: 'derived', trigger: 'interval' });
+    expect(kpi?.groups[0]?.tags).toEqual([
+      {
+        name: 'speed_rpm_x2',
+        expression: '{filler1/motor/speed} * 2',
+        access: 'read',
+        scale: 1,
+        offset: 0,
+        deadband: 0,
+        unit: 'rpm',
+      },
+      {
+        name: 'speed_avg',
+        aggregate: { function: 'avg', of: '{filler1/motor/speed}', windowMs: 60000 },
+        type: 'float64',
+        access: 'read',
+        scale: 1,
+        offset: 0,
+        deadband: 0,
+      },
+    ]);
   },
 ];
 

@@ -54,7 +54,7 @@ export function BrowsePanel({ device, tagSchema, groupSchema, onClose, onAdded, 
   const [error, setError] = useState<ApiError>();
 
   const tagsByAddress = new Map<string, string>();
-  for (const g of device.groups) for (const t of g.tags) tagsByAddress.set(t.address, t.name);
+  for (const g of device.groups) for (const t of g.tags) if (t.address) tagsByAddress.set(t.address, t.name);
   const groupExists = device.groups.some((g) => g.name === group);
 
   const select = (s: Selection) => {

@@ -31,7 +31,7 @@ export function ModelGroupsCard({ model, device }: { model: ModelConfig; device:
                   <td>{g.name}</td>
                   <td>{t.name}</td>
                   <td>
-                    <code>{withParams(t.address, device.params)}</code>
+                    <code>{t.address === undefined ? '—' : withParams(t.address, device.params)}</code>
                   </td>
                   <td>{t.type ?? '—'}</td>
                   <td>{t.unit ?? ''}</td>

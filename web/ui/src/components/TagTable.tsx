@@ -2,14 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AlarmStatus } from '../../../../core/alarms/alarm-types';
 import { alarmStateText } from '../alarms';
 import type { ApiError } from '../api';
+import { aggregateOf } from '../computed-tags';
 import { formatTimestamp, formatValue } from '../format';
 import { usePermissions } from '../me';
 import type { Editing } from '../pages/TagsPage';
+import { devicePath, Link } from '../router';
 import { withDefaults } from '../schema-util';
 import type { GroupConfig, JsonSchema, TagConfig, ValueRow } from '../types';
 import { AlarmsEditor } from './AlarmsEditor';
 import { QualityBadge } from './Badges';
 import { BulkEditBar } from './BulkEditBar';
+import { ExpressionPreview } from './ExpressionPreview';
 import { RowActions } from './RowActions';
 import { RowEditor } from './RowEditor';
 
@@ -39,12 +42,20 @@ interface Props {
   onDecode?: ((tag: TagConfig | undefined) => void) | undefined;
   /** The alarms of a tag of this device as they stand now (badges on the rows). */
   alarmsOf?: ((tag: string) => AlarmStatus[]) | undefined;
+  /** Set for a device whose tags are computed: every tag of the gateway as `device/tag`, for references. */
+  references?: readonly string[] | undefined;
+  /** The computed tags (`device/tag`) that use a tag of this device. */
+  usedBy(tag: string): string[];
 }
 
 /** Addresses of whole registers: the ones the decode lab can show as numbers. */
 export const isRegisterAddress = (address: string) => /^\s*((hr|ir):\d+|[34]\d{4,5})\s*$/.test(address);
 const decodable = (tag: { address?: unknown; type?: unknown }) =>
   isRegisterAddress(String(tag.address ?? '')) && tag.type !== 'bool' && tag.type !== 'string';
+
+/** Fields that do not apply: a computed tag has no address, byte order, length or scaling; a read tag no formula. */
+const COMPUTED_OMITS = ['address', 'byteOrder', 'length', 'scale', 'offset', 'alarms'];
+const READ_OMITS = ['expression', 'aggregate', 'alarms'];
 
 const ACCESS_LABEL: Record<TagConfig['access'], string> = { read: 'read', readwrite: 'read/write', write: 'write' };
 
@@ -82,7 +93,7 @@ export function TagTable(props: Props) {
             errors={errors}
             error={error}
             idPrefix={`tag-${group.name}`}
-            omit={['alarms']}
+            omit={props.references ? COMPUTED_OMITS : READ_OMITS}
             saving={saving}
             saveLabel={editing.original === undefined ? 'Add tag' : 'Save tag'}
             onSave={onSave}
@@ -96,6 +107,13 @@ export function TagTable(props: Props) {
                 onDraft(alarms ? { ...rest, alarms } : rest);
               }}
             />
+            {props.references ? (
+              <ExpressionPreview
+                expression={draftFormula(editing.draft)}
+                references={props.references}
+                onChange={(next) => onDraft(withFormula(editing.draft, next))}
+              />
+            ) : null}
             {props.onTestRead ? (
               <button
                 type="button"
@@ -127,8 +145,9 @@ export function TagTable(props: Props) {
       </tr>
     ) : null;
 
-  const addTag = (base: Partial<TagConfig> = { name: '', address: '' }) =>
-    onEdit({ kind: 'tag', group: group.name, draft: withDefaults(tagSchema, base as Record<string, unknown>) });
+  const addTag = (
+    base: Partial<TagConfig> = props.references ? { name: '', expression: '' } : { name: '', address: '' },
+  ) => onEdit({ kind: 'tag', group: group.name, draft: withDefaults(tagSchema, base as Record<string, unknown>) });
 
   return (
     <>
@@ -216,6 +235,7 @@ export function TagTable(props: Props) {
                         </span>
                       ))}
                     {tag.description ? <div class="cell-note">{tag.description}</div> : null}
+                    <UsedBy references={props.usedBy(tag.name)} />
                     {v?.topic ? (
                       <div class="topic" title="MQTT topic (UNS)">
                         <Topic topic={v.topic} />
@@ -223,29 +243,35 @@ export function TagTable(props: Props) {
                     ) : null}
                   </td>
                   <td class="address-cell col-phone-hide">
-                    <Address address={tag.address} />
-                    {props.onTestRead ? (
-                      <button
-                        type="button"
-                        class="link-button"
-                        aria-label={`Test read ${tag.name}`}
-                        title="Read this address once, now"
-                        onClick={() => props.onTestRead?.(tag.address, tag.type)}
-                      >
-                        test read
-                      </button>
-                    ) : null}
-                    {props.onDecode && decodable(tag) ? (
-                      <button
-                        type="button"
-                        class="link-button"
-                        aria-label={`Decode ${tag.name}`}
-                        title="Show the registers in every type and byte order, and pick the right one"
-                        onClick={() => props.onDecode?.(tag)}
-                      >
-                        decode
-                      </button>
-                    ) : null}
+                    {tag.address === undefined ? (
+                      <Formula tag={tag} />
+                    ) : (
+                      <>
+                        <Address address={tag.address} />
+                        {props.onTestRead ? (
+                          <button
+                            type="button"
+                            class="link-button"
+                            aria-label={`Test read ${tag.name}`}
+                            title="Read this address once, now"
+                            onClick={() => props.onTestRead?.(tag.address ?? '', tag.type)}
+                          >
+                            test read
+                          </button>
+                        ) : null}
+                        {props.onDecode && decodable(tag) ? (
+                          <button
+                            type="button"
+                            class="link-button"
+                            aria-label={`Decode ${tag.name}`}
+                            title="Show the registers in every type and byte order, and pick the right one"
+                            onClick={() => props.onDecode?.(tag)}
+                          >
+                            decode
+                          </button>
+                        ) : null}
+                      </>
+                    )}
                   </td>
                   <td class="col-phone-hide">
                     {tag.type ?? <span class="muted">default</span>}
@@ -315,6 +341,53 @@ export function TagTable(props: Props) {
         </div>
       )}
     </>
+  );
+}
+
+/** The formula of a computed tag being edited: its expression, or its aggregate's input. */
+function draftFormula(draft: Record<string, unknown>): string {
+  if (typeof draft.expression === 'string') return draft.expression;
+  const aggregate = draft.aggregate as { of?: unknown } | undefined;
+  return typeof aggregate?.of === 'string' ? aggregate.of : '';
+}
+
+function withFormula(draft: Record<string, unknown>, formula: string): Record<string, unknown> {
+  const aggregate = draft.aggregate as Record<string, unknown> | undefined;
+  if (aggregate && draft.expression === undefined) return { ...draft, aggregate: { ...aggregate, of: formula } };
+  return { ...draft, expression: formula };
+}
+
+/** What a computed tag is computed by, in place of an address. */
+function Formula({ tag }: { tag: TagConfig }) {
+  const aggregate = aggregateOf(tag);
+  if (aggregate) {
+    const { function: fn, of, windowMs } = aggregate;
+    const per = windowMs % 1000 === 0 ? `${windowMs / 1000} s` : `${windowMs} ms`;
+    return (
+      <code class="formula">
+        {fn} of {of} per {per}
+      </code>
+    );
+  }
+  return <code class="formula">{typeof tag.expression === 'string' ? tag.expression : ''}</code>;
+}
+
+/** Links to the computed tags that use this tag. */
+function UsedBy({ references }: { references: string[] }) {
+  if (references.length === 0) return null;
+  return (
+    <div class="cell-note used-by">
+      used by{' '}
+      {references.map((r, i) => {
+        const slash = r.indexOf('/');
+        return (
+          <span key={r}>
+            {i > 0 ? ', ' : ''}
+            <Link href={devicePath(r.slice(0, slash), '/tags')}>{`{${r}}`}</Link>
+          </span>
+        );
+      })}
+    </div>
   );
 }
 

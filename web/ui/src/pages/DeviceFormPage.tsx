@@ -218,7 +218,7 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
             </p>
           ) : null}
           {isCertificateUntrusted(live?.error) ? <CertificateHint /> : null}
-          {configure ? (
+          {configure && !driver?.capabilities.derivesValues ? (
             <ConnectionTest
               url="/api/v1/devices/test-connection"
               body={testBody}

@@ -14,6 +14,7 @@ import { RowEditor } from '../components/RowEditor';
 import { TagTable } from '../components/TagTable';
 import { TestReadDialog } from '../components/TestReadDialog';
 import { WriteDialog } from '../components/WriteDialog';
+import { allTags, computedUsers } from '../computed-tags';
 import { EditError, fieldErrors, updateConfig } from '../config-edit';
 import { deviceEndpoint } from '../format';
 import { useConfig, useDocumentTitle, useLiveValues, useSchema, useStatus } from '../live';
@@ -95,6 +96,9 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
   // The driver's own tag schema: the core's fields and the ones it adds (Modbus byteOrder).
   const tagSchema =
     driver?.tag ?? (schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]', 'tags', '[]']) : undefined);
+  const derives = driver?.capabilities.derivesValues === true;
+  const usedBy = config ? computedUsers(config) : new Map<string, string[]>();
+  const references = derives && config ? allTags(config) : undefined;
   const groupSchema = schema ? subSchema(schema.config, ['devices', '[]', 'groups', '[]']) : undefined;
   const typeSchema = tagSchema?.properties?.type;
   const tagTypes = (typeSchema ? (enumOptions(typeSchema) ?? []) : []).map(String);
@@ -362,7 +366,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
           <RowEditor
             title="New group"
             schema={groupSchema}
-            omit={['tags']}
+            omit={derives ? ['tags'] : ['tags', 'trigger']}
             value={editing.draft}
             onChange={(draft) => setEditing({ ...editing, draft })}
             errors={errors}
@@ -385,7 +389,7 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
               <RowEditor
                 title={`Group ${group.name}`}
                 schema={groupSchema}
-                omit={['tags']}
+                omit={derives ? ['tags'] : ['tags', 'trigger']}
                 value={editing.draft}
                 onChange={(draft) => setEditing({ ...editing, draft })}
                 errors={errors}
@@ -459,6 +463,8 @@ export function TagsPage({ name, browse }: { name: string; browse?: boolean }) {
                 onTestRead={
                   driver?.capabilities.testRead ? (address, type) => setTestRead({ address, type }) : undefined
                 }
+                references={references}
+                usedBy={(tag) => usedBy.get(`${name}/${tag}`) ?? []}
                 onDecode={
                   canDecode
                     ? (tag) =>
