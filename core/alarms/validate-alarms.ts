@@ -1,19 +1,8 @@
-import type { AlarmConfig, DeviceConfig, TagConfig } from '../config/schema.js';
+import { type AlarmConfig, type DeviceConfig, TAG_TYPES, type TagConfig } from '../config/schema.js';
 import { checkWhen, referenceNames } from './when-condition.js';
 
 const CONDITIONS = ['above', 'below', 'equals', 'when'] as const;
-const NUMERIC_TYPES = new Set([
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-  'float32',
-  'float64',
-]);
+const NUMERIC_TYPES = new Set<string>(TAG_TYPES.filter((t) => t !== 'bool' && t !== 'string'));
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

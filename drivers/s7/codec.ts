@@ -4,27 +4,16 @@
  * (JSON type, whole number, range) before a byte goes out.
  */
 
+import { TAG_TYPES, type TagType } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { shortestFloat32 } from '../../core/float32.js';
 import { linearScale } from '../../core/linear-scale.js';
 import type { Value } from '../../core/values.js';
 import { wholeRaw } from '../../core/write-value.js';
 
-export const S7_TYPES = [
-  'bool',
-  'int8',
-  'uint8',
-  'int16',
-  'uint16',
-  'int32',
-  'uint32',
-  'int64',
-  'uint64',
-  'float32',
-  'float64',
-  'string',
-] as const;
-export type S7Type = (typeof S7_TYPES)[number];
+/** S7 data holds every tag type of the core. */
+export const S7_TYPES = TAG_TYPES;
+export type S7Type = TagType;
 
 export function isS7Type(type: string): type is S7Type {
   return (S7_TYPES as readonly string[]).includes(type);
