@@ -53,7 +53,7 @@ export function limitCondition(def: AlarmConfig): AlarmCondition | undefined {
   return undefined;
 }
 
-/** `{value}`, `{name}`, `{unit}`, `{description}` in an alarm message, filled in. */
+/** `{value}` (— before the tag has one), `{name}`, `{unit}`, `{description}` in an alarm message, filled in. */
 export function alarmMessage(
   def: AlarmConfig,
   tag: { name: string; unit?: string | undefined; description?: string | undefined },
@@ -63,7 +63,7 @@ export function alarmMessage(
   if (!template.includes('{')) return template;
   return template.replace(/\{(value|name|unit|description)\}/g, (_all, field: string) => {
     if (field === 'value')
-      return value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (field === 'name') return tag.name;
     if (field === 'unit') return tag.unit ?? '';
     return tag.description ?? '';
