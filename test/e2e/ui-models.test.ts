@@ -176,6 +176,14 @@ describe('models in Chromium', { timeout: 90_000 }, () => {
     expect(await page.locator('#settings-timeoutMs').inputValue()).toBe('800');
     expect(await page.getByTestId('model-groups-json').inputValue()).toContain('voltage');
     await screenshot('model-form-edit');
+    // Groups that are not JSON are refused in the page, under the groups.
+    const groupsJson = page.getByTestId('model-groups-json');
+    const saved = await groupsJson.inputValue();
+    await groupsJson.fill('[{"name": "main",');
+    await page.getByRole('button', { name: 'Save model' }).click();
+    const groupsField = page.locator('.field.has-error', { has: groupsJson });
+    await eventually(async () => expect(await text(groupsField)).toContain('not valid JSON'));
+    await groupsJson.fill(saved);
     await page.locator('#model-description').fill('Panel meter, hall 2');
     await page.getByTestId('model-params').fill('line, cabinet');
     await page.getByRole('button', { name: 'Save model' }).click();
