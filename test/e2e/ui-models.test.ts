@@ -2,7 +2,8 @@
  * Models in the web UI, in a real Chromium against the real gateway and a simulated Modbus
  * PLC with 60 unit ids: a plant engineer saves a hand-built meter as a model, creates 50 more
  * from a pasted CSV (a bad row refuses them all first), finds them in the paged device list,
- * and sees on a device's page which model it is built from.
+ * sees on a device's page which model it is built from, and adds and edits a model through its
+ * form (driver, settings, parameters, groups and tags).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +129,70 @@ describe('models in Chromium', { timeout: 90_000 }, () => {
     await eventually(async () => expect(await text(card)).toContain('Built from model pm'));
     expect(await text(card)).toMatch(/Overrides the model's settings:\s*unitId/);
     await screenshot('device-model');
+  });
+
+  it('adds a model through the form, with a setting, a parameter and a tag, and edits it', async () => {
+    await page.goto(`${gw.base}/models`);
+    await page.getByRole('link', { name: '+ Add model' }).click();
+    await page.waitForURL(`${gw.base}/models/new`);
+    await page.locator('#model-name').fill('pm-form');
+    await page.locator('#model-description').fill('Panel meter');
+    await page.locator('#model-driver').selectOption('modbus-tcp');
+    await page.getByTestId('model-params').fill('line');
+    await page.locator('#settings-byteOrder').selectOption('CDAB');
+    // A setting out of range: the gateway's refusal appears under the field; nothing is saved.
+    await page.locator('#settings-timeoutMs').fill('5');
+    await page
+      .getByTestId('model-groups-json')
+      .fill(
+        JSON.stringify([
+          { name: 'main', intervalMs: 1000, tags: [{ name: 'voltage', address: 'hr:2', type: 'float32', unit: 'V' }] },
+        ]),
+      );
+    await page.getByRole('button', { name: 'Save model' }).click();
+    const timeout = page.locator('.field.has-error', { has: page.locator('#settings-timeoutMs') });
+    await eventually(async () => expect(await text(timeout)).toMatch(/10/));
+    await screenshot('model-form-refused');
+    expect(gw.runtime.config.models.some((m) => m.name === 'pm-form')).toBe(false);
+
+    await page.locator('#settings-timeoutMs').fill('800');
+    await page.getByRole('button', { name: 'Save model' }).click();
+    await page.waitForURL(`${gw.base}/models`);
+    const row = page.locator('tr[data-model="pm-form"]');
+    await eventually(async () => expect(await text(row)).toContain('Panel meter'));
+    expect(await text(row)).toContain('line');
+    expect(gw.runtime.config.models.find((m) => m.name === 'pm-form')).toMatchObject({
+      description: 'Panel meter',
+      driver: 'modbus-tcp',
+      params: ['line'],
+      settings: { byteOrder: 'CDAB', timeoutMs: 800 },
+      groups: [{ name: 'main', tags: [{ name: 'voltage', address: 'hr:2', type: 'float32' }] }],
+    });
+
+    // Edit: the form shows what was saved; a second parameter and a new description are kept.
+    await row.getByRole('link', { name: 'Edit' }).click();
+    await eventually(async () => expect(await page.locator('#model-name').inputValue()).toBe('pm-form'));
+    expect(await page.getByTestId('model-params').inputValue()).toBe('line');
+    expect(await page.locator('#settings-timeoutMs').inputValue()).toBe('800');
+    expect(await page.getByTestId('model-groups-json').inputValue()).toContain('voltage');
+    await screenshot('model-form-edit');
+    // Groups that are not JSON are refused in the page, under the groups.
+    const groupsJson = page.getByTestId('model-groups-json');
+    const saved = await groupsJson.inputValue();
+    await groupsJson.fill('[{"name": "main",');
+    await page.getByRole('button', { name: 'Save model' }).click();
+    const groupsField = page.locator('.field.has-error', { has: groupsJson });
+    await eventually(async () => expect(await text(groupsField)).toContain('not valid JSON'));
+    await groupsJson.fill(saved);
+    await page.locator('#model-description').fill('Panel meter, hall 2');
+    await page.getByTestId('model-params').fill('line, cabinet');
+    await page.getByRole('button', { name: 'Save model' }).click();
+    await page.waitForURL(`${gw.base}/models`);
+    await eventually(async () => expect(await text(row)).toContain('Panel meter, hall 2'));
+    expect(await text(row)).toContain('line, cabinet');
+    expect(gw.runtime.config.models.find((m) => m.name === 'pm-form')).toMatchObject({
+      params: ['line', 'cabinet'],
+      settings: { byteOrder: 'CDAB', timeoutMs: 800 },
+    });
   });
 });

@@ -1,23 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError } from '../api';
 import { StateBadge } from '../components/Badges';
 import { ConnectionTest, ErrorCode } from '../components/ConnectionTest';
 import { CertificateHint } from '../components/DeviceError';
 import { DeviceModelCard } from '../components/DeviceModelCard';
 import { ConfirmDialog } from '../components/Dialog';
+import { DriverPicker, DriverSettings, withDriver } from '../components/DriverFields';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { RetryNow } from '../components/RetryNow';
-import { FieldErrors, SchemaForm } from '../components/SchemaForm';
-import { EditError, nestedErrors, removeDeviceFromNorth, renameDeviceInNorth, updateConfig } from '../config-edit';
+import { SchemaForm } from '../components/SchemaForm';
+import { EditError, removeDeviceFromNorth, renameDeviceInNorth, updateConfig } from '../config-edit';
 import { humanApiError, humanFieldErrors } from '../errors-text';
 import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { isCertificateUntrusted } from '../plugins';
 import { devicePath, Link, navigate } from '../router';
-import { keepFitting, subSchema, withDefaults } from '../schema-util';
-import type { DeviceConfig, JsonSchema, SerialPortInfo } from '../types';
+import { subSchema, withDefaults } from '../schema-util';
+import type { DeviceConfig, JsonSchema } from '../types';
 
 type Draft = Omit<DeviceConfig, 'groups'>;
 
@@ -33,7 +34,6 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
   const [error, setError] = useState<ApiError>();
   const { configure } = usePermissions();
   const [errors, setErrors] = useState<Map<string, string[]>>(new Map());
-  const [serialPorts, setSerialPorts] = useState<SerialPortInfo[]>([]);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
   // The draft starts from the stored device, or from the first driver's defaults.
@@ -55,12 +55,6 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
   }, [config, schema, draft, editing, name]);
 
   const driver = draft ? schema?.drivers[draft.driver] : undefined;
-  const isSerial = driver?.capabilities.serialPorts === true;
-
-  useEffect(() => {
-    if (!isSerial) return;
-    api<SerialPortInfo[]>('GET', '/api/v1/serial-ports').then(setSerialPorts, () => setSerialPorts([]));
-  }, [isSerial]);
 
   if (configError || schemaError) return <ErrorBox error={configError ?? schemaError} title="Cannot load the form" />;
   if (!config || !schema) return <p class="muted">Loading…</p>;
@@ -92,11 +86,6 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
     name: draft.name.trim(),
     groups: config.devices.find((d) => d.name === name)?.groups ?? [],
   });
-
-  const changeDriver = (next: string) => {
-    const s = schema.drivers[next]?.settings;
-    setDraft({ ...draft, driver: next, settings: s ? withDefaults(s, keepFitting(s, draft.settings)) : {} });
-  };
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -173,44 +162,23 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
             idPrefix="device"
             placeholders={{ uns: draft.name || 'the device name' }}
             prepend={
-              <div class={`field${errors.get('driver') ? ' has-error' : ''}`}>
-                <div class="field-head">
-                  <label for="device-driver" class="field-label">
-                    Driver
-                  </label>
-                  <code class="field-key">driver</code>
-                </div>
-                <select id="device-driver" value={draft.driver} onChange={(e) => changeDriver(e.currentTarget.value)}>
-                  {Object.entries(schema.drivers).map(([key, d]) => (
-                    <option key={key} value={key}>
-                      {d.title} ({key})
-                    </option>
-                  ))}
-                </select>
-                <p class="help">The protocol the device speaks. Changing it keeps the settings that still apply.</p>
-                <FieldErrors messages={errors.get('driver') ?? []} />
-              </div>
+              <DriverPicker
+                schema={schema}
+                value={draft.driver}
+                onChange={(next) => setDraft(withDriver(schema, draft, next))}
+                errors={errors}
+                idPrefix="device"
+                help="The protocol the device speaks. Changing it keeps the settings that still apply."
+              />
             }
           />
-          <h2 class="card-title">{driver?.title ?? draft.driver} settings</h2>
-          {driver ? (
-            <SchemaForm
-              schema={driver.settings}
-              value={draft.settings}
-              onChange={(settings) => setDraft({ ...draft, settings })}
-              errors={nestedErrors(errors, 'settings')}
-              idPrefix="settings"
-              suggestions={isSerial ? { port: serialPorts.map((p) => p.path) } : undefined}
-            />
-          ) : (
-            <p class="muted">This gateway has no driver "{draft.driver}".</p>
-          )}
-          {isSerial && serialPorts.length > 0 ? (
-            <p class="help">
-              Serial ports on this machine:{' '}
-              {serialPorts.map((p) => `${p.path}${p.manufacturer ? ` (${p.manufacturer})` : ''}`).join(', ')}
-            </p>
-          ) : null}
+          <DriverSettings
+            schema={schema}
+            driver={draft.driver}
+            value={draft.settings}
+            onChange={(settings) => setDraft({ ...draft, settings })}
+            errors={errors}
+          />
           {driver?.capabilities.certificates ? (
             <p class="help">
               Unless <code>trustServerCertificate</code> is set, the server's certificate must be trusted by an admin on
