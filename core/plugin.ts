@@ -150,6 +150,7 @@ export interface DriverContext<Settings = unknown> {
   /**
    * Hands values of one group to the core outside its schedule: `values[i]` for the group's i-th tag,
    * a hole for a tag not evaluated. `force` publishes whatever the change filter says (a window's end).
+   * The core reads `values` during the call and keeps the values, not the array: a driver may reuse it.
    */
   deliver?(group: string, values: ReadonlyArray<TagValue | undefined>, options?: { force?: boolean }): void;
 }

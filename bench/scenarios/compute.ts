@@ -10,7 +10,7 @@ import type { GroupConfig } from '../../core/config/schema.js';
 import { validateConfig } from '../../core/config/validate.js';
 import { Gateway } from '../../core/gateway.js';
 import { silentLogger } from '../../core/log.js';
-import type { DriverManifest } from '../../core/plugin.js';
+import { type DriverManifest, PLUGIN_API_VERSION } from '../../core/plugin.js';
 import { createRegistry } from '../../core/registry.js';
 import { goodValue, type TagValue } from '../../core/values.js';
 import { computeDriver } from '../../drivers/compute/index.js';
@@ -36,9 +36,21 @@ const INTERVAL_MS = 1000;
 
 /** Inputs that change on every read, with no I/O: what is measured is the rest of the path. */
 const sourceDriver: DriverManifest = {
+  kind: 'driver',
+  apiVersion: PLUGIN_API_VERSION,
   name: 'bench-source',
   title: 'bench source',
   settingsSchema: Type.Object({}),
+  capabilities: {
+    browse: false,
+    decodeLab: false,
+    testRead: false,
+    serialPorts: false,
+    certificates: false,
+    writes: false,
+    liveGroupChanges: false,
+  },
+  address: { text: 'Any text: the tag reads a counter.', typeDefault: 'a number', examples: [] },
   checkTag: () => ({ errors: [] }),
   create: () => {
     let counter = 0;

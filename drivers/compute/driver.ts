@@ -10,7 +10,7 @@ import { ExpressionError, type ExpressionValue } from '../../core/expression/ind
 import type { Driver, DriverContext, TagValueFeed } from '../../core/plugin.js';
 import type { Quality, TagValue } from '../../core/values.js';
 import type { Clock } from './clock.js';
-import { type ComputedTag, type ComputePlan, planDevice } from './plan.js';
+import { type ComputedInput, type ComputedTag, type ComputePlan, type GroupSlots, planDevice } from './plan.js';
 import { asTagType } from './result.js';
 import { TumblingWindow } from './window.js';
 
@@ -19,9 +19,7 @@ const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
 export class ComputeDriver implements Driver {
   private readonly plan: ComputePlan;
   private readonly feed: TagValueFeed;
-  /** This device's own latest results: newer than the core's copy while a batch runs. */
-  private readonly own = new Map<string, TagValue>();
-  private readonly windows = new Map<ComputedTag, TumblingWindow>();
+  private readonly windows: TumblingWindow[] = [];
   private unsubscribe: (() => void) | undefined;
   private startTimer: NodeJS.Immediate | undefined;
   private batch = 0;
@@ -29,6 +27,10 @@ export class ComputeDriver implements Driver {
   private readonly pendingWindows: Array<{ tag: ComputedTag; value: TagValue }> = [];
   private readonly errorsLogged = new Map<ComputedTag, string>();
   private evaluations = 0;
+  /** Nesting of evaluateBatch: a delivered reading of this device may start another batch. */
+  private depth = 0;
+  private readonly dueScratch: ComputedTag[] = [];
+  private readonly touchedScratch: GroupSlots[] = [];
   private evaluationErrors = 0;
 
   constructor(
@@ -46,7 +48,8 @@ export class ComputeDriver implements Driver {
     for (const t of this.plan.tags) {
       if (!t.tag.aggregate) continue;
       const window = new TumblingWindow(t.tag.aggregate, this.clock, (value) => this.windowClosed(t, value));
-      this.windows.set(t, window);
+      t.window = window;
+      this.windows.push(window);
       window.begin();
     }
     // After the core has marked the device connected: the first results from values already there.
@@ -60,8 +63,9 @@ export class ComputeDriver implements Driver {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     if (this.startTimer) clearImmediate(this.startTimer);
-    for (const window of this.windows.values()) window.end();
-    this.windows.clear();
+    for (const window of this.windows) window.end();
+    this.windows.length = 0;
+    for (const t of this.plan.tags) t.window = undefined;
   }
 
   polls(group: GroupConfig): boolean {
@@ -77,7 +81,7 @@ export class ComputeDriver implements Driver {
       const t = byTag.get(tag);
       if (!t || tag.aggregate) return;
       const value = { ...this.evaluate(t), timestamp: now };
-      this.own.set(t.reference, value);
+      t.value = value;
       values[i] = value;
     });
     return values;
@@ -89,7 +93,7 @@ export class ComputeDriver implements Driver {
 
   stats(): Record<string, unknown> {
     let late = 0;
-    for (const w of this.windows.values()) late += w.late;
+    for (const w of this.windows) late += w.late;
     return { evaluations: this.evaluations, evaluationErrors: this.evaluationErrors, lateSamples: late };
   }
 
@@ -97,14 +101,21 @@ export class ComputeDriver implements Driver {
     const byTag = this.plan.inputs.get(reading.device);
     if (!byTag) return;
     const batch = ++this.batch;
-    const due: ComputedTag[] = [];
-    for (const item of reading.items) {
+    // One list reused by every reading; a reading delivered while a batch runs (the device's own) gets its own.
+    const due = this.depth === 0 ? this.dueScratch : [];
+    due.length = 0;
+    const items = reading.items;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k] as GroupReading['items'][number];
       const entry = byTag.get(item.tag.name);
       if (!entry) continue;
-      const changed = entry.lastValue !== item.value.value || entry.lastQuality !== item.value.quality;
-      entry.lastValue = item.value.value;
-      entry.lastQuality = item.value.quality;
-      for (const t of entry.due) {
+      const value = item.value;
+      const changed = entry.lastValue !== value.value || entry.lastQuality !== value.quality;
+      entry.lastValue = value.value;
+      entry.lastQuality = value.quality;
+      const list = entry.due;
+      for (let j = 0; j < list.length; j++) {
+        const t = list[j] as ComputedTag;
         // An aggregate samples every reading; an expression is evaluated when an input changed.
         if (t.batch === batch || (!changed && !t.tag.aggregate)) continue;
         t.batch = batch;
@@ -116,27 +127,56 @@ export class ComputeDriver implements Driver {
     this.evaluateBatch(due);
   }
 
+  /**
+   * Evaluates `due` in order and hands each group's new values to the core. The outermost batch fills the
+   * plan's per-group arrays (the core reads them during `deliver` and keeps the values, not the array) and
+   * clears what it set afterwards; a batch started from inside `deliver` uses arrays of its own.
+   */
   private evaluateBatch(due: ComputedTag[]): void {
-    const byGroup = new Map<string, TagValue[]>();
-    this.inBatch = true;
+    const outer = this.depth === 0;
+    const touched = outer ? this.touchedScratch : [];
+    touched.length = 0;
+    this.depth++;
     try {
-      for (const t of due) {
-        const value = this.evaluate(t);
-        const window = this.windows.get(t);
-        if (window) {
-          window.add(typeof value.value === 'number' ? value.value : undefined, value.timestamp, value.quality);
-          continue;
+      this.inBatch = true;
+      try {
+        for (let k = 0; k < due.length; k++) {
+          const t = due[k] as ComputedTag;
+          const value = this.evaluate(t);
+          const window = t.window;
+          if (window) {
+            window.add(typeof value.value === 'number' ? value.value : undefined, value.timestamp, value.quality);
+            continue;
+          }
+          t.value = value;
+          let slots = outer ? t.groupSlots : undefined;
+          if (!slots) {
+            slots = touched.find((g) => g.name === t.group) ?? { name: t.group, values: [], touched: false };
+          }
+          if (!slots.touched) {
+            slots.touched = true;
+            touched.push(slots);
+          }
+          slots.values[t.index] = value;
         }
-        this.own.set(t.reference, value);
-        const values = byGroup.get(t.group) ?? [];
-        byGroup.set(t.group, values);
-        values[t.index] = value;
+      } finally {
+        this.inBatch = false;
       }
+      for (let k = 0; k < touched.length; k++) {
+        const slots = touched[k] as GroupSlots;
+        slots.touched = false;
+        this.ctx.deliver?.(slots.name, slots.values);
+      }
+      if (outer) {
+        for (let k = 0; k < due.length; k++) {
+          const t = due[k] as ComputedTag;
+          t.groupSlots.values[t.index] = undefined;
+        }
+      }
+      this.flushWindows();
     } finally {
-      this.inBatch = false;
+      this.depth--;
     }
-    for (const [group, values] of byGroup) this.ctx.deliver?.(group, values);
-    this.flushWindows();
   }
 
   private windowClosed(t: ComputedTag, value: TagValue): void {
@@ -148,21 +188,19 @@ export class ComputeDriver implements Driver {
   private flushWindows(): void {
     while (this.pendingWindows.length > 0) {
       const { tag, value } = this.pendingWindows.shift() as { tag: ComputedTag; value: TagValue };
-      this.own.set(tag.reference, value);
+      tag.value = value;
       const values: TagValue[] = [];
       values[tag.index] = value;
       this.ctx.deliver?.(tag.group, values, { force: true });
     }
   }
 
-  private currentValue(device: string, tag: string, reference: string): TagValue | undefined {
-    return device === this.ctx.device.name
-      ? (this.own.get(reference) ?? this.feed.current(device, tag))
-      : this.feed.current(device, tag);
+  private currentValue(input: ComputedInput): TagValue | undefined {
+    return input.source?.value ?? this.feed.current(input.device, input.tag);
   }
 
   private allInputsKnown(t: ComputedTag): boolean {
-    return t.inputs.every((i) => this.currentValue(i.device, i.tag, i.reference) !== undefined);
+    return t.inputs.every((i) => this.currentValue(i) !== undefined);
   }
 
   /**
@@ -174,11 +212,12 @@ export class ComputeDriver implements Driver {
     let newest = 0;
     let worst: Quality = 'good';
     for (let i = 0; i < t.inputs.length; i++) {
-      const input = t.inputs[i] as ComputedTag['inputs'][number];
-      const current = this.currentValue(input.device, input.tag, input.reference);
+      const current = this.currentValue(t.inputs[i] as ComputedInput);
       if (current && current.timestamp > newest) newest = current.timestamp;
       if (!current || current.quality === 'bad') worst = 'bad';
-      else if (QUALITY_RANK[current.quality] > QUALITY_RANK[worst]) worst = current.quality;
+      else if (current.quality !== 'good' && QUALITY_RANK[current.quality] > QUALITY_RANK[worst]) {
+        worst = current.quality;
+      }
       t.inputValues[i] = current?.value as ExpressionValue;
     }
     const timestamp = newest || this.clock.now();

@@ -5,9 +5,11 @@
  */
 import type { DeviceConfig } from '../../core/config/schema.js';
 import { type CompiledExpression, compileExpression, type ExpressionValue } from '../../core/expression/index.js';
+import type { TagValue } from '../../core/values.js';
 import { formulaOf } from './config-check.js';
 import { splitReference, topologicalOrder } from './graph.js';
 import { type ComputedTagConfig, computeFields } from './tag-fields.js';
+import type { TumblingWindow } from './window.js';
 
 export interface ComputedTag {
   readonly tag: ComputedTagConfig;
@@ -16,7 +18,8 @@ export interface ComputedTag {
   readonly index: number;
   readonly reference: string;
   readonly formula: CompiledExpression;
-  readonly inputs: ReadonlyArray<{ device: string; tag: string; reference: string }>;
+  /** The formula's references in its order; `source` is the computed tag of this device one names. */
+  readonly inputs: ReadonlyArray<ComputedInput>;
   readonly trigger: 'change' | 'interval';
   /** Position in dependency order. */
   rank: number;
@@ -25,6 +28,28 @@ export interface ComputedTag {
   /** Input values of the evaluation under way, by the formula's reference order. */
   readonly inputValues: ExpressionValue[];
   readonly lookup: (reference: string) => ExpressionValue | undefined;
+  /** This tag's latest result from this driver: newer than the core's copy while a batch runs. */
+  value: TagValue | undefined;
+  /** The window of an aggregate while the driver runs. */
+  window: TumblingWindow | undefined;
+  /** Its group's values of the batch under way, shared by the group's computed tags. */
+  readonly groupSlots: GroupSlots;
+}
+
+/** One group's values of a batch: `values[i]` for the group's i-th tag, a hole for a tag not evaluated. */
+export interface GroupSlots {
+  readonly name: string;
+  readonly values: Array<TagValue | undefined>;
+  /** Set while the group has a value in the batch under way. */
+  touched: boolean;
+}
+
+export interface ComputedInput {
+  readonly device: string;
+  readonly tag: string;
+  readonly reference: string;
+  /** Set when the input is a computed tag of the same device: its value is read from there. */
+  source: ComputedTag | undefined;
 }
 
 /** The computed tags a reading of one input tag makes due, in dependency order. */
@@ -47,22 +72,31 @@ function computedTag(
   group: DeviceConfig['groups'][number],
   tag: ComputedTagConfig,
   index: number,
+  groupSlots: GroupSlots,
 ): ComputedTag {
   const formula = compileExpression(formulaOf(tag)?.source ?? '');
   const refIndex = new Map(formula.references.map((r, i) => [r, i]));
-  const inputValues: ExpressionValue[] = [];
+  const inputValues: ExpressionValue[] = formula.references.map((): ExpressionValue => 0);
+  // The common formula of one reference looks nothing up: whatever it asks for is its only input.
+  const lookup =
+    formula.references.length === 1
+      ? () => inputValues[0]
+      : (reference: string) => inputValues[refIndex.get(reference) ?? -1];
   return {
     tag,
     group: group.name,
     index,
     reference: `${device.name}/${tag.name}`,
     formula,
-    inputs: formula.references.map((reference) => ({ ...splitReference(reference), reference })),
+    inputs: formula.references.map((reference) => ({ ...splitReference(reference), reference, source: undefined })),
     trigger: group.trigger === 'interval' && tag.aggregate === undefined ? 'interval' : 'change',
     rank: 0,
     batch: 0,
     inputValues,
-    lookup: (reference) => inputValues[refIndex.get(reference) ?? -1],
+    lookup,
+    value: undefined,
+    window: undefined,
+    groupSlots,
   };
 }
 
@@ -72,10 +106,14 @@ function propagatesAtOnce(tag: ComputedTag): boolean {
 }
 
 export function planDevice(device: DeviceConfig): ComputePlan {
-  const all = device.groups.flatMap((group) =>
-    group.tags.map((tag, index) => computedTag(device, group, computeFields(tag), index)),
-  );
+  const all = device.groups.flatMap((group) => {
+    const slots: GroupSlots = { name: group.name, values: [], touched: false };
+    return group.tags.map((tag, index) => computedTag(device, group, computeFields(tag), index, slots));
+  });
   const byReference = new Map(all.map((t) => [t.reference, t]));
+  for (const t of all) {
+    for (const input of t.inputs) if (input.device === device.name) input.source = byReference.get(input.reference);
+  }
   const inputsOf = new Map(all.map((t) => [t.reference, t.inputs.map((i) => i.reference)]));
   const order = topologicalOrder(
     all.map((t) => t.reference),
