@@ -1,4 +1,5 @@
 import { parseExact, stringifyExact } from '../json.js';
+import { type BoundedLog, pruneLog, queryNewestFirst } from '../store/bounded-log.js';
 import type { Db } from '../store/db.js';
 import type { Value } from '../values.js';
 import type { AlarmMemory } from './alarm.js';
@@ -7,6 +8,11 @@ import type { AlarmHistoryEntry, AlarmHistoryKind, AlarmSeverityName } from './a
 /** History is kept this long, and at most this many events: the oldest go first. */
 export const ALARM_HISTORY_KEEP_MS = 90 * 24 * 3600_000;
 export const ALARM_HISTORY_KEEP_ROWS = 100_000;
+const ALARM_HISTORY: BoundedLog = {
+  table: 'alarm_history',
+  keepMs: ALARM_HISTORY_KEEP_MS,
+  keepRows: ALARM_HISTORY_KEEP_ROWS,
+};
 /** Pruning runs every this many inserts, not on each one. */
 const PRUNE_EVERY = 500;
 /** A comment or a user name from outside is cut to this many characters. */
@@ -165,32 +171,13 @@ export class AlarmStore {
 
   /** Newest first. */
   history(filter: AlarmHistoryFilter = {}): AlarmHistoryEntry[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (clause: string, arg: string | number | undefined) => {
-      if (arg === undefined) return;
-      where.push(clause);
-      args.push(arg);
-    };
-    add('at >= ?', filter.from);
-    add('at <= ?', filter.to);
-    add('device = ?', filter.device);
-    add('tag = ?', filter.tag);
-    add('alarm = ?', filter.alarm);
-    add('kind = ?', filter.kind);
-    const sql = `SELECT * FROM alarm_history ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT ?`;
-    args.push(Math.min(Math.max(1, filter.limit ?? 1000), ALARM_HISTORY_KEEP_ROWS));
-    return (this.db.prepare(sql).all(...args) as HistoryRow[]).map(toEntry);
+    const { device, tag, alarm, kind } = filter;
+    return queryNewestFirst<HistoryRow>(this.db, ALARM_HISTORY, filter, { device, tag, alarm, kind }).map(toEntry);
   }
 
   /** Drops events past the age limit and beyond the row limit. */
   prune(now = Date.now()): void {
-    this.db.prepare('DELETE FROM alarm_history WHERE at < ?').run(now - ALARM_HISTORY_KEEP_MS);
-    const newest = this.db.prepare('SELECT MAX(id) AS id FROM alarm_history').get() as { id: number | null };
-    if (newest.id !== null) {
-      this.db.prepare('DELETE FROM alarm_history WHERE id <= ?').run(newest.id - ALARM_HISTORY_KEEP_ROWS);
-    }
+    pruneLog(this.db, ALARM_HISTORY, now);
   }
 }
 

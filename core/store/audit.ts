@@ -1,9 +1,11 @@
 import { AUDIT_KINDS, type AuditEntry, type AuditKind, type AuditRow } from '../audit-types.js';
+import { type BoundedLog, pruneLog, queryNewestFirst } from './bounded-log.js';
 import type { Db } from './db.js';
 
 /** Kept this long, and at most this many entries: the oldest go first. */
 export const AUDIT_KEEP_MS = 90 * 24 * 3600_000;
 export const AUDIT_KEEP_ROWS = 200_000;
+const AUDIT_LOG: BoundedLog = { table: 'audit_log', keepMs: AUDIT_KEEP_MS, keepRows: AUDIT_KEEP_ROWS };
 /** Pruning runs every this many inserts, not on each one. */
 const PRUNE_EVERY = 500;
 /** User-supplied text (a value written, a user name tried) is cut to this many characters. */
@@ -79,28 +81,14 @@ export class AuditLog {
 
   /** Newest first. */
   query(filter: AuditFilter = {}): AuditRow[] {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (clause: string, arg: string | number | undefined) => {
-      if (arg === undefined) return;
-      where.push(clause);
-      args.push(arg);
-    };
-    add('at >= ?', filter.from);
-    add('at <= ?', filter.to);
-    add('username = ?', filter.user);
-    add('kind = ?', filter.kind);
-    const sql = `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT ?`;
-    args.push(Math.min(Math.max(1, filter.limit ?? 1000), AUDIT_KEEP_ROWS));
-    return (this.db.prepare(sql).all(...args) as Stored[]).map(toRow);
+    return queryNewestFirst<Stored>(this.db, AUDIT_LOG, filter, { username: filter.user, kind: filter.kind }).map(
+      toRow,
+    );
   }
 
   /** Drops entries past the age limit and beyond the row limit. */
   prune(now = Date.now()): void {
-    this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(now - AUDIT_KEEP_MS);
-    const newest = this.db.prepare('SELECT MAX(id) AS id FROM audit_log').get() as { id: number | null };
-    if (newest.id !== null) this.db.prepare('DELETE FROM audit_log WHERE id <= ?').run(newest.id - AUDIT_KEEP_ROWS);
+    pruneLog(this.db, AUDIT_LOG, now);
   }
 }
 
