@@ -79,3 +79,11 @@ export function subSchema(root: JsonSchema, path: string[]): JsonSchema | undefi
   }
   return s;
 }
+
+/**
+ * The schema of one configuration item (a device, model or north app) with its plugin's
+ * settings schema in place of the generic `settings`: titles and ranges for the form's messages.
+ */
+export function itemSchemaWithSettings(item: JsonSchema, settings: JsonSchema | undefined): JsonSchema {
+  return { ...item, properties: { ...item.properties, ...(settings ? { settings } : {}) } };
+}

@@ -17,8 +17,8 @@ import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { isCertificateUntrusted } from '../plugins';
 import { devicePath, Link, navigate } from '../router';
-import { subSchema, withDefaults } from '../schema-util';
-import type { DeviceConfig, JsonSchema } from '../types';
+import { itemSchemaWithSettings, subSchema, withDefaults } from '../schema-util';
+import type { DeviceConfig } from '../types';
 
 type Draft = Omit<DeviceConfig, 'groups'>;
 
@@ -70,13 +70,9 @@ export function DeviceFormPage({ name }: { name?: string | undefined }) {
   }
   if (!draft) return <p class="muted">Loading…</p>;
 
-  const deviceSchema = subSchema(schema.config, ['devices', '[]']) ?? {};
   const live = editing ? status?.devices.find((d) => d.name === name) : undefined;
-  // The device's schema with this driver's settings in it: titles and ranges for the messages.
-  const formSchema: JsonSchema = {
-    ...deviceSchema,
-    properties: { ...deviceSchema.properties, ...(driver ? { settings: driver.settings } : {}) },
-  };
+  const deviceSchema = subSchema(schema.config, ['devices', '[]']) ?? {};
+  const formSchema = itemSchemaWithSettings(deviceSchema, driver?.settings);
   const showRefusal = (err: ApiError | undefined, prefix: string) => {
     setErrors(err ? humanFieldErrors(err.details, prefix, formSchema) : new Map());
   };

@@ -10,8 +10,8 @@ import { usePermissions } from '../me';
 import { usersOf } from '../models';
 import { notify } from '../notice';
 import { Link, navigate } from '../router';
-import { subSchema, withDefaults } from '../schema-util';
-import type { JsonSchema, ModelConfig } from '../types';
+import { itemSchemaWithSettings, subSchema, withDefaults } from '../schema-util';
+import type { ModelConfig } from '../types';
 
 type Draft = Omit<ModelConfig, 'groups' | 'params'>;
 
@@ -85,13 +85,9 @@ export function ModelFormPage({ name }: { name?: string }) {
   }
   if (!draft) return <p class="muted">Loading…</p>;
 
-  const modelSchema = subSchema(schema.config, ['models', '[]']) ?? {};
   const driver = schema.drivers[draft.driver];
-  // The model's schema with this driver's settings in it: titles and ranges for the messages.
-  const formSchema: JsonSchema = {
-    ...modelSchema,
-    properties: { ...modelSchema.properties, ...(driver ? { settings: driver.settings } : {}) },
-  };
+  const modelSchema = subSchema(schema.config, ['models', '[]']) ?? {};
+  const formSchema = itemSchemaWithSettings(modelSchema, driver?.settings);
   const users = editing ? usersOf(config, name).length : 0;
 
   const save = async (e: Event) => {

@@ -11,8 +11,8 @@ import { useConfig, useDocumentTitle, useSchema, useStatus } from '../live';
 import { usePermissions } from '../me';
 import { notify } from '../notice';
 import { Link, navigate } from '../router';
-import { keepFitting, subSchema, withDefaults } from '../schema-util';
-import type { JsonSchema, NorthConfig } from '../types';
+import { itemSchemaWithSettings, keepFitting, subSchema, withDefaults } from '../schema-util';
+import type { NorthConfig } from '../types';
 
 /** Add (no `name`) or edit a north app: name, plugin, enabled, which devices, and the plugin's settings. */
 export function NorthFormPage({ name }: { name?: string | undefined }) {
@@ -54,13 +54,9 @@ export function NorthFormPage({ name }: { name?: string | undefined }) {
   }
   if (!draft) return <p class="muted">Loading…</p>;
 
-  const northSchema = subSchema(schema.config, ['north', '[]']) ?? {};
   const plugin = schema.north[draft.plugin];
-  // The app's schema with this plugin's settings in it: titles and ranges for the messages.
-  const formSchema: JsonSchema = {
-    ...northSchema,
-    properties: { ...northSchema.properties, ...(plugin ? { settings: plugin.settings } : {}) },
-  };
+  const northSchema = subSchema(schema.config, ['north', '[]']) ?? {};
+  const formSchema = itemSchemaWithSettings(northSchema, plugin?.settings);
   const showRefusal = (err: ApiError | undefined, prefix: string) => {
     setErrors(err ? humanFieldErrors(err.details, prefix, formSchema) : new Map());
   };
