@@ -86,9 +86,10 @@ export class Gateway {
   readonly alarms: AlarmService;
 
   /** Every tag's current value and every reading, for drivers that derive values from other tags. */
-  private readonly tagValues: TagValueFeed = {
+  private readonly tagValues: { -readonly [K in keyof TagValueFeed]: TagValueFeed[K] } = {
     current: (device, tag) => this.devices.get(device)?.currentValue(tag),
     subscribe: (listener) => this.bus.subscribe({ reading: listener }),
+    generation: 0,
   };
 
   constructor(private readonly opts: GatewayOptions) {
@@ -121,6 +122,7 @@ export class Gateway {
   async stop(): Promise<void> {
     await Promise.all([...this.devices.values()].map((d) => d.stop()));
     this.devices.clear();
+    this.tagValues.generation++;
     await Promise.all([...this.north.values()].map((n) => this.stopNorthApp(n)));
     this.north.clear();
     this.alarms.stop();
@@ -148,6 +150,7 @@ export class Gateway {
       if (d && !gatewayChanged && stableStringify(d) === stableStringify(runner.config)) continue;
       // Only groups changed (tags added or edited): the driver may take them live, the link stays open.
       const groups = d && !gatewayChanged && onlyGroupsDiffer(d, runner.config) ? runner.replaceGroups(d) : undefined;
+      this.tagValues.generation++;
       if (groups) {
         this.opts.log.info({ device: name, groups }, 'groups changed without a restart: the connection stays open');
         changedDevices.push(name);
@@ -212,6 +215,7 @@ export class Gateway {
       this.tagValues,
     );
     this.devices.set(config.name, runner);
+    this.tagValues.generation++;
     try {
       await runner.start();
     } catch (err) {
@@ -342,6 +346,7 @@ export class Gateway {
     const runner = this.device(name);
     await runner.stop();
     this.devices.delete(name);
+    this.tagValues.generation++;
     await this.startDevice(runner.config);
   }
 

@@ -120,6 +120,12 @@ export interface DriverManifest<S extends TSchema = TSchema> extends PluginManif
 /** Current values of every tag in the gateway, and every reading as it happens. */
 export interface TagValueFeed {
   current(device: string, tag: string): TagValue | undefined;
+  /**
+   * Changes whenever a device starts, stops or takes new groups. A driver that keeps values from
+   * readings (instead of asking `current` each time) drops them when this changes: until then a
+   * tag's last reading is its current value.
+   */
+  readonly generation: number;
   /** Called with each group reading of any device (one batch per read); returns an unsubscribe function. */
   subscribe(listener: (reading: GroupReading) => void): () => void;
 }

@@ -49,6 +49,7 @@ export function computePathMicro(): MicroResult[] {
         listener = l;
         return () => undefined;
       },
+      generation: 0,
     },
     deliver: (_group, values) => {
       delivered += values.length;

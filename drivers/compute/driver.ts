@@ -10,11 +10,27 @@ import { ExpressionError, type ExpressionValue } from '../../core/expression/ind
 import type { Driver, DriverContext, TagValueFeed } from '../../core/plugin.js';
 import type { Quality, TagValue } from '../../core/values.js';
 import type { Clock } from './clock.js';
-import { type ComputedInput, type ComputedTag, type ComputePlan, type GroupSlots, planDevice } from './plan.js';
+import {
+  type ComputedInput,
+  type ComputedTag,
+  type ComputePlan,
+  type GroupSlots,
+  type InputEntry,
+  planDevice,
+} from './plan.js';
 import { asTagType } from './result.js';
 import { TumblingWindow } from './window.js';
 
 const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
+
+/**
+ * Which input a group reading's k-th item is, learnt from the first reading: a reading of a whole group
+ * lists its tags in the same order every time, so the tag object at position k is checked, not looked up.
+ */
+interface ItemPositions {
+  tags: Array<GroupReading['items'][number]['tag'] | undefined>;
+  entries: Array<InputEntry | undefined>;
+}
 
 export class ComputeDriver implements Driver {
   private readonly plan: ComputePlan;
@@ -32,6 +48,9 @@ export class ComputeDriver implements Driver {
   private readonly dueScratch: ComputedTag[] = [];
   private readonly touchedScratch: GroupSlots[] = [];
   private evaluationErrors = 0;
+  /** The feed's generation the kept input readings belong to. */
+  private generation: number;
+  private readonly positions = new Map<string, Map<string, ItemPositions>>();
 
   constructor(
     private readonly ctx: DriverContext,
@@ -40,6 +59,7 @@ export class ComputeDriver implements Driver {
     if (!ctx.tagValues || !ctx.deliver) throw new GatewayError('internal', 'a compute device needs the tag value feed');
     this.feed = ctx.tagValues;
     this.plan = planDevice(ctx.device);
+    this.generation = this.feed.generation;
   }
 
   async connect(): Promise<void> {
@@ -74,6 +94,7 @@ export class ComputeDriver implements Driver {
 
   /** An interval group: its expressions evaluated now, stamped now; aggregates are left to their windows. */
   async read(group: GroupConfig): Promise<TagValue[]> {
+    this.checkGeneration();
     const now = this.clock.now();
     const byTag = new Map(this.plan.tags.filter((t) => t.group === group.name).map((t) => [t.tag, t]));
     const values: TagValue[] = [];
@@ -100,6 +121,8 @@ export class ComputeDriver implements Driver {
   private onReading(reading: GroupReading): void {
     const byTag = this.plan.inputs.get(reading.device);
     if (!byTag) return;
+    this.checkGeneration();
+    const positions = this.positionsOf(reading.device, reading.group);
     const batch = ++this.batch;
     // One list reused by every reading; a reading delivered while a batch runs (the device's own) gets its own.
     const due = this.depth === 0 ? this.dueScratch : [];
@@ -107,9 +130,16 @@ export class ComputeDriver implements Driver {
     const items = reading.items;
     for (let k = 0; k < items.length; k++) {
       const item = items[k] as GroupReading['items'][number];
-      const entry = byTag.get(item.tag.name);
+      let entry: InputEntry | undefined;
+      if (positions.tags[k] === item.tag) entry = positions.entries[k];
+      else {
+        entry = byTag.get(item.tag.name);
+        positions.tags[k] = item.tag;
+        positions.entries[k] = entry;
+      }
       if (!entry) continue;
       const value = item.value;
+      entry.reading = value;
       const changed = entry.lastValue !== value.value || entry.lastQuality !== value.quality;
       entry.lastValue = value.value;
       entry.lastQuality = value.quality;
@@ -133,6 +163,7 @@ export class ComputeDriver implements Driver {
    * clears what it set afterwards; a batch started from inside `deliver` uses arrays of its own.
    */
   private evaluateBatch(due: ComputedTag[]): void {
+    this.checkGeneration();
     const outer = this.depth === 0;
     const touched = outer ? this.touchedScratch : [];
     touched.length = 0;
@@ -195,8 +226,29 @@ export class ComputeDriver implements Driver {
     }
   }
 
+  private positionsOf(device: string, group: string): ItemPositions {
+    let byGroup = this.positions.get(device);
+    if (!byGroup) {
+      byGroup = new Map();
+      this.positions.set(device, byGroup);
+    }
+    let positions = byGroup.get(group);
+    if (!positions) {
+      positions = { tags: [], entries: [] };
+      byGroup.set(group, positions);
+    }
+    return positions;
+  }
+
+  /** Devices started, stopped or regrouped: the kept readings may be of tags that are gone. */
+  private checkGeneration(): void {
+    if (this.feed.generation === this.generation) return;
+    this.generation = this.feed.generation;
+    for (const byTag of this.plan.inputs.values()) for (const entry of byTag.values()) entry.reading = undefined;
+  }
+
   private currentValue(input: ComputedInput): TagValue | undefined {
-    return input.source?.value ?? this.feed.current(input.device, input.tag);
+    return input.source?.value ?? input.entry?.reading ?? this.feed.current(input.device, input.tag);
   }
 
   private allInputsKnown(t: ComputedTag): boolean {

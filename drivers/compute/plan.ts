@@ -50,6 +50,8 @@ export interface ComputedInput {
   readonly reference: string;
   /** Set when the input is a computed tag of the same device: its value is read from there. */
   source: ComputedTag | undefined;
+  /** Set when readings of the input reach the driver: its last reading is kept there. */
+  entry: InputEntry | undefined;
 }
 
 /** The computed tags a reading of one input tag makes due, in dependency order. */
@@ -58,6 +60,8 @@ export interface InputEntry {
   /** The input's value and quality when last seen, to tell a change from a repeat. */
   lastValue: unknown;
   lastQuality: string | undefined;
+  /** The input's last reading while the feed's generation stays the same (saves asking the core). */
+  reading: TagValue | undefined;
 }
 
 export interface ComputePlan {
@@ -88,7 +92,7 @@ function computedTag(
     index,
     reference: `${device.name}/${tag.name}`,
     formula,
-    inputs: formula.references.map((reference) => ({ ...splitReference(reference), reference, source: undefined })),
+    inputs: formula.references.map(inputOf),
     trigger: group.trigger === 'interval' && tag.aggregate === undefined ? 'interval' : 'change',
     rank: 0,
     batch: 0,
@@ -98,6 +102,12 @@ function computedTag(
     window: undefined,
     groupSlots,
   };
+}
+
+/** One literal shape for every input: objects built by spreading got a map each, and every load from them missed. */
+function inputOf(reference: string): ComputedInput {
+  const { device, tag } = splitReference(reference);
+  return { device, tag, reference, source: undefined, entry: undefined };
 }
 
 /** Evaluated when an input changes (not an interval tag, not an aggregate, whose value changes at window end). */
@@ -137,7 +147,15 @@ export function planDevice(device: DeviceConfig): ComputePlan {
     const { device: name, tag } = splitReference(reference);
     const byTag = inputs.get(name) ?? new Map<string, InputEntry>();
     inputs.set(name, byTag);
-    byTag.set(tag, { due: dueFrom(reference, users), lastValue: undefined, lastQuality: undefined });
+    byTag.set(tag, {
+      due: dueFrom(reference, users),
+      lastValue: undefined,
+      lastQuality: undefined,
+      reading: undefined,
+    });
+  }
+  for (const t of tags) {
+    for (const input of t.inputs) input.entry = inputs.get(input.device)?.get(input.tag);
   }
   return { tags, inputs };
 }

@@ -3,6 +3,7 @@
  * with the built-in drivers, a real mosquitto, and an MQTT subscriber checking the values exactly.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -268,5 +269,47 @@ describe('compute device (SPEC §3.4)', () => {
     expect(field(third, 'timestamp')).toBeGreaterThan(field(voltage, 'timestamp') as number);
     expect(field(third, 'timestamp')).toBeGreaterThan(field(later, 'timestamp') as number);
     expect((await sub.waitForTopic(`${uns}/polled/volts_x4`, isGood)).json).toMatchObject({ value: 920 });
+  });
+
+  it('does not use an input value of a device that restarted and has not read yet', async () => {
+    const a = await startPlc();
+    const b = await startPlc();
+    // A device that takes the connection and never answers: a restarted input stays without a value.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const silentPort = (silent.address() as { port: number }).port;
+    const uns = `acme/compute${++plantNo}`;
+    const sub = await subscribe(`${uns}/both/sum`);
+    const second = (port: number) => ({
+      ...plcDevice(port),
+      name: 'plc2',
+      settings: { host: '127.0.0.1', port, timeoutMs: 20_000, retries: 0 },
+    });
+    const both = {
+      name: 'both',
+      driver: 'compute',
+      groups: [{ name: 'g', tags: [{ name: 'sum', expression: '{plc/voltage} + {plc2/voltage}' }] }],
+    };
+    const doc = (port: number) => ({
+      gateway: { id: 'edge-1', uns },
+      devices: [plcDevice(a.port), second(port), both],
+      north: [{ name: 'plant', plugin: 'mqtt', settings: { url: broker.url, qos: 1, retain: false } }],
+    });
+    const runtime = await startGateway(uns, doc(b.port).devices);
+    await sub.waitFor((m) => field(m, 'value') === 460);
+    await runtime.applyConfig(doc(silentPort));
+    const mark = sub.mark();
+    a.model.setRegister(1, 'hr', 0, 240);
+    // plc2 is connected but has not answered: its voltage is unknown, not the 230 of the device that was replaced.
+    const next = await sub.waitFor(() => true, { since: mark });
+    expect(next.json).toMatchObject({ value: null, quality: 'bad', error: 'input-bad' });
   });
 });
