@@ -3,7 +3,7 @@ import type { ReadingItem } from '../../core/bus.js';
 import { newPublishedState, shouldPublish } from '../../core/change-filter.js';
 import type { TagConfig } from '../../core/config/schema.js';
 import { goodValue } from '../../core/values.js';
-import { groupPayload, valuePayload } from '../../northbound/mqtt/payload.js';
+import { GroupKeys, groupPayload, valuePayload } from '../../northbound/mqtt/payload.js';
 import { type MicroResult, timeIt } from './time-it.js';
 
 const N = 250;
@@ -23,6 +23,7 @@ export function publishPathMicro(): MicroResult[] {
     publish: true,
   }));
   const group = { publish: 'always' as const, heartbeatMs: 0 };
+  const keys = new GroupKeys();
   let sink = 0;
   const results = [
     timeIt(
@@ -45,7 +46,7 @@ export function publishPathMicro(): MicroResult[] {
       'group payload text',
       N,
       () => {
-        sink += groupPayload(now, items).length;
+        sink += groupPayload(now, items, keys).length;
       },
       'payload.ts groupPayload, per value of a 250-tag group',
     ),

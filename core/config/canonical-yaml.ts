@@ -1,4 +1,7 @@
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyModule } from '../lazy-module.js';
+
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 /** Keys sorted, `name` first: two documents that differ only in key order print the same. */
 function canonical(value: unknown): unknown {
@@ -15,5 +18,5 @@ function canonical(value: unknown): unknown {
 
 /** YAML to compare configurations line by line (history diffs): stable key order. */
 export function canonicalYaml(config: unknown): string {
-  return stringify(canonical(config), { lineWidth: 0 });
+  return yaml().stringify(canonical(config), { lineWidth: 0 });
 }

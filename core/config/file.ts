@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument, stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import { GatewayError } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
 import type { Config } from './schema.js';
+
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 /** Parses a YAML or JSON document (YAML is a superset of JSON); syntax errors name the line. */
 export function parseConfigText(text: string, source: string): unknown {
@@ -12,7 +15,7 @@ export function parseConfigText(text: string, source: string): unknown {
       // Not valid JSON after all: the YAML parser below names the line of the problem.
     }
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const details = doc.errors.map((e) => {
       const line = e.linePos?.[0];
@@ -37,5 +40,5 @@ export function readConfigFile(path: string): unknown {
 }
 
 export function formatConfig(config: Config, format: 'yaml' | 'json'): string {
-  return format === 'json' ? `${JSON.stringify(config, null, 2)}\n` : stringify(config, { lineWidth: 0 });
+  return format === 'json' ? `${JSON.stringify(config, null, 2)}\n` : yaml().stringify(config, { lineWidth: 0 });
 }

@@ -1,6 +1,7 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
 import { GatewayError } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
 import { type CsvDelimiter, columnOf, detectDelimiter, numberCell } from './csv-dialect.js';
 import { escapeFormula, unescapeFormula } from './csv-formula.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './schema.js';
@@ -43,8 +44,11 @@ export function tagsToCsv(device: DeviceConfig): string {
     g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => cell(c === 'group' ? g.name : (t as Record<string, unknown>)[c]))),
   );
   // Quoted when it starts or ends with whitespace: the import trims unquoted cells only.
-  return UTF8_BOM + stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
+  return UTF8_BOM + csvStringify().stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
 }
+
+const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
+const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
 
 interface CsvRow {
   line: number;
@@ -59,7 +63,7 @@ function readRows(csv: string): { rows: CsvRow[]; delimiter: CsvDelimiter } {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     // A row may stop early (cells left out at the end are empty), as spreadsheets write them.
-    records = parse(csv, {
+    records = csvParse().parse(csv, {
       bom: true,
       delimiter,
       skip_empty_lines: true,

@@ -16,6 +16,7 @@ import { AckTargets, acknowledge, alarmPayload } from './alarm-topics.js';
 import { ModelContracts } from './model-contracts.js';
 import {
   gatewayPayload,
+  GroupKeys,
   groupPayload,
   parseSetPayload,
   setResultPayload,
@@ -45,6 +46,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private readonly unexpected: UnexpectedTopics;
   /** Device name → device topic, kept with the set targets so the publish path does no lookups. */
   private deviceTopics = new Map<string, string>();
+  /** Format `group`: the JSON keys of each group's tags, by group topic. */
+  private groupKeys = new Map<string, GroupKeys>();
   /** The broker connection: the core retries it with backoff; this app opens it and reports. */
   private readonly link: NorthLink;
   /** Device name → the model it is built from (said in its `_status`). */
@@ -208,6 +211,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private refreshSetTopics(): void {
     const devices = this.ctx.devices();
     this.deviceTopics = new Map(devices.map((d) => [d.config.name, d.topic]));
+    this.groupKeys = new Map();
     this.deviceModels = new Map(devices.flatMap((d) => (d.config.model ? [[d.config.name, d.config.model]] : [])));
     this.setTargets.refresh(devices);
     this.ackTargets.refresh(devices);
@@ -293,7 +297,13 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
       if (reading.items.some((i) => i.publish)) {
         const topic = this.deviceTopics.get(reading.device);
         if (topic !== undefined) {
-          this.publishValue(groupTopic(topic, reading.group), groupPayload(reading.timestamp, reading.items));
+          const target = groupTopic(topic, reading.group);
+          let keys = this.groupKeys.get(target);
+          if (!keys) {
+            keys = new GroupKeys();
+            this.groupKeys.set(target, keys);
+          }
+          this.publishValue(target, groupPayload(reading.timestamp, reading.items, keys));
         }
       }
       return;

@@ -21,26 +21,33 @@ function metaFields(meta: Readonly<Record<string, Value>>): string {
   return out;
 }
 
-/** `"name":` per tag configuration object (a new configuration brings new objects; old ones go with it). */
-const jsonKeys = new WeakMap<TagConfig, string>();
+/**
+ * `"name":` of each tag of one group, by the tag's position in the group's readings: a reading lists
+ * the group's tags in the same order every time, so a position is checked by identity, not looked up.
+ */
+export class GroupKeys {
+  private readonly tags: Array<TagConfig | undefined> = [];
+  private readonly keys: string[] = [];
 
-function jsonKey(tag: TagConfig): string {
-  let key = jsonKeys.get(tag);
-  if (key === undefined) {
-    key = `${JSON.stringify(tag.name)}:`;
-    jsonKeys.set(tag, key);
+  key(position: number, tag: TagConfig): string {
+    if (this.tags[position] === tag) return this.keys[position] as string;
+    const key = `${JSON.stringify(tag.name)}:`;
+    this.tags[position] = tag;
+    this.keys[position] = key;
+    return key;
   }
-  return key;
 }
 
 /** Format `group`: every tag of one group read in one message. */
-export function groupPayload(timestamp: number, items: ReadingItem[]): string {
+export function groupPayload(timestamp: number, items: ReadingItem[], keys: GroupKeys): string {
   let values = '';
   let errors = '';
-  for (const item of items) {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k] as ReadingItem;
     const v = item.value;
-    if (v.quality === 'bad') errors += `${errors ? ',' : ''}${jsonKey(item.tag)}${JSON.stringify(v.error ?? 'bad')}`;
-    else values += `${values ? ',' : ''}${jsonKey(item.tag)}${valueToJson(v.value)}`;
+    const key = keys.key(k, item.tag);
+    if (v.quality === 'bad') errors += `${errors ? ',' : ''}${key}${JSON.stringify(v.error ?? 'bad')}`;
+    else values += `${values ? ',' : ''}${key}${valueToJson(v.value)}`;
   }
   return `{"timestamp":${timestamp},"values":{${values}},"errors":{${errors}}}`;
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import type { AlarmHistoryFilter } from '../../../core/alarms/alarm-store.js';
 import {
@@ -10,12 +10,15 @@ import {
 } from '../../../core/alarms/alarm-types.js';
 import { escapeFormula } from '../../../core/config/csv-formula.js';
 import { stringifyExact, valueToJson } from '../../../core/json.js';
+import { lazyModule } from '../../../core/lazy-module.js';
 import type { Runtime } from '../../../core/runtime.js';
 import type { Value } from '../../../core/values.js';
 import { allow } from '../auth.js';
 import { sendError, sendGatewayError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
 import { queryTime } from './audit.js';
+
+const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
 
 interface HistoryQuery {
   from?: string;
@@ -153,7 +156,7 @@ export function registerAlarms(app: FastifyInstance, runtime: Runtime): void {
       }
       const rows = runtime.gateway.alarms.history(filter);
       if (format === 'json') return reply.type('application/json').send(stringifyExact(rows));
-      const csv = stringify([
+      const csv = csvStringify().stringify([
         ALARM_CSV_COLUMNS,
         ...rows.map((r) => [
           new Date(r.at).toISOString(),

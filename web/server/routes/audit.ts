@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { escapeFormula } from '../../../core/config/csv-formula.js';
+import { lazyModule } from '../../../core/lazy-module.js';
 import { AUDIT_KINDS, type AuditFilter, type AuditKind, type AuditLog } from '../../../core/store/audit.js';
 import { allow } from '../auth.js';
 import { sendError } from '../errors.js';
 import { routeDocs } from '../route-docs.js';
+
+const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
 
 interface AuditQuery {
   from?: string;
@@ -82,7 +85,7 @@ export function registerAudit(app: FastifyInstance, audit: AuditLog): void {
         return sendError(reply, 400, 'invalid-request', 'format must be json or csv');
       const rows = audit.query(filter);
       if (format === 'json') return rows;
-      const csv = stringify([
+      const csv = csvStringify().stringify([
         AUDIT_CSV_COLUMNS,
         ...rows.map((r) => [
           new Date(r.at).toISOString(),
