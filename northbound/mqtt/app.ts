@@ -15,8 +15,8 @@ import { UnexpectedTopics } from '../unexpected-topics.js';
 import { AckTargets, acknowledge, alarmPayload } from './alarm-topics.js';
 import { ModelContracts } from './model-contracts.js';
 import {
-  gatewayPayload,
   GroupKeys,
+  gatewayPayload,
   groupPayload,
   parseSetPayload,
   setResultPayload,
