@@ -1,4 +1,4 @@
-/** Issue 9's targets, judged on one run's figures. */
+/** The performance targets (issue 9's, tightened by issue 19), judged on one run's figures. */
 
 import { ALARM_MICRO_NAME } from './micro/alarms.js';
 import { modbusRatio, mqttLimitFor, mqttRatio, sustained } from './ratios.js';
@@ -52,6 +52,11 @@ export function judgeTargets(results: BenchResults): Target[] {
     (r) => mqttRatio(results, r),
   );
   const gFast = best(group, (r) => r.readPerSecond);
+  // Saturation: values that were read and also reached the subscriber, against the plain client.
+  const deliveredRatio = (r: LoadResult) =>
+    modbusRatio(results, r) * Math.min(1, r.publishedPerSecond / Math.max(1, r.readPerSecond));
+  const gSat = best(group, deliveredRatio);
+  const gSatRatio = gSat ? deliveredRatio(gSat) : Number.NaN;
   // CPU per value only where every value read was also delivered: in a run that offers more
   // than the broker takes, the spool drops the surplus and the CPU spent on it means nothing.
   const delivered = [...runs, ...results.latency, ...(results.memory ? [results.memory] : [])].filter(sustained);
@@ -64,6 +69,7 @@ export function judgeTargets(results: BenchResults): Target[] {
     (r) => -r.cpuPer100k,
   );
   const lat10k = results.memory;
+  const lat10kGroup = results.latency.find((r) => r.spec.id === 'lat-10k-group-q1');
   const lat10kSmall = results.latency.find((r) => r.spec.id === 'lat-10k-uns-q1-small');
   const lat100k = best(
     results.latency.filter((r) => r.tags >= 100_000),
@@ -77,6 +83,12 @@ export function judgeTargets(results: BenchResults): Target[] {
   const floors = results.limits.modbus.map((l) => 2 * l.clientCpuPerMillionRegisters).filter(Number.isFinite);
   const floor = floors.length ? `; plain client reading alone: ${Math.min(...floors).toFixed(2)}` : '';
   const mqRatio = mq ? mqttRatio(results, mq) : Number.NaN;
+  // Event-loop delay at a sustained 10k values/s (issue 19: ≤ 10 ms), the worst of those runs.
+  const loops10k = [...results.latency, ...(results.memory ? [results.memory] : [])]
+    .filter((r) => r.offeredPerSecond <= 10_000 && sustained(r))
+    .map((r) => ({ id: r.spec.id, p99: r.eventLoop?.p99Ms ?? Number.NaN }))
+    .filter((l) => Number.isFinite(l.p99));
+  const worstLoop10k = loops10k.length ? loops10k.reduce((a, b) => (b.p99 > a.p99 ? b : a)) : undefined;
   // Event-loop delay under load (the reliability issue's p99 < 20 ms): the worst window of any run.
   const loops = [...runs, ...results.latency]
     .map((r) => ({ id: r.spec.id, p99: r.eventLoop?.p99Ms ?? Number.NaN }))
@@ -84,6 +96,12 @@ export function judgeTargets(results: BenchResults): Target[] {
   const worstLoop = loops.length ? loops.reduce((a, b) => (b.p99 > a.p99 ? b : a)) : undefined;
   const alarmNs = results.micro.find((m) => m.name === ALARM_MICRO_NAME)?.nsPerItem;
   return [
+    target(
+      'group: values read and delivered vs plain Modbus client (saturated)',
+      '≥ 80 %',
+      gSat && `${pct(gSatRatio)} (${gSat.spec.id}, ${int(gSat.publishedPerSecond)} values/s)`,
+      gSatRatio >= 0.8,
+    ),
     target('Modbus reads vs plain client', '≥ 80 %', mb && `${pct(mbRatio)} (${mb.spec.id})`, mbRatio >= 0.8),
     target('uns msgs/s vs plain publisher (QoS 1)', '≥ 70 %', mq && `${pct(mqRatio)} (${mq.spec.id})`, mqRatio >= 0.7),
     target(
@@ -94,9 +112,9 @@ export function judgeTargets(results: BenchResults): Target[] {
     ),
     target(
       'group: CPU-s per 1M values (all delivered)',
-      '≤ 1',
+      '≤ 1.5',
       gCpu && `${(gCpu.cpuPer100k * 10).toFixed(1)} (${gCpu.spec.id})${floor}`,
-      gCpu && gCpu.cpuPer100k * 10 <= 1,
+      gCpu && gCpu.cpuPer100k * 10 <= 1.5,
     ),
     target(
       'uns: CPU-s per 1M values (all delivered)',
@@ -104,8 +122,9 @@ export function judgeTargets(results: BenchResults): Target[] {
       uCpu && `${(uCpu.cpuPer100k * 10).toFixed(1)} (${uCpu.spec.id})`,
       uCpu && uCpu.cpuPer100k * 10 <= 5,
     ),
-    latencyTarget(lat10kSmall, '10k', 20, results),
-    latencyTarget(lat10k, '10k', 20, results),
+    latencyTarget(lat10kGroup, '10k', 10, results),
+    latencyTarget(lat10k, '10k', 10, results),
+    latencyTarget(lat10kSmall, '10k', 10, results),
     latencyTarget(lat100k, '100k', 50, results),
     target(
       'RSS of an empty gateway (at rest)',
@@ -118,6 +137,12 @@ export function judgeTargets(results: BenchResults): Target[] {
       '≤ 120 MB',
       lat10k && `${lat10k.rss.peakMb.toFixed(0)} MB peak`,
       lat10k && lat10k.rss.peakMb <= 120,
+    ),
+    target(
+      'event-loop delay p99 at a sustained 10k values/s (worst run)',
+      '≤ 10 ms',
+      worstLoop10k && `${worstLoop10k.p99.toFixed(1)} ms (${worstLoop10k.id})`,
+      worstLoop10k && worstLoop10k.p99 <= 10,
     ),
     target(
       'event-loop delay p99 under load (worst run)',
@@ -146,11 +171,14 @@ function computeTargets(results: BenchResults): Target[] {
   const c = results.compute;
   const p99 = c?.addedLatencyMs.p99;
   return [
+    // At 10k evaluations/s the compute path adds about a hundredth of a core, near what subtracting two runs
+    // resolves; the figure at 100k/s (same tags, inputs every 100 ms) counts as well, the worse of the two.
     target(
       'compute: CPU-s per 1M evaluations',
       '≤ 0.5',
-      c && `${c.cpuSecondsPer1M} (${c.evaluationsPerSecond} evaluations/s)`,
-      c && c.cpuSecondsPer1M <= 0.5,
+      c &&
+        `${c.cpuSecondsPer1M} (${c.evaluationsPerSecond} evaluations/s, median of ${c.cpuSecondsPer1MRuns?.length ?? 1} pairs); ${c.cpuSecondsPer1MAt100k ?? '–'} at 100k/s`,
+      c && Math.max(c.cpuSecondsPer1M, c.cpuSecondsPer1MAt100k ?? 0) <= 0.5,
     ),
     target(
       'compute: added latency p99',

@@ -277,7 +277,7 @@ export class ComputeDriver implements Driver {
     try {
       const result = t.formula.evaluate(t.lookup);
       const value = t.tag.aggregate ? toSample(result) : asTagType(result, t.tag.type);
-      if (this.errorsLogged.has(t)) this.errorsLogged.delete(t);
+      if (this.errorsLogged.size > 0) this.errorsLogged.delete(t);
       return { value, timestamp, quality: worst };
     } catch (error) {
       this.evaluationErrors++;
