@@ -38,6 +38,8 @@ async function startMosquitto(version: string): Promise<Broker> {
       'max_queued_messages 1000000',
       'max_inflight_messages 0',
       'log_type error',
+      // As EMQX and HiveMQ do by default: a message goes out now, not behind the subscriber's delayed ACK.
+      'set_tcp_nodelay true',
       '',
     ].join('\n'),
   );
