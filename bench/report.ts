@@ -273,7 +273,7 @@ function computeSection(r: BenchResults): Section[] {
 
 function targetSection(r: BenchResults): Section {
   return {
-    title: 'Targets (issue 9)',
+    title: 'Targets (issues 9 and 19, 16 and 17 for compute and alarms)',
     headers: ['target', 'goal', 'measured', 'met'],
     rows: r.targets.map((t) => [t.name, t.goal, t.measured, t.met === null ? '–' : t.met ? 'yes' : 'no']),
   };
