@@ -244,7 +244,7 @@ function computeSection(r: BenchResults): Section[] {
   if (!c) return [];
   return [
     {
-      title: `Computed tags: ${c.tags.toLocaleString('en-US')} tags on as many inputs, ${c.inputChangesPerSecond.toLocaleString('en-US')} input changes/s (in process)`,
+      title: `Computed tags: ${c.tags.toLocaleString('en-US')} tags on as many inputs, ${c.inputChangesPerSecond.toLocaleString('en-US')} input changes/s (own process)`,
       headers: [
         'evaluations/s',
         'CPU-s per 1M evaluations (median pair)',

@@ -3,7 +3,8 @@
  * in one run. See bench/README.md for what is measured and how.
  */
 import { join } from 'node:path';
-import { type Env, startEnv, stopEnv } from './env.js';
+import { type Env, peerScript, startEnv, stopEnv } from './env.js';
+import { Peer } from './lib/peer.js';
 import { hasSocat } from './lib/pty.js';
 import { type QuietBudget, waitForQuiet } from './lib/quiet.js';
 import type { LoadSpec } from './load-spec.js';
@@ -15,7 +16,7 @@ import { RESULTS_DIR, renderText, resultPaths, saveJson, saveMarkdown } from './
 import { latencyPlan, MEMORY_ID, memorySpec, throughputPlan } from './plan.js';
 import { limitsLine } from './report.js';
 import type { BenchResults } from './results.js';
-import { COMPUTE_ID, runCompute } from './scenarios/compute.js';
+import { COMPUTE_ID, type ComputeResult } from './scenarios/compute.js';
 import { idlePlan, runIdle } from './scenarios/idle.js';
 import { modbusLimits, mqttLimits } from './scenarios/limits.js';
 import { type LoadResult, type LoadTiming, runLoad } from './scenarios/load-run.js';
@@ -138,11 +139,15 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
     save();
   }
   if (selected(o, COMPUTE_ID)) {
-    say('▶ compute: 10k computed tags on 10k inputs changing every second (in process, real core and driver)');
+    say('▶ compute: 10k computed tags on 10k inputs changing every second (own process, real core and driver)');
     try {
-      results.compute = await runCompute(
-        o.quick ? { ...timing, pairs: 1 } : { warmupMs: 3000, measureMs: 10_000, pairs: 5 },
-      );
+      const runner = await Peer.start<unknown>('compute-runner', peerScript('compute-runner'), []);
+      try {
+        const computeTiming = o.quick ? { ...timing, pairs: 1 } : { warmupMs: 3000, measureMs: 10_000, pairs: 5 };
+        results.compute = await runner.peer.call<ComputeResult>('run', computeTiming, 15 * 60_000);
+      } finally {
+        await runner.peer.stop();
+      }
       const c = results.compute;
       say(
         `  ${c.evaluationsPerSecond} evaluations/s, ${c.cpuSecondsPer1M} CPU-s per 1M (pairs: ${c.cpuSecondsPer1MRuns.join(', ')}; at 100k/s ${c.cpuSecondsPer1MAt100k}), added p99 ${c.addedLatencyMs.p99.toFixed(2)} ms`,

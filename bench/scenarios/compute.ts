@@ -1,6 +1,6 @@
 /**
  * Computed tags (issue 16): 10,000 computed tags (`{src/gG/tK} * 2 + 1`) on 10,000 inputs that all change
- * every second, in this process on the real core (gateway, device runners, change filter, bus) and the
+ * every second, in a process of its own (peers/compute-runner.ts) on the real core (gateway, device runners, change filter, bus) and the
  * real compute driver. The inputs come from a source driver that answers at once, so the figures are the
  * compute path's own: CPU beyond the same gateway without the compute device, per 1M evaluations, and the
  * latency it adds — from an input group's reading on the bus to the computed group's reading.
