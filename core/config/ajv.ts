@@ -52,7 +52,8 @@ function describe(err: ErrorObject): { at: string; message: string } {
         at: '',
         message: `must be ${String(p.type)
           .replace('integer', 'an integer')
-          .replace(/^(string|number|boolean|object|array|null)$/, 'a $1')}`,
+          .replace(/^(string|number|boolean|null)$/, 'a $1')
+          .replace(/^(object|array)$/, 'an $1')}`,
       };
     default:
       return { at: '', message: err.message ?? 'is invalid' };

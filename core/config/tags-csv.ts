@@ -6,7 +6,7 @@ import { type CsvDelimiter, columnOf, detectDelimiter, numberCell } from './csv-
 import { escapeFormula, unescapeFormula } from './csv-formula.js';
 import type { DeviceConfig, GroupConfig, TagConfig } from './schema.js';
 
-/** CSV columns: the group, then the tag fields of SPEC §3 in schema order. */
+/** CSV columns: the group, then the tag fields of SPEC §3 in schema order; computed tags' fields (§3.4) last. */
 export const TAG_CSV_COLUMNS = [
   'group',
   'name',
@@ -20,10 +20,36 @@ export const TAG_CSV_COLUMNS = [
   'deadband',
   'unit',
   'description',
+  'expression',
+  'aggregate',
 ] as const;
 type Column = (typeof TAG_CSV_COLUMNS)[number];
 
 const NUMERIC = new Set<Column>(['length', 'scale', 'offset', 'deadband']);
+
+const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
+const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
+
+interface AggregateFields {
+  function: string;
+  of: string;
+  windowMs: number;
+}
+
+/** A computed tag's aggregate in one cell: `avg({plc/flow}, 60000)` — function, input, window in ms. */
+function aggregateCell(aggregate: AggregateFields): string {
+  return `${aggregate.function}(${aggregate.of}, ${aggregate.windowMs})`;
+}
+
+/**
+ * The cell back as an aggregate; the window is the last argument, so the input may hold commas
+ * (`avg(max({a/b}, {a/c}), 60000)`). A cell of another shape stays text, and validation names it.
+ */
+function parseAggregateCell(cell: string): AggregateFields | string {
+  const match = /^([A-Za-z]+)\s*\((.+),\s*(\d+)\s*\)$/s.exec(cell.trim());
+  if (!match) return cell;
+  return { function: match[1] as string, of: (match[2] as string).trim(), windowMs: Number(match[3]) };
+}
 
 /** Makes Excel read the file as UTF-8 (°C, µS, names in any script); every CSV reader skips it. */
 const UTF8_BOM = '\uFEFF';
@@ -39,16 +65,26 @@ function cell(value: unknown): unknown {
   return typeof value === 'string' ? escapeFormula(value) : (value ?? '');
 }
 
+/** Computed tags' columns, written only for a device that has such tags (other exports stay as they were). */
+const COMPUTED_COLUMNS = new Set<Column>(['expression', 'aggregate']);
+
 export function tagsToCsv(device: DeviceConfig): string {
+  const tags = device.groups.flatMap((g) => g.tags as Array<Record<string, unknown>>);
+  const columns = TAG_CSV_COLUMNS.filter(
+    (c) => !COMPUTED_COLUMNS.has(c) || tags.some((t) => t.expression !== undefined || t.aggregate !== undefined),
+  );
   const rows = device.groups.flatMap((g) =>
-    g.tags.map((t) => TAG_CSV_COLUMNS.map((c) => cell(c === 'group' ? g.name : (t as Record<string, unknown>)[c]))),
+    g.tags.map((t) =>
+      columns.map((c) => {
+        if (c === 'group') return cell(g.name);
+        const value = (t as Record<string, unknown>)[c];
+        return cell(c === 'aggregate' && value ? aggregateCell(value as AggregateFields) : value);
+      }),
+    ),
   );
   // Quoted when it starts or ends with whitespace: the import trims unquoted cells only.
-  return UTF8_BOM + csvStringify().stringify([[...TAG_CSV_COLUMNS], ...rows], { quoted_match: /^\s|\s$/ });
+  return UTF8_BOM + csvStringify().stringify([[...columns], ...rows], { quoted_match: /^\s|\s$/ });
 }
-
-const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
-const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
 
 interface CsvRow {
   line: number;
@@ -82,8 +118,12 @@ function readRows(csv: string): { rows: CsvRow[]; delimiter: CsvDelimiter } {
     if (!column) return [`line 1: unknown column "${h}" (columns: ${TAG_CSV_COLUMNS.join(', ')})`];
     return columns.indexOf(column) < k ? [`line 1: column "${column}" appears twice ("${h}")`] : [];
   });
-  for (const required of ['group', 'name', 'address'] as const) {
+  for (const required of ['group', 'name'] as const) {
     if (!columns.includes(required)) problems.push(`line 1: column "${required}" is required`);
+  }
+  // A tag is read from an address, or computed from an expression or aggregate (SPEC §3.4).
+  if (!columns.some((c) => c === 'address' || c === 'expression' || c === 'aggregate')) {
+    problems.push('line 1: column "address" is required (or "expression"/"aggregate" for computed tags)');
   }
   if (problems.length > 0) throw new GatewayError('invalid-config', 'the CSV header is wrong', problems);
   const rows = data.map(({ record, info }) => {
@@ -102,6 +142,7 @@ function withCells(tag: Record<string, unknown>, row: CsvRow, delimiter: CsvDeli
   for (const [column, value] of row.cells) {
     if (column === 'group') continue;
     if (value === '') delete next[column];
+    else if (column === 'aggregate') next[column] = parseAggregateCell(value);
     else next[column] = NUMERIC.has(column) ? numberCell(value, delimiter) : value;
   }
   return next as TagConfig;

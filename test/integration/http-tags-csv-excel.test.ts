@@ -133,9 +133,9 @@ describe('tags CSV as Excel writes it', () => {
     const res = await put('Group;Name;Adress;NAME\nfast;x;hr:1;x\n');
     expect(res.status).toBe(400);
     expect(res.body.error?.details).toEqual([
-      'line 1: unknown column "Adress" (columns: group, name, address, type, length, byteOrder, access, scale, offset, deadband, unit, description)',
+      'line 1: unknown column "Adress" (columns: group, name, address, type, length, byteOrder, access, scale, offset, deadband, unit, description, expression, aggregate)',
       'line 1: column "name" appears twice ("NAME")',
-      'line 1: column "address" is required',
+      'line 1: column "address" is required (or "expression"/"aggregate" for computed tags)',
     ]);
     expect(tagsNow()).toEqual(before);
   });
