@@ -41,14 +41,21 @@ function aggregateCell(aggregate: AggregateFields): string {
   return `${aggregate.function}(${aggregate.of}, ${aggregate.windowMs})`;
 }
 
-/**
- * The cell back as an aggregate; the window is the last argument, so the input may hold commas
- * (`avg(max({a/b}, {a/c}), 60000)`). A cell of another shape stays text, and validation names it.
- */
-function parseAggregateCell(cell: string): AggregateFields | string {
+/** The cell back as an aggregate; the window is the last argument, so the input may hold commas (`avg(max({a/b}, {a/c}), 60000)`). */
+function parseAggregateCell(cell: string): AggregateFields | undefined {
   const match = /^([A-Za-z]+)\s*\((.+),\s*(\d+)\s*\)$/s.exec(cell.trim());
-  if (!match) return cell;
+  if (!match) return undefined;
   return { function: match[1] as string, of: (match[2] as string).trim(), windowMs: Number(match[3]) };
+}
+
+/** Every aggregate cell that is not `function(input, windowMs)`, by line: the file is refused whole, nothing imported. */
+function checkAggregateCells(rows: CsvRow[]): void {
+  const problems = rows.flatMap((row) => {
+    const value = row.cells.get('aggregate') ?? '';
+    if (value === '' || parseAggregateCell(value)) return [];
+    return [`line ${row.line}: aggregate "${value}" is not function(input, windowMs), e.g. avg({plc/flow}, 60000)`];
+  });
+  if (problems.length > 0) throw new GatewayError('invalid-config', 'the CSV has aggregates it cannot read', problems);
 }
 
 /** Makes Excel read the file as UTF-8 (°C, µS, names in any script); every CSV reader skips it. */
@@ -170,6 +177,7 @@ export function deviceWithCsvTags(
 ): DeviceWithCsvTags {
   const merge = opts.mode === 'merge';
   const { rows, delimiter } = readRows(csv);
+  checkAggregateCells(rows);
   const groups = new Map<string, GroupConfig>();
   const original = new Map(device.groups.map((g) => [g.name, g]));
   const lineOfTag = new Map<TagConfig, number>();

@@ -72,12 +72,18 @@ describe('tags CSV of a compute device (SPEC §3.4)', () => {
     expect(tags[1]?.aggregate).toEqual({ function: 'avg', of: '{plc/flow}', windowMs: 60000 });
   });
 
-  it('leaves an aggregate cell of another shape as text, which validation refuses naming the tag', () => {
+  it('refuses a file with an aggregate cell of another shape, naming its line and the form', () => {
     const device = kpiDevice(configWith(kpi));
-    const imported = deviceWithCsvTags(device, 'group,name,aggregate\nderived,bad,avg {plc/flow} 60000\n').device;
-    const checked = configWith(imported as unknown as Record<string, unknown>);
-    expect(checked.ok).toBe(false);
-    if (!checked.ok) expect(checked.errors).toContain('devices[1].groups[0].tags[0].aggregate: must be an object');
+    const csv = 'group,name,expression,aggregate\nderived,ok,{plc/flow} * 3,\nderived,bad,,avg {plc/flow}\n';
+    let details: string[] = [];
+    try {
+      deviceWithCsvTags(device, csv);
+    } catch (err) {
+      details = (err as { details?: string[] }).details ?? [];
+    }
+    expect(details).toEqual([
+      'line 3: aggregate "avg {plc/flow}" is not function(input, windowMs), e.g. avg({plc/flow}, 60000)',
+    ]);
   });
 
   it('refuses a header with neither address nor a computed column', () => {
