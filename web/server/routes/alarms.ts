@@ -1,45 +1,33 @@
 import { Type } from '@sinclair/typebox';
-import type * as CsvStringify from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import type { AlarmHistoryFilter } from '../../../core/alarms/alarm-store.js';
-import {
-  ALARM_HISTORY_KINDS,
-  type AlarmHistoryKind,
-  type AlarmStatus,
-  SEVERITY_ORDER,
-} from '../../../core/alarms/alarm-types.js';
-import { escapeFormula } from '../../../core/config/csv-formula.js';
+import { ALARM_HISTORY_KINDS, type AlarmStatus, SEVERITY_ORDER } from '../../../core/alarms/alarm-types.js';
 import { stringifyExact, valueToJson } from '../../../core/json.js';
-import { lazyModule } from '../../../core/lazy-module.js';
 import type { Runtime } from '../../../core/runtime.js';
 import type { Value } from '../../../core/values.js';
 import { allow } from '../auth.js';
 import { sendError, sendGatewayError } from '../errors.js';
 import { pathParams, routeDocs } from '../route-docs.js';
-import { queryTime } from './audit.js';
+import {
+  csvCell as cell,
+  type EventLogQuery,
+  eventLogFormat,
+  eventLogQueryFields,
+  eventLogRange,
+  sendCsv,
+} from './event-log-query.js';
 
-const csvStringify = lazyModule<typeof CsvStringify>('csv-stringify/sync');
-
-interface HistoryQuery {
-  from?: string;
-  to?: string;
+interface HistoryQuery extends EventLogQuery {
   device?: string;
   tag?: string;
   alarm?: string;
-  kind?: string;
-  limit?: string;
-  format?: string;
 }
 
 const historyQuery = Type.Object({
-  from: Type.Optional(Type.String({ description: 'From this time: epoch milliseconds or an ISO date' })),
-  to: Type.Optional(Type.String({ description: 'Up to this time: epoch milliseconds or an ISO date' })),
+  ...eventLogQueryFields(ALARM_HISTORY_KINDS, 'events'),
   device: Type.Optional(Type.String({ description: 'Only this device' })),
   tag: Type.Optional(Type.String({ description: 'Only this tag' })),
   alarm: Type.Optional(Type.String({ description: 'Only alarms of this name' })),
-  kind: Type.Optional(Type.String({ description: `Only this kind: ${ALARM_HISTORY_KINDS.join(', ')}` })),
-  limit: Type.Optional(Type.String({ description: 'At most this many events, newest first (default 1000)' })),
-  format: Type.Optional(Type.String({ description: 'json (default) or csv' })),
 });
 
 export const ALARM_CSV_COLUMNS = [
@@ -57,22 +45,11 @@ export const ALARM_CSV_COLUMNS = [
 ];
 
 function historyFilter(query: HistoryQuery): AlarmHistoryFilter {
-  const kind = query.kind || undefined;
-  if (kind !== undefined && !(ALARM_HISTORY_KINDS as readonly string[]).includes(kind)) {
-    throw new Error(`kind must be one of ${ALARM_HISTORY_KINDS.join(', ')}, not "${kind}"`);
-  }
-  const limit = query.limit === undefined ? undefined : Number(query.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new Error(`limit must be a whole number of at least 1, not "${query.limit}"`);
-  }
   return {
-    from: queryTime(query.from, 'from'),
-    to: queryTime(query.to, 'to'),
+    ...eventLogRange(query, ALARM_HISTORY_KINDS),
     device: query.device || undefined,
     tag: query.tag || undefined,
     alarm: query.alarm || undefined,
-    kind: kind as AlarmHistoryKind | undefined,
-    limit,
   };
 }
 
@@ -84,10 +61,6 @@ export function alarmOrder(a: AlarmStatus, b: AlarmStatus): number {
     SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
     (b.activeSince ?? b.timestamp) - (a.activeSince ?? a.timestamp)
   );
-}
-
-function cell(value: unknown): string {
-  return value === undefined || value === null ? '' : escapeFormula(String(value));
 }
 
 /**
@@ -150,15 +123,15 @@ export function registerAlarms(app: FastifyInstance, runtime: Runtime): void {
       } catch (err) {
         return sendError(reply, 400, 'invalid-request', (err as Error).message);
       }
-      const format = req.query.format ?? 'json';
-      if (format !== 'json' && format !== 'csv') {
-        return sendError(reply, 400, 'invalid-request', 'format must be json or csv');
-      }
+      const format = eventLogFormat(req.query);
+      if (!format) return sendError(reply, 400, 'invalid-request', 'format must be json or csv');
       const rows = runtime.gateway.alarms.history(filter);
       if (format === 'json') return reply.type('application/json').send(stringifyExact(rows));
-      const csv = csvStringify().stringify([
+      return sendCsv(
+        reply,
+        'tagwire-alarms.csv',
         ALARM_CSV_COLUMNS,
-        ...rows.map((r) => [
+        rows.map((r) => [
           new Date(r.at).toISOString(),
           cell(r.device),
           cell(r.tag),
@@ -171,11 +144,7 @@ export function registerAlarms(app: FastifyInstance, runtime: Runtime): void {
           cell(r.comment),
           cell(r.source),
         ]),
-      ]);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="tagwire-alarms.csv"')
-        .send(`\uFEFF${csv}`);
+      );
     },
   );
 }
