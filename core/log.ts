@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import type { PrettyOptions, PrettyStream } from 'pino-pretty';
+import { lazyModule } from './lazy-module.js';
 import { managedLogger } from './log-levels.js';
 import { logTap } from './log-tap.js';
 
@@ -21,9 +21,10 @@ export const REDACT_PATHS = [
 ];
 
 /** pino-pretty (and its date formatting) is loaded only for a terminal: journald gets JSON. */
+const pinoPretty = lazyModule<typeof import('pino-pretty')>('pino-pretty');
+
 function prettyStream(options: PrettyOptions): PrettyStream {
-  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
-  return pretty(options);
+  return pinoPretty()(options);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { GroupConfig, TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { ExpressionError, type ExpressionValue } from '../../core/expression/index.js';
 import type { Driver, DriverContext, TagValueFeed } from '../../core/plugin.js';
+import { ByReadingPosition } from '../../core/reading-positions.js';
 import type { Quality, TagValue } from '../../core/values.js';
 import type { Clock } from './clock.js';
 import {
@@ -22,15 +23,6 @@ import { asTagType } from './result.js';
 import { TumblingWindow } from './window.js';
 
 const QUALITY_RANK: Record<Quality, number> = { good: 0, uncertain: 1, bad: 2 };
-
-/**
- * Which input a group reading's k-th item is, learnt from the first reading: a reading of a whole group
- * lists its tags in the same order every time, so the tag object at position k is checked, not looked up.
- */
-interface ItemPositions {
-  tags: Array<GroupReading['items'][number]['tag'] | undefined>;
-  entries: Array<InputEntry | undefined>;
-}
 
 export class ComputeDriver implements Driver {
   private readonly plan: ComputePlan;
@@ -50,7 +42,8 @@ export class ComputeDriver implements Driver {
   private evaluationErrors = 0;
   /** The feed's generation the kept input readings belong to. */
   private generation: number;
-  private readonly positions = new Map<string, Map<string, ItemPositions>>();
+  /** Which input a group reading's k-th item is, by device and group. */
+  private readonly positions = new Map<string, Map<string, ByReadingPosition<InputEntry | undefined>>>();
 
   constructor(
     private readonly ctx: DriverContext,
@@ -122,7 +115,7 @@ export class ComputeDriver implements Driver {
     const byTag = this.plan.inputs.get(reading.device);
     if (!byTag) return;
     this.checkGeneration();
-    const positions = this.positionsOf(reading.device, reading.group);
+    const positions = this.positionsOf(reading.device, reading.group, byTag);
     const batch = ++this.batch;
     // One list reused by every reading; a reading delivered while a batch runs (the device's own) gets its own.
     const due = this.depth === 0 ? this.dueScratch : [];
@@ -130,13 +123,7 @@ export class ComputeDriver implements Driver {
     const items = reading.items;
     for (let k = 0; k < items.length; k++) {
       const item = items[k] as GroupReading['items'][number];
-      let entry: InputEntry | undefined;
-      if (positions.tags[k] === item.tag) entry = positions.entries[k];
-      else {
-        entry = byTag.get(item.tag.name);
-        positions.tags[k] = item.tag;
-        positions.entries[k] = entry;
-      }
+      const entry = positions.get(k, item.tag);
       if (!entry) continue;
       const value = item.value;
       entry.reading = value;
@@ -226,7 +213,11 @@ export class ComputeDriver implements Driver {
     }
   }
 
-  private positionsOf(device: string, group: string): ItemPositions {
+  private positionsOf(
+    device: string,
+    group: string,
+    byTag: Map<string, InputEntry>,
+  ): ByReadingPosition<InputEntry | undefined> {
     let byGroup = this.positions.get(device);
     if (!byGroup) {
       byGroup = new Map();
@@ -234,7 +225,7 @@ export class ComputeDriver implements Driver {
     }
     let positions = byGroup.get(group);
     if (!positions) {
-      positions = { tags: [], entries: [] };
+      positions = new ByReadingPosition((tag) => byTag.get(tag.name));
       byGroup.set(group, positions);
     }
     return positions;

@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
+import { lazyModule } from '../../core/lazy-module.js';
 
 /** modbus-serial's client. */
 export type ModbusClient = ModbusRTU;
 
-let clientClass: typeof ModbusRTU | undefined;
+const clientClass = lazyModule<typeof ModbusRTU>('modbus-serial');
 
 /**
  * A new modbus-serial client. The library (and serialport with its native binding, which it
@@ -12,6 +12,6 @@ let clientClass: typeof ModbusRTU | undefined;
  * It is CommonJS: `module.exports` is the client class itself.
  */
 export function newModbusClient(): ModbusClient {
-  clientClass ??= createRequire(import.meta.url)('modbus-serial') as typeof ModbusRTU;
-  return new clientClass();
+  const Client = clientClass();
+  return new Client();
 }

@@ -5,14 +5,12 @@
  * first OPC UA address (it costs about 25 MB of RSS, mostly its table of standard node ids), so
  * a gateway without OPC UA tags never loads it.
  */
-import { createRequire } from 'node:module';
 import type { NodeId } from 'node-opcua-nodeid';
+import { lazyModule } from '../../core/lazy-module.js';
 
-type CoerceNodeId = typeof import('node-opcua-nodeid').coerceNodeId;
-let coerce: CoerceNodeId | undefined;
+const nodeIdModule = lazyModule<typeof import('node-opcua-nodeid')>('node-opcua-nodeid');
 function coerceNodeId(value: string): NodeId {
-  coerce ??= (createRequire(import.meta.url)('node-opcua-nodeid') as typeof import('node-opcua-nodeid')).coerceNodeId;
-  return coerce(value);
+  return nodeIdModule().coerceNodeId(value);
 }
 
 export interface NodeIdAddress {

@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
+import { lazyModule } from '../../core/lazy-module.js';
 import type { NorthContext } from '../../core/plugin.js';
 import type { ConnectionSettings } from './settings.js';
 
-let mqttModule: typeof import('mqtt') | undefined;
+const mqttModule = lazyModule<typeof import('mqtt')>('mqtt');
 
 /** `mqtt.connect`, with mqtt.js loaded at the first connection: a gateway without a north app never loads it. */
 export function connectMqtt(url: string, options: IClientOptions): MqttClient {
-  mqttModule ??= createRequire(import.meta.url)('mqtt') as typeof import('mqtt');
-  const client = mqttModule.connect(url, options);
+  const client = mqttModule().connect(url, options);
   // Every message is a packet of its own, sent now: with Nagle's algorithm a publish waits behind
   // an unacknowledged one until the broker's delayed ACK (up to 40 ms). TCP and TLS sockets only.
   client.on('connect', () => {

@@ -2,6 +2,7 @@ import type { DeviceState, ReadingItem } from '../../core/bus.js';
 import type { TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { parseExact, stringifyExact, valueToJson } from '../../core/json.js';
+import { ByReadingPosition } from '../../core/reading-positions.js';
 import type { TagValue, Value } from '../../core/values.js';
 
 /** `{"value": …, "timestamp": …, "quality": …}` built by hand: this runs once per published value. */
@@ -21,20 +22,10 @@ function metaFields(meta: Readonly<Record<string, Value>>): string {
   return out;
 }
 
-/**
- * `"name":` of each tag of one group, by the tag's position in the group's readings: a reading lists
- * the group's tags in the same order every time, so a position is checked by identity, not looked up.
- */
-export class GroupKeys {
-  private readonly tags: Array<TagConfig | undefined> = [];
-  private readonly keys: string[] = [];
-
-  key(position: number, tag: TagConfig): string {
-    if (this.tags[position] === tag) return this.keys[position] as string;
-    const key = `${JSON.stringify(tag.name)}:`;
-    this.tags[position] = tag;
-    this.keys[position] = key;
-    return key;
+/** `"name":` of each tag of one group, by the tag's position in the group's readings. */
+export class GroupKeys extends ByReadingPosition<string> {
+  constructor() {
+    super((tag) => `${JSON.stringify(tag.name)}:`);
   }
 }
 
@@ -45,7 +36,7 @@ export function groupPayload(timestamp: number, items: ReadingItem[], keys: Grou
   for (let k = 0; k < items.length; k++) {
     const item = items[k] as ReadingItem;
     const v = item.value;
-    const key = keys.key(k, item.tag);
+    const key = keys.get(k, item.tag);
     if (v.quality === 'bad') errors += `${errors ? ',' : ''}${key}${JSON.stringify(v.error ?? 'bad')}`;
     else values += `${values ? ',' : ''}${key}${valueToJson(v.value)}`;
   }

@@ -3,11 +3,12 @@
  * collapse metric values to `any` (they name a `long` type that does not resolve), so
  * this file is the one place that talks to it: typed objects in, plain values out.
  */
-import { createRequire } from 'node:module';
 import type sparkplugModule from 'sparkplug-payload';
+import { lazyModule } from '../../core/lazy-module.js';
 import type { Value } from '../../core/values.js';
 
 type SpbCodec = NonNullable<ReturnType<(typeof sparkplugModule)['get']>>;
+const sparkplugPayload = lazyModule<typeof sparkplugModule>('sparkplug-payload');
 let codec: SpbCodec | undefined;
 /**
  * The encoder, loaded (synchronously) at the first payload: sparkplug-payload brings
@@ -15,8 +16,7 @@ let codec: SpbCodec | undefined;
  */
 function spb(): SpbCodec {
   if (codec) return codec;
-  const sparkplug = createRequire(import.meta.url)('sparkplug-payload') as typeof sparkplugModule;
-  const loaded = sparkplug.get('spBv1.0');
+  const loaded = sparkplugPayload().get('spBv1.0');
   if (!loaded) throw new Error('sparkplug-payload does not know namespace spBv1.0');
   codec = loaded;
   return loaded;
