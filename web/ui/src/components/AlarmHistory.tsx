@@ -5,6 +5,7 @@ import { ApiError, api } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { liveEvents } from '../sse';
 import { ErrorBox } from './ErrorBox';
+import { DateRangeFields, eventLogUrl, KindSelect } from './EventLogFilters';
 
 interface Filters {
   from: string;
@@ -15,24 +16,8 @@ interface Filters {
   kind: string;
 }
 
-/** `YYYY-MM-DD` from a date input → epoch ms at the start (or end) of that local day. */
-function dayBound(day: string, end: boolean): string | undefined {
-  if (!day) return undefined;
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return String((end ? new Date(y, m - 1, d, 23, 59, 59, 999) : new Date(y, m - 1, d)).getTime());
-}
-
 function historyQuery(f: Filters, format?: 'csv'): string {
-  const q = new URLSearchParams();
-  const from = dayBound(f.from, false);
-  const to = dayBound(f.to, true);
-  if (from) q.set('from', from);
-  if (to) q.set('to', to);
-  for (const key of ['device', 'tag', 'alarm'] as const) if (f[key].trim()) q.set(key, f[key].trim());
-  if (f.kind) q.set('kind', f.kind);
-  if (format) q.set('format', format);
-  const text = q.toString();
-  return `/api/v1/alarms/history${text ? `?${text}` : ''}`;
+  return eventLogUrl('/api/v1/alarms/history', f, ['device', 'tag', 'alarm'], format);
 }
 
 const KIND_LABEL: Record<AlarmHistoryEntry['kind'], string> = {
@@ -89,31 +74,20 @@ export function AlarmHistory() {
       </div>
       <p class="muted">Every state change and acknowledgement; kept for 90 days (at most 100,000 events).</p>
       <div class="filter-bar">
-        <label class="filter-field">
-          <span class="field-label">From</span>
-          <input type="date" value={filters.from} onInput={set('from')} />
-        </label>
-        <label class="filter-field">
-          <span class="field-label">To</span>
-          <input type="date" value={filters.to} onInput={set('to')} />
-        </label>
+        <DateRangeFields filters={filters} set={set} />
         {(['device', 'tag', 'alarm'] as const).map((key) => (
           <label class="filter-field" key={key}>
             <span class="field-label">{key[0]?.toUpperCase() + key.slice(1)}</span>
             <input type="search" placeholder="Any" value={filters[key]} onInput={set(key)} />
           </label>
         ))}
-        <label class="filter-field">
-          <span class="field-label">Kind</span>
-          <select value={filters.kind} onChange={set('kind')} aria-label="Kind of event">
-            <option value="">Everything</option>
-            {ALARM_HISTORY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <KindSelect
+          value={filters.kind}
+          set={set}
+          kinds={ALARM_HISTORY_KINDS}
+          label={(k) => KIND_LABEL[k as AlarmHistoryEntry['kind']]}
+          ariaLabel="Kind of event"
+        />
       </div>
       <ErrorBox error={error} title="The alarm history could not be loaded" />
       {rows && rows.length === 0 ? <p class="muted">Nothing matches the filters.</p> : null}

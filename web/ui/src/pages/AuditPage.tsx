@@ -2,28 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { AUDIT_KINDS, type AuditRow } from '../../../../core/audit-types';
 import { ApiError, api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
+import { DateRangeFields, eventLogUrl, KindSelect } from '../components/EventLogFilters';
 import { formatTimestamp } from '../format';
 import { useDocumentTitle } from '../live';
 
-/** `YYYY-MM-DD` from a date input → epoch ms at the start (or end) of that local day. */
-function dayBound(day: string, end: boolean): string | undefined {
-  if (!day) return undefined;
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const at = end ? new Date(y, m - 1, d, 23, 59, 59, 999) : new Date(y, m - 1, d);
-  return String(at.getTime());
-}
-
 function auditQuery(filters: { from: string; to: string; user: string; kind: string }, format?: 'csv'): string {
-  const q = new URLSearchParams();
-  const from = dayBound(filters.from, false);
-  const to = dayBound(filters.to, true);
-  if (from) q.set('from', from);
-  if (to) q.set('to', to);
-  if (filters.user.trim()) q.set('user', filters.user.trim());
-  if (filters.kind) q.set('kind', filters.kind);
-  if (format) q.set('format', format);
-  const text = q.toString();
-  return `/api/v1/audit${text ? `?${text}` : ''}`;
+  return eventLogUrl('/api/v1/audit', filters, ['user'], format);
 }
 
 /**
@@ -73,29 +57,12 @@ export function AuditPage() {
         and user changes. Kept for 90 days (at most 200,000 entries); newest first.
       </p>
       <div class="filter-bar">
-        <label class="filter-field">
-          <span class="field-label">From</span>
-          <input type="date" value={filters.from} onInput={set('from')} />
-        </label>
-        <label class="filter-field">
-          <span class="field-label">To</span>
-          <input type="date" value={filters.to} onInput={set('to')} />
-        </label>
+        <DateRangeFields filters={filters} set={set} />
         <label class="filter-field">
           <span class="field-label">User</span>
           <input type="search" placeholder="Any user" value={filters.user} onInput={set('user')} />
         </label>
-        <label class="filter-field">
-          <span class="field-label">Kind</span>
-          <select value={filters.kind} onChange={set('kind')}>
-            <option value="">Everything</option>
-            {AUDIT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
+        <KindSelect value={filters.kind} set={set} kinds={AUDIT_KINDS} />
       </div>
       <ErrorBox error={error} title="The audit trail could not be loaded" />
       {rows && rows.length === 0 ? <p class="muted">Nothing matches the filters.</p> : null}
