@@ -83,3 +83,21 @@ export const text = async (l: Locator) => ((await l.textContent()) ?? '').trim()
 /** Retries `check` until it passes (expect-style polling; no fixed sleeps). */
 export const eventually = <T>(check: () => Promise<T>, timeout = 10_000) =>
   vi.waitFor(check, { timeout, interval: 100 });
+
+/** A page of the UI at `base` (900 px high), logged in as `user` and showing the overview. */
+export async function loggedInPage(
+  browser: Browser,
+  base: string,
+  user: string,
+  password: string,
+  width = 1280,
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  await page.goto(base);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  return page;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModbusDataModel } from '../../simulators/modbus-model.js';
 import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { eventually, launchChromium, screenshot, text } from './browser.js';
+import { eventually, launchChromium, loggedInPage, screenshot, text } from './browser.js';
 
 const PASSWORD = 'compute e2e password';
 
@@ -60,13 +60,7 @@ beforeAll(async () => {
     { users: { admin: [PASSWORD, 'admin'] }, listen: true },
   );
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(gw.base);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  page = await loggedInPage(browser, gw.base, 'admin', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
 import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { eventually, launchChromium, screenshot, text } from './browser.js';
+import { eventually, launchChromium, loggedInPage, screenshot, text } from './browser.js';
 
 const PASSWORD = 'csv and write 123';
 const UNIT = 1;
@@ -51,13 +51,7 @@ beforeAll(async () => {
     { users: { admin: [PASSWORD, 'admin'] }, listen: true },
   );
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(gw.base);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  page = await loggedInPage(browser, gw.base, 'admin', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

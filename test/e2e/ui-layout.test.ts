@@ -8,7 +8,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { simulatedPlc, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { eventually, launchChromium, screenshot } from './browser.js';
+import { eventually, launchChromium, loggedInPage, screenshot } from './browser.js';
 
 const PASSWORD = 'layout check 1234';
 const WIDTHS = [390, 1024, 1440] as const;
@@ -210,13 +210,7 @@ beforeAll(async () => {
     },
   );
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(gw.base);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  page = await loggedInPage(browser, gw.base, 'admin', PASSWORD, 1440);
 }, 60_000);
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningS7Simulator, runS7Simulator } from '../../simulators/s7/run-s7.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
-import { eventually, launchChromium, screenshot as shoot, text } from './browser.js';
+import { eventually, launchChromium, loggedInPage, screenshot as shoot, text } from './browser.js';
 
 const PASSWORD = 'e2e s7 correct horse';
 
@@ -27,13 +27,7 @@ beforeAll(async () => {
     { listen: true, users: { admin: [PASSWORD, 'admin'] } },
   );
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(gw.base);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  page = await loggedInPage(browser, gw.base, 'admin', PASSWORD, 1366);
 }, 60_000);
 
 afterAll(async () => {
