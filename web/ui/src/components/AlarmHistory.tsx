@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ALARM_HISTORY_KINDS, type AlarmHistoryEntry } from '../../../../core/alarms/alarm-types';
 import { SEVERITY_LABEL } from '../alarms';
-import { ApiError, api } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { liveEvents } from '../sse';
 import { ErrorBox } from './ErrorBox';
-import { DateRangeFields, eventLogUrl, KindSelect } from './EventLogFilters';
+import { DateRangeFields, eventLogUrl, KindSelect, useEventLog } from './EventLogFilters';
 
 interface Filters {
   from: string;
@@ -29,37 +28,24 @@ const KIND_LABEL: Record<AlarmHistoryEntry['kind'], string> = {
 /** Every state change and acknowledgement, newest first, with filters and CSV download. */
 export function AlarmHistory() {
   const [filters, setFilters] = useState<Filters>({ from: '', to: '', device: '', tag: '', alarm: '', kind: '' });
-  const [rows, setRows] = useState<AlarmHistoryEntry[]>();
-  const [error, setError] = useState<ApiError>();
   const url = historyQuery(filters);
-
-  useEffect(() => {
-    let live = true;
-    let timer: number | undefined;
-    const load = async () => {
-      try {
-        const next = await api<AlarmHistoryEntry[]>('GET', `${url}${url.includes('?') ? '&' : '?'}limit=500`);
-        if (live) {
-          setRows(next);
-          setError(undefined);
-        }
-      } catch (err) {
-        if (live) setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
-      }
-    };
-    void load();
-    const unsubscribe = liveEvents.subscribe({
-      alarm: () => {
+  // Reloaded a moment after alarm events (one reload for a burst of them).
+  const { rows, error } = useEventLog<AlarmHistoryEntry>(
+    `${url}${url.includes('?') ? '&' : '?'}limit=500`,
+    (reload) => {
+      let timer: number | undefined;
+      const unsubscribe = liveEvents.subscribe({
+        alarm: () => {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(reload, 300);
+        },
+      });
+      return () => {
         window.clearTimeout(timer);
-        timer = window.setTimeout(() => void load(), 300);
-      },
-    });
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [url]);
+        unsubscribe();
+      };
+    },
+  );
 
   const set = (key: keyof Filters) => (e: Event) =>
     setFilters({ ...filters, [key]: (e.currentTarget as HTMLInputElement).value });

@@ -1,4 +1,40 @@
-/** What the audit trail and the alarm history pages share: the query they send and their date and kind filters. */
+/**
+ * What the audit trail and the alarm history pages share: the query they send, loading its rows again
+ * when told to, and their date and kind filters.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api } from '../api';
+
+/**
+ * The rows at `url`, loaded now and again whenever `subscribe` calls back (a timer, live events);
+ * `subscribe` returns its own cleanup. A load that ends after the url changed is dropped.
+ */
+export function useEventLog<T>(url: string, subscribe: (reload: () => void) => () => void) {
+  const [rows, setRows] = useState<T[]>();
+  const [error, setError] = useState<ApiError>();
+  // The trigger is set up once per url: a new subscribe function on every render does not restart it.
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      try {
+        const next = await api<T[]>('GET', url);
+        if (live) {
+          setRows(next);
+          setError(undefined);
+        }
+      } catch (err) {
+        if (live) setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+      }
+    };
+    void load();
+    const stop = subscribe(() => void load());
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [url]);
+  return { rows, error };
+}
 
 /** `YYYY-MM-DD` from a date input → epoch ms at the start (or end) of that local day. */
 function dayBound(day: string, end: boolean): string | undefined {

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { AUDIT_KINDS, type AuditRow } from '../../../../core/audit-types';
-import { ApiError, api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
-import { DateRangeFields, eventLogUrl, KindSelect } from '../components/EventLogFilters';
+import { DateRangeFields, eventLogUrl, KindSelect, useEventLog } from '../components/EventLogFilters';
 import { formatTimestamp } from '../format';
 import { useDocumentTitle } from '../live';
 
@@ -17,29 +16,10 @@ function auditQuery(filters: { from: string; to: string; user: string; kind: str
 export function AuditPage() {
   useDocumentTitle('Audit');
   const [filters, setFilters] = useState({ from: '', to: '', user: '', kind: '' });
-  const [rows, setRows] = useState<AuditRow[]>();
-  const [error, setError] = useState<ApiError>();
-
-  useEffect(() => {
-    let live = true;
-    const load = async () => {
-      try {
-        const next = await api<AuditRow[]>('GET', auditQuery(filters));
-        if (live) {
-          setRows(next);
-          setError(undefined);
-        }
-      } catch (err) {
-        if (live) setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
-      }
-    };
-    void load();
-    const timer = window.setInterval(load, 10_000);
-    return () => {
-      live = false;
-      window.clearInterval(timer);
-    };
-  }, [filters.from, filters.to, filters.user, filters.kind]);
+  const { rows, error } = useEventLog<AuditRow>(auditQuery(filters), (reload) => {
+    const timer = window.setInterval(reload, 10_000);
+    return () => window.clearInterval(timer);
+  });
 
   const set = (key: keyof typeof filters) => (e: Event) =>
     setFilters({ ...filters, [key]: (e.currentTarget as HTMLInputElement).value });
