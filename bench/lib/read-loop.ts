@@ -1,5 +1,5 @@
 /** A plain modbus-serial client reading blocks back to back, one request in flight. */
-import type { ModbusClient } from '../../drivers/modbus/client.js';
+import type { PlainModbusClient } from './plain-modbus-client.js';
 
 export interface Block {
   start: number;
@@ -13,7 +13,7 @@ export interface LoopResult {
 }
 
 /** Reads `blocks` round and round until `until` (performance.now()). */
-export async function readLoop(client: ModbusClient, blocks: Block[], until: number): Promise<LoopResult> {
+export async function readLoop(client: PlainModbusClient, blocks: Block[], until: number): Promise<LoopResult> {
   const result: LoopResult = { requests: 0, registers: 0, errors: 0 };
   let i = 0;
   while (performance.now() < until) {
@@ -41,7 +41,7 @@ export function addResults(results: LoopResult[]): LoopResult {
 }
 
 /** Closes a client without waiting long for modbus-serial's callback. */
-export function closeQuietly(client: ModbusClient): Promise<void> {
+export function closeQuietly(client: PlainModbusClient): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 1000);
     client.close(() => {

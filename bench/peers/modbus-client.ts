@@ -1,7 +1,8 @@
 /** Peer: the Modbus TCP limit — plain modbus-serial clients reading as fast as the server answers. */
-import { newModbusClient } from '../../drivers/modbus/client.js';
+
 import { LOOPBACK } from '../lib/net.js';
 import { servePeer } from '../lib/peer-host.js';
+import { newPlainModbusClient } from '../lib/plain-modbus-client.js';
 import { addResults, type Block, closeQuietly, readLoop } from '../lib/read-loop.js';
 
 interface RunArgs {
@@ -14,7 +15,7 @@ interface RunArgs {
 async function run(args: RunArgs): Promise<unknown> {
   const clients = await Promise.all(
     args.ports.map(async (port) => {
-      const client = newModbusClient();
+      const client = newPlainModbusClient();
       await client.connectTCP(LOOPBACK, { port });
       client.setID(1);
       client.setTimeout(2000);

@@ -1,6 +1,7 @@
 /** Peer: the RTU limit — a plain modbus-serial RTU client on one end of the pty pair. */
-import { newModbusClient } from '../../drivers/modbus/client.js';
+
 import { servePeer } from '../lib/peer-host.js';
+import { newPlainModbusClient } from '../lib/plain-modbus-client.js';
 import { type Block, closeQuietly, readLoop } from '../lib/read-loop.js';
 
 interface RunArgs {
@@ -12,7 +13,7 @@ interface RunArgs {
 }
 
 async function run(args: RunArgs): Promise<unknown> {
-  const client = newModbusClient();
+  const client = newPlainModbusClient();
   await client.connectRTUBuffered(args.path, { baudRate: args.baudRate });
   client.setID(args.unitId);
   client.setTimeout(1000);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 /** Where a link's frames are written and read: the socket (TCP) or modbus-serial's port. */
-interface FrameEnds {
+export interface FrameEnds {
   write(data: Buffer, ...rest: unknown[]): unknown;
   on(event: 'data', listener: (data: Buffer) => void): unknown;
 }

@@ -1,9 +1,8 @@
-import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
-import { type ModbusClient, newModbusClient } from './client.js';
+import { type ModbusClient, openModbusClient } from './client.js';
+import { MODBUS_EXCEPTION_PREFIX } from './errors.js';
 import { traceFrames } from './frame-trace.js';
-import { guardMbapStream } from './mbap-guard.js';
 import { PipeliningCheck } from './pipelining-check.js';
 import { DeadlineQueue, type RequestKind } from './request-queue.js';
 
@@ -176,43 +175,22 @@ export class ModbusLink {
 
   private async connect(): Promise<void> {
     await this.closeClient();
-    const client = newModbusClient();
-    const t = this.transport;
+    let client: ModbusClient;
     try {
-      if (t.kind === 'tcp') {
-        await client.connectTCP(t.host, { port: t.port, timeout: this.options.connectTimeoutMs });
-      } else if (t.kind === 'rtu-tcp') {
-        // modbus-serial's "telnet" port is plain RTU framing over a socket, which is what a serial
-        // device server in transparent mode expects ("TcpRTUBuffered" sends MBAP headers instead).
-        await client.connectTelnet(t.host, { port: t.port, timeout: this.options.connectTimeoutMs });
-      } else if (t.kind === 'rtu') {
-        await client.connectRTUBuffered(t.path, {
-          baudRate: t.baudRate,
-          dataBits: t.dataBits,
-          parity: t.parity,
-          stopBits: t.stopBits,
-        });
-      }
+      client = await openModbusClient(this.transport, this.options.connectTimeoutMs);
     } catch (err) {
-      void closeClient(client);
       throw connectError(err, this.key);
     }
     if (this.closed) {
       // Every device left while the connection was being made: do not keep it.
-      void closeClient(client);
+      void client.close();
       throw new GatewayError('disconnected', `link ${this.key} was closed`);
     }
-    client.on('close', () => this.lost(client, 'disconnected'));
-    client.on('error', () => this.lost(client, 'disconnected'));
-    if (t.kind === 'tcp') {
-      const socket = (client as unknown as { _port?: { _client?: Socket } })._port?._client;
-      if (socket) {
-        guardMbapStream(socket, () => {
-          this.stats.errors++;
-          this.lost(client, 'bad-response');
-        });
-      }
-    }
+    client.onLost((reason) => {
+      // A stream that cannot be Modbus any more (a header that lies about its length) is an error of the line.
+      if (reason === 'bad-response') this.stats.errors++;
+      this.lost(client, reason);
+    });
     this.traceFramesOf(client);
     this.consecutiveTimeouts = 0;
     this.client = client;
@@ -221,30 +199,24 @@ export class ModbusLink {
 
   /** Raw frames in hex at trace level, for the device whose unit id they carry. */
   private traceFramesOf(client: ModbusClient): void {
-    const port = (client as unknown as { _port?: { _client?: Socket } })._port;
-    const ends = this.transport.kind === 'tcp' ? port?._client : port;
-    if (!ends) return;
-    traceFrames(
-      ends as unknown as Parameters<typeof traceFrames>[0],
-      this.transport.kind === 'tcp' ? 'mbap' : 'rtu',
-      (unit) => {
-        for (const user of this.users) if (user.frameLog?.unitId === unit) return user.frameLog.log;
-        return undefined;
-      },
-    );
+    if (!client.frameEnds) return;
+    traceFrames(client.frameEnds, client.framing, (unit) => {
+      for (const user of this.users) if (user.frameLog?.unitId === unit) return user.frameLog.log;
+      return undefined;
+    });
   }
 
   private lost(client: ModbusClient, error: string): void {
     if (this.client !== client) return;
     this.client = undefined;
-    void closeClient(client);
+    void client.close();
     for (const user of this.users) user.linkLost(error);
   }
 
   private async closeClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await closeClient(client);
+    if (client) await client.close();
   }
 
   /**
@@ -267,7 +239,7 @@ export class ModbusLink {
     try {
       const client = this.client;
       if (!client?.isOpen) {
-        // modbus-serial marks a socket that failed (ECONNRESET, EPIPE) closed without a close event.
+        // A port that failed (ECONNRESET, EPIPE) may be marked closed without a close event.
         if (client) this.lost(client, 'disconnected');
         throw new GatewayError('disconnected', `link ${this.key} is not connected`);
       }
@@ -275,7 +247,7 @@ export class ModbusLink {
       if (this.transport.kind !== 'tcp') {
         const wait = this.quietUntil - performance.now();
         if (wait > 0) await sleep(wait);
-        discardStaleInput(client);
+        client.discardInput();
       }
       sentAt = performance.now();
       inFlightAtSend = ++this.inFlight;
@@ -284,8 +256,9 @@ export class ModbusLink {
       this.consecutiveTimeouts = 0;
       return result;
     } catch (err) {
-      const timedOut = (err as { name?: string })?.name === 'TransactionTimedOutError';
-      if (typeof (err as { modbusCode?: unknown })?.modbusCode === 'number') {
+      const code = err instanceof GatewayError ? err.code : '';
+      const timedOut = code === 'timeout';
+      if (code.startsWith(MODBUS_EXCEPTION_PREFIX)) {
         this.pipelining.answered(req.unitId, performance.now());
       }
       const lostInPipeline =
@@ -326,39 +299,6 @@ export class ModbusLink {
         `were outstanding); sending one request at a time on this link from now on instead of ${limit}`,
     );
   }
-}
-
-/**
- * Closes a client without waiting forever: modbus-serial's close() never calls back on a
- * socket that already failed, so destroy() is preferred and a timer bounds the wait.
- */
-function closeClient(client: ModbusClient): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 1000);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    // destroy() only acts on ports that have one (sockets); a serial port must be closed.
-    const port = (client as unknown as { _port?: { destroy?: unknown } })._port;
-    const destroyable = client as ModbusClient & { destroy?: (cb: () => void) => void };
-    try {
-      if (typeof port?.destroy === 'function' && typeof destroyable.destroy === 'function') destroyable.destroy(done);
-      else client.close(done);
-    } catch {
-      done();
-    }
-  });
-}
-
-/**
- * On an RTU line only the slave addressed by our request may talk, so anything already
- * in modbus-serial's receive buffer (a late answer, stray bytes, half a frame) is noise:
- * drop it so it can never be matched against the next answer.
- */
-function discardStaleInput(client: ModbusClient): void {
-  const port = (client as unknown as { _port?: { _buffer?: Buffer } })._port;
-  if (port && Buffer.isBuffer(port._buffer) && port._buffer.length > 0) port._buffer = Buffer.alloc(0);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,4 @@
 import type { DeviceState, ReadingItem } from '../../core/bus.js';
-import type { TagConfig } from '../../core/config/schema.js';
 import { GatewayError } from '../../core/errors.js';
 import { parseExact, stringifyExact, valueToJson } from '../../core/json.js';
 import { ByReadingPosition } from '../../core/reading-positions.js';
