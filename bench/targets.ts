@@ -42,6 +42,11 @@ function latencyTarget(r: LoadResult | undefined, rate: string, limitMs: number,
   );
 }
 
+/** Every value read reached the subscriber (nothing dropped by a full spool or queue). */
+function deliveredAllRead(r: LoadResult): boolean {
+  return r.publishedPerSecond >= 0.95 * r.readPerSecond;
+}
+
 export function judgeTargets(results: BenchResults): Target[] {
   const runs = results.throughput;
   const group = runs.filter((r) => r.spec.format === 'group');
@@ -110,11 +115,15 @@ export function judgeTargets(results: BenchResults): Target[] {
       gFast && `${int(gFast.readPerSecond)} (${gFast.spec.id})`,
       gFast && gFast.readPerSecond >= 1_000_000,
     ),
+    // Issue 19 asks for this CPU at saturation; the same figure at a rate the gateway sustains is shown beside it.
     target(
-      'group: CPU-s per 1M values (all delivered)',
+      'group: CPU-s per 1M values at saturation (every value read delivered)',
       '≤ 1.5',
-      gCpu && `${(gCpu.cpuPer100k * 10).toFixed(1)} (${gCpu.spec.id})${floor}`,
-      gCpu && gCpu.cpuPer100k * 10 <= 1.5,
+      gSat &&
+        `${(gSat.cpuPer100k * 10).toFixed(1)} (${gSat.spec.id})` +
+          (gCpu ? `; sustained rate: ${(gCpu.cpuPer100k * 10).toFixed(1)} (${gCpu.spec.id})` : '') +
+          floor,
+      gSat && deliveredAllRead(gSat) && gSat.cpuPer100k * 10 <= 1.5,
     ),
     target(
       'uns: CPU-s per 1M values (all delivered)',
