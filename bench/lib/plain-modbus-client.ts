@@ -1,13 +1,13 @@
 /** The plain modbus-serial client the limits are measured with: the library alone, nothing of tagwire. */
-import { createRequire } from 'node:module';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
+import { lazyModule } from '../../core/lazy-module.js';
 
 export type PlainModbusClient = ModbusRTU;
 
-const require = createRequire(import.meta.url);
+// CommonJS: `module.exports` is the client class itself.
+const clientClass = lazyModule<typeof ModbusRTU>('modbus-serial');
 
 export function newPlainModbusClient(): PlainModbusClient {
-  // CommonJS: `module.exports` is the client class itself.
-  const Client = require('modbus-serial') as typeof ModbusRTU;
+  const Client = clientClass();
   return new Client();
 }

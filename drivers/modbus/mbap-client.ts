@@ -7,6 +7,8 @@ import { modbusExceptionCode } from './errors.js';
 const HEADER = 6;
 /** Longest legal MBAP length field: unit id + a 253-byte PDU. */
 const MAX_MBAP_LENGTH = 254;
+/** What a confirmed write resolves with: it carries no data. */
+const NO_DATA = Buffer.alloc(0);
 
 /** What an answer must look like to belong to its request. */
 interface Transaction {
@@ -227,7 +229,7 @@ export class MbapClient implements ModbusClient {
       tx.reject(
         mismatch(`the answer confirms ${bytes.readUInt16BE(start + 4)} values written, not ${tx.echoQuantity}`),
       );
-    } else tx.resolve(bytes.subarray(start, start));
+    } else tx.resolve(NO_DATA);
   }
 
   /** The stream cannot be resynchronised: everything after a bad header is unframed. */

@@ -64,7 +64,7 @@ export function readArea(
   return withRetries(link, opts, 'read', deadline, async (client) => {
     link.stats.bytesOut += 8;
     const data = await client.read(READ_FUNCTION[area], opts.unitId, start, count, opts.timeoutMs);
-    link.stats.bytesIn += 3 + data.length;
+    link.stats.bytesIn += 5 + data.length;
     return data;
   });
 }
