@@ -1,5 +1,5 @@
-import { SpoolFeed } from '../core/store/spool-feed.js';
-import type { SpoolMessage, SpoolRow, SpoolStore } from '../core/store/spool-store.js';
+import { SPILL_AFTER_MS, SpoolFeed } from '../core/store/spool-feed.js';
+import type { SpoolMessage, SpoolRow, SpoolStats, SpoolStore } from '../core/store/spool-store.js';
 
 /** Messages handed to the MQTT client and not yet acknowledged, at most. */
 const WINDOW = 512;
@@ -24,11 +24,12 @@ export type Render = (
 const asSpooled: Render = (row) => row;
 
 /**
- * Moves spooled messages from the disk spool to the broker, oldest first, at most WINDOW in
- * flight; a row is deleted only when the broker acknowledged it (QoS ≥ 1) or it was written
- * to the socket (QoS 0). After a new start everything not acknowledged is sent again from the
- * oldest (QoS 1 allows duplicates, never gaps), so per-topic order holds across outages and
- * restarts. Used by both north plugins: `mqtt` sends rows as spooled; `sparkplug-b` renders
+ * Moves queued messages to the broker, oldest first, at most WINDOW in flight; a message is
+ * forgotten only when the broker acknowledged it. While connected, messages go out from memory
+ * and reach the disk only if the broker leaves them unacknowledged for SPILL_AFTER_MS; while
+ * not, they go to disk (see SpoolFeed). After a new start everything not acknowledged is sent
+ * again from the oldest (QoS 1 allows duplicates, never gaps), so per-topic order holds across
+ * outages and restarts. Used by both north plugins: `mqtt` sends rows as spooled; `sparkplug-b` renders
  * each row at the moment it is sent (seq, aliases and is_historical belong to that moment)
  * and runs the pump only while its session is live (births sent).
  */
@@ -40,6 +41,8 @@ export class SpoolPump {
   private scheduled = false;
   private running = false;
   private closed = false;
+  /** Wakes the pump to write messages the broker left unacknowledged to disk. */
+  private spillTimer: NodeJS.Timeout | undefined;
   /** Messages the broker took. */
   sent = 0;
   /** Rows dropped by the renderer (their device is not born, their metrics are gone). */
@@ -48,8 +51,14 @@ export class SpoolPump {
   constructor(
     store: SpoolStore,
     private readonly render: Render = asSpooled,
+    options: { alwaysToDisk?: boolean } = {},
   ) {
-    this.feed = new SpoolFeed(store);
+    this.feed = new SpoolFeed(store, { alwaysToDisk: options.alwaysToDisk ?? false });
+  }
+
+  /** The spool's figures, messages held in memory counted in. */
+  stats(): SpoolStats {
+    return this.feed.stats();
   }
 
   /** Queues a record; it reaches the disk within this tick. */
@@ -64,6 +73,7 @@ export class SpoolPump {
     this.publisher = publisher;
     this.generation++;
     this.feed.rewind();
+    this.feed.setLive(true);
     this.inFlight = 0;
     this.schedule();
   }
@@ -72,15 +82,18 @@ export class SpoolPump {
   stop(): void {
     this.publisher = undefined;
     this.generation++;
+    if (!this.closed) this.feed.setLive(false);
+    if (this.spillTimer) clearTimeout(this.spillTimer);
+    this.spillTimer = undefined;
   }
 
   get active(): boolean {
     return this.publisher !== undefined;
   }
 
-  /** Writes queued records to disk and acknowledged deletions now (used on stop). */
+  /** Moves queued records on and writes acknowledged deletions now (used on stop). */
   flush(): void {
-    this.feed.flush();
+    if (!this.closed) this.feed.flush();
   }
 
   /** The app stops: what is queued goes to disk, and nothing touches the store afterwards. */
@@ -88,6 +101,16 @@ export class SpoolPump {
     this.stop();
     this.flush();
     this.closed = true;
+  }
+
+  /** While messages wait in memory for their acknowledgement, the pump looks at them again in time. */
+  private watchMemory(): void {
+    if (this.spillTimer || this.feed.inMemory === 0 || !this.publisher) return;
+    this.spillTimer = setTimeout(() => {
+      this.spillTimer = undefined;
+      this.schedule();
+    }, SPILL_AFTER_MS);
+    this.spillTimer.unref();
   }
 
   /** Sends what can be sent now, synchronously: before a DDEATH, so data read before it goes first. */
@@ -111,6 +134,7 @@ export class SpoolPump {
       // Acknowledgements are deleted in batches, and all of them once nothing is in flight.
       this.feed.flush(this.inFlight === 0);
       this.send();
+      this.watchMemory();
     } finally {
       this.running = false;
     }
@@ -127,7 +151,7 @@ export class SpoolPump {
         const message = this.render(row);
         if (!message) {
           this.skipped++;
-          this.feed.ack(row.id);
+          this.feed.ack(row);
           continue;
         }
         this.inFlight++;
@@ -136,7 +160,7 @@ export class SpoolPump {
           if (generation !== this.generation) return;
           this.inFlight--;
           if (!err) {
-            this.feed.ack(row.id);
+            this.feed.ack(row);
             this.sent++;
           }
           this.schedule();

@@ -44,6 +44,11 @@ export const connectionProperties = {
       maxMessages: Type.Integer({ minimum: 0, default: 100_000, description: 'Messages kept while offline' }),
       maxBytes: Type.Integer({ minimum: 0, default: 104_857_600, description: 'Bytes kept while offline' }),
       maxAgeSeconds: Type.Integer({ minimum: 0, default: 604_800, description: 'Oldest message kept, seconds' }),
+      alwaysToDisk: Type.Boolean({
+        default: false,
+        description:
+          'Write every message to disk before sending it, not only those the broker has not acknowledged within 1 s (survives a gateway crash while connected; one disk write per message)',
+      }),
     },
     { additionalProperties: false, default: {}, description: 'Store-and-forward limits' },
   ),

@@ -71,7 +71,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     // QoS >= 1 values go through the disk spool; QoS 0 means "may be lost" and goes straight out.
     if (settings.qos > 0) {
       this.spool = ctx.spool(settings.buffer);
-      this.pump = new SpoolPump(this.spool);
+      this.pump = new SpoolPump(this.spool, undefined, { alwaysToDisk: settings.buffer.alwaysToDisk });
     } else {
       // Not spooled, but bounded: a broker slower than the gateway must not grow memory.
       this.qos0 = new Qos0Queue(settings.retain, settings.buffer);
@@ -173,7 +173,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   }
 
   status(): NorthStatus {
-    const spool = this.spool?.stats();
+    const spool = this.pump?.stats();
     const state = this.link.state;
     const status: NorthStatus = {
       state,

@@ -50,7 +50,13 @@ export class SparkplugNorthApp implements NorthApp {
     this.topics = new SparkplugTopics(settings.groupId, ctx.gateway.id);
     this.bdSeqStore = BdSeqStore.forApp(ctx.dataDir, ctx.app.name);
     this.spool = ctx.spool(settings.buffer);
-    this.node = new EdgeNode({ ctx, topics: this.topics, spool: this.spool, dataQos: settings.dataQos });
+    this.node = new EdgeNode({
+      ctx,
+      topics: this.topics,
+      spool: this.spool,
+      dataQos: settings.dataQos,
+      alwaysToDisk: settings.buffer.alwaysToDisk,
+    });
     this.commands = new CommandHandler(this.node, ctx);
     if (settings.primaryHostId) this.host = new PrimaryHostState(settings.primaryHostId);
     this.sessionWatch = new BrokerSessionWatch(settings.protocolVersion, clientOptions(ctx, settings).clientId ?? '');
@@ -95,7 +101,7 @@ export class SparkplugNorthApp implements NorthApp {
   }
 
   status(): NorthStatus {
-    const spool = this.spool.stats();
+    const spool = this.node.pump.stats();
     // Connected to the broker but not yet born (waiting for the primary host) is still "connecting".
     const waiting = this.link.state === 'connected' && !this.node.live;
     const state: NorthStatus['state'] = waiting ? 'connecting' : this.link.state;

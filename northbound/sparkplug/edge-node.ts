@@ -44,6 +44,8 @@ export interface EdgeNodeOptions {
   topics: SparkplugTopics;
   spool: SpoolStore;
   dataQos: 0 | 1;
+  /** Every record on disk before it is sent (`buffer.alwaysToDisk`). */
+  alwaysToDisk?: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export class EdgeNode {
   private backlogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: EdgeNodeOptions) {
-    this.pump = new SpoolPump(opts.spool, (row) => this.render(row));
+    this.pump = new SpoolPump(opts.spool, (row) => this.render(row), { alwaysToDisk: opts.alwaysToDisk ?? false });
     this.aliases.assign(Object.values(NODE_METRICS).map((metric) => ({ metric })));
     this.syncDevices();
   }

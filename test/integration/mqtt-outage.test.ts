@@ -11,6 +11,7 @@ import { silentLogger } from '../../core/log.js';
 import { Runtime } from '../../core/runtime.js';
 import { saveConfig } from '../../core/store/config-store.js';
 import { type Db, openDb } from '../../core/store/db.js';
+import { SpoolStore } from '../../core/store/spool-store.js';
 import { runModbusSimulator } from '../../simulators/run-modbus.js';
 import { freePort, holdPort, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
 
@@ -95,6 +96,54 @@ afterAll(async () => {
 });
 
 describe('store-and-forward through a broker outage', () => {
+  it('writes nothing to disk while the broker acknowledges promptly, everything once it is gone', {
+    timeout: 60_000,
+  }, async () => {
+    broker = await startMosquitto(brokerPort);
+    const sub = await subscriber('outage-sub-0');
+    const data = mkdtempSync(join(dir, 'gw-'));
+    const db: Db = openDb(data);
+    const config = validateConfig(gatewayConfig(), builtinRegistry());
+    if (!config.ok) throw new Error(config.errors.join('\n'));
+    const runtime = new Runtime({
+      db,
+      dataDir: data,
+      registry: builtinRegistry(),
+      log: silentLogger(),
+      version: 'test',
+    });
+    // Observed, not replaced: the real store still does the work.
+    const spy = vi.spyOn(SpoolStore.prototype, 'write');
+    const messagesWritten = () => spy.mock.calls.reduce((n, [messages]) => n + messages.length, 0);
+    try {
+      await runtime.start(config.config);
+      await vi.waitFor(() => expect(sub.stamps.length).toBeGreaterThan(40), { timeout: 10_000, interval: 20 });
+      expect(messagesWritten()).toBe(0);
+
+      await broker.stop();
+      const hold = await holdPort(brokerPort);
+      const before = sub.stamps.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      const spooled = runtime.gateway.status().north[0] as { counters: { buffered: number } };
+      expect(spooled.counters.buffered).toBeGreaterThan(10);
+      expect(new SpoolStore(db, 'broker', { maxMessages: 1e6, maxBytes: 1e9, maxAgeSeconds: 0 }).stats().messages).toBe(
+        spooled.counters.buffered,
+      );
+      await hold.close();
+      broker = await startMosquitto(brokerPort);
+      await vi.waitFor(() => expect(sub.stamps.length).toBeGreaterThan(before + spooled.counters.buffered), {
+        timeout: 30_000,
+        interval: 50,
+      });
+      expectInOrder(sub.stamps);
+    } finally {
+      spy.mockRestore();
+      await runtime.stop();
+      db.close();
+      sub.client.end(true);
+    }
+  });
+
   it('delivers every value published during a 3 s outage, in order, after the broker returns', {
     timeout: 150_000,
   }, async () => {

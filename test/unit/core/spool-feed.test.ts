@@ -15,7 +15,7 @@ function setup(limits: Partial<SpoolLimits> = {}, maxInMemory?: number) {
   const db = openDb(dir);
   dbs.push(db);
   const store = new SpoolStore(db, 'app', { maxMessages: 1000, maxBytes: 1_000_000, maxAgeSeconds: 3600, ...limits });
-  const feed = new SpoolFeed(store, maxInMemory);
+  const feed = new SpoolFeed(store, { maxInMemory });
   const next = vi.spyOn(store, 'next');
   return { db, store, feed, next };
 }
@@ -51,7 +51,7 @@ describe('SpoolFeed', () => {
     enqueue(feed, 0, 6);
     feed.flush();
     const sent = feed.take(10);
-    for (const row of [sent[0], sent[1], sent[3]]) feed.ack(row!.id);
+    for (const row of [sent[0], sent[1], sent[3]]) feed.ack(row!);
     feed.flush();
     expect(store.stats().messages).toBe(3);
     feed.rewind();
@@ -64,10 +64,10 @@ describe('SpoolFeed', () => {
     enqueue(feed, 0, 3);
     feed.flush();
     const [a, b] = feed.take(10);
-    feed.ack(a!.id);
+    feed.ack(a!);
     feed.flush(false);
     expect(store.stats().messages).toBe(3); // one acknowledgement is not worth a commit
-    feed.ack(b!.id);
+    feed.ack(b!);
     enqueue(feed, 3, 4);
     feed.flush(false);
     expect(store.stats().messages).toBe(2); // written together with the new message
@@ -109,6 +109,114 @@ describe('SpoolFeed', () => {
     feed.flush();
     store.expire(Date.now() + 61_000);
     expect(feed.take(10)).toEqual([]);
+  });
+});
+
+describe('SpoolFeed while connected (live)', () => {
+  /** Live and caught up: the first take finds the disk empty. */
+  function live(limits: Partial<SpoolLimits> = {}, maxInMemory?: number) {
+    const parts = setup(limits, maxInMemory);
+    parts.feed.setLive(true);
+    expect(parts.feed.take(10)).toEqual([]);
+    const written = vi.spyOn(parts.store, 'write');
+    const messagesWritten = () => written.mock.calls.reduce((n, [messages]) => n + messages.length, 0);
+    return { ...parts, messagesWritten };
+  }
+
+  it('hands messages out from memory and forgets them when acknowledged: nothing is written', () => {
+    const { store, feed, messagesWritten } = live();
+    enqueue(feed, 0, 5);
+    feed.flush();
+    const rows = feed.take(10);
+    expect(values(rows)).toEqual(['{"v":0}', '{"v":1}', '{"v":2}', '{"v":3}', '{"v":4}']);
+    expect(feed.stats().messages).toBe(5); // not acknowledged yet: still counted as buffered
+    for (const row of rows) feed.ack(row);
+    feed.flush();
+    expect(messagesWritten()).toBe(0);
+    expect(store.stats().messages).toBe(0);
+    expect(feed.stats()).toMatchObject({ messages: 0, bytes: 0 });
+  });
+
+  it('writes what the broker leaves unacknowledged for 1 s to disk; the late acknowledgement deletes it', () => {
+    const { store, feed } = live();
+    const t0 = Date.now();
+    enqueue(feed, 0, 3);
+    feed.flush(true, t0);
+    const rows = feed.take(10);
+    feed.ack(rows[0]!);
+    feed.flush(true, t0 + 999);
+    expect(store.stats().messages).toBe(0);
+    expect(feed.stats().messages).toBe(2);
+    feed.flush(true, t0 + 1000);
+    expect(store.stats().messages).toBe(2);
+    expect(values(store.next(0, 10))).toEqual(['{"v":1}', '{"v":2}']);
+    feed.ack(rows[1]!);
+    feed.ack(rows[2]!);
+    feed.flush();
+    expect(store.stats().messages).toBe(0);
+    expect(feed.take(10)).toEqual([]); // written rows already handed out are not handed out again
+  });
+
+  it('on a lost connection writes every unacknowledged message to disk, and resends them first, in order', () => {
+    const { store, feed } = live();
+    enqueue(feed, 0, 5);
+    feed.flush();
+    const sent = feed.take(3);
+    feed.ack(sent[0]!);
+    feed.setLive(false);
+    expect(values(store.next(0, 10))).toEqual(['{"v":1}', '{"v":2}', '{"v":3}', '{"v":4}']);
+    enqueue(feed, 5, 7); // the broker is unreachable: straight to disk
+    feed.flush();
+    expect(store.stats().messages).toBe(6);
+    feed.rewind();
+    feed.setLive(true);
+    expect(values(feed.take(100))).toEqual(Array.from({ length: 6 }, (_, i) => `{"v":${i + 1}}`));
+  });
+
+  it('a message that must go to disk takes the ones held before it along, so disk order is send order', () => {
+    const { store, feed } = live({}, 3);
+    enqueue(feed, 0, 3);
+    feed.flush(); // held in memory, not yet handed out
+    enqueue(feed, 3, 5); // past what memory may hold
+    feed.flush();
+    expect(values(store.next(0, 10))).toEqual(Array.from({ length: 5 }, (_, i) => `{"v":${i}}`));
+    expect(values(feed.take(100))).toEqual(Array.from({ length: 5 }, (_, i) => `{"v":${i}}`));
+    feed.rewind();
+    expect(values(feed.take(100))).toEqual(Array.from({ length: 5 }, (_, i) => `{"v":${i}}`));
+  });
+
+  it('keeps new messages on disk behind a backlog until the backlog is sent, then memory again', () => {
+    const { feed, store } = setup();
+    enqueue(feed, 0, 4);
+    feed.flush(); // while disconnected
+    feed.rewind();
+    feed.setLive(true);
+    enqueue(feed, 4, 6);
+    feed.flush();
+    expect(store.stats().messages).toBe(6); // behind the backlog: on disk as well
+    const rows = feed.take(100);
+    expect(values(rows)).toEqual(Array.from({ length: 6 }, (_, i) => `{"v":${i}}`));
+    for (const row of rows) feed.ack(row);
+    enqueue(feed, 6, 8);
+    feed.flush();
+    expect(store.stats().messages).toBe(0); // caught up: acknowledged rows deleted, new ones held
+    expect(values(feed.take(100))).toEqual(['{"v":6}', '{"v":7}']);
+  });
+
+  it('with alwaysToDisk writes every message before handing it out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tagwire-feed-'));
+    dirs.push(dir);
+    const db = openDb(dir);
+    dbs.push(db);
+    const store = new SpoolStore(db, 'app', { maxMessages: 1000, maxBytes: 1_000_000, maxAgeSeconds: 3600 });
+    const feed = new SpoolFeed(store, { alwaysToDisk: true });
+    feed.setLive(true);
+    feed.take(1);
+    enqueue(feed, 0, 3);
+    expect(feed.take(10)).toEqual([]);
+    feed.flush();
+    expect(store.stats().messages).toBe(3);
+    expect(values(feed.take(10))).toEqual(['{"v":0}', '{"v":1}', '{"v":2}']);
   });
 });
 
