@@ -150,7 +150,7 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
       }
       const c = results.compute;
       say(
-        `  ${c.evaluationsPerSecond} evaluations/s, ${c.cpuSecondsPer1M} CPU-s per 1M (pairs: ${c.cpuSecondsPer1MRuns.join(', ')}; at 100k/s ${c.cpuSecondsPer1MAt100k}), added p99 ${c.addedLatencyMs.p99.toFixed(2)} ms`,
+        `  ${c.evaluationsPerSecond} evaluations/s, ${c.cpuSecondsPer1M} CPU-s per 1M (pairs: ${c.cpuSecondsPer1MRuns.join(', ')}; at 100k/s ${c.cpuSecondsPer1MAt100k}: ${(c.cpuSecondsPer1MAt100kRuns ?? []).join(', ')}), added p99 ${c.addedLatencyMs.p99.toFixed(2)} ms`,
       );
     } catch (err) {
       results.notes.push(`compute failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,41 +3,60 @@ import { ExpressionError } from './errors.js';
 import { FUNCTION_NAMES, FUNCTIONS } from './functions.js';
 import { arithmetic, compare, type ExpressionValue, equals, negate, toBoolean, toNumeric } from './operations.js';
 
-export type ValueSource = (reference: string) => ExpressionValue | null | undefined;
-export type Evaluator = (lookup: ValueSource) => ExpressionValue;
+/** The values of an expression's references, by their position in its reference list. */
+export type InputValues = ArrayLike<ExpressionValue | null | undefined>;
+export type Evaluator = (inputs: InputValues) => ExpressionValue;
 
-/** Turns the tree into nested closures once; evaluating then runs no parser and no lookup but the references'. */
-export function compileNode(node: ExpressionNode): Evaluator {
+/**
+ * An input without a usable value. Thrown with its slot, not its name: one evaluator serves every
+ * expression of the same shape, and the expression that ran it names the reference.
+ */
+export class InputProblem extends Error {
+  constructor(
+    readonly slot: number,
+    readonly problem: 'has no value' | 'is not a number, boolean or string',
+    readonly position: number,
+  ) {
+    super(problem);
+  }
+}
+
+/**
+ * Turns the tree into nested closures once; evaluating then runs no parser and no lookup. A reference
+ * reads its slot (`slotOf`) of the inputs, so the closures hold no names and can be shared.
+ */
+export function compileNode(node: ExpressionNode, slotOf: (reference: string) => number): Evaluator {
+  const compile = (child: ExpressionNode) => compileNode(child, slotOf);
   switch (node.kind) {
     case 'literal': {
       const value = node.value;
       return () => value;
     }
     case 'reference':
-      return compileReference(node.reference, node.start);
+      return compileReference(slotOf(node.reference), node.start);
     case 'unary':
-      return compileUnary(node.operator, compileNode(node.argument), node.start);
+      return compileUnary(node.operator, compile(node.argument), node.start);
     case 'binary':
-      return compileBinary(node.operator, compileNode(node.left), compileNode(node.right), node.start);
+      return compileBinary(node.operator, compile(node.left), compile(node.right), node.start);
     case 'conditional': {
-      const test = compileNode(node.test);
-      const consequent = compileNode(node.consequent);
-      const alternate = compileNode(node.alternate);
+      const test = compile(node.test);
+      const consequent = compile(node.consequent);
+      const alternate = compile(node.alternate);
       const position = node.start;
-      return (lookup) => (toBoolean(test(lookup), '? :', position) ? consequent(lookup) : alternate(lookup));
+      return (inputs) => (toBoolean(test(inputs), '? :', position) ? consequent(inputs) : alternate(inputs));
     }
     case 'call':
-      return compileCall(node.name, node.args.map(compileNode), node.start);
+      return compileCall(node.name, node.args.map(compile), node.start);
   }
 }
 
-function compileReference(reference: string, position: number): Evaluator {
-  return (lookup) => {
-    const value = lookup(reference);
-    if (value === null || value === undefined) throw new ExpressionError(`{${reference}} has no value`, position);
+function compileReference(slot: number, position: number): Evaluator {
+  return (inputs) => {
+    const value = inputs[slot];
+    if (value === null || value === undefined) throw new InputProblem(slot, 'has no value', position);
     const type = typeof value;
     if (type !== 'number' && type !== 'boolean' && type !== 'string' && type !== 'bigint') {
-      throw new ExpressionError(`{${reference}} is not a number, boolean or string`, position);
+      throw new InputProblem(slot, 'is not a number, boolean or string', position);
     }
     return value;
   };
@@ -46,11 +65,11 @@ function compileReference(reference: string, position: number): Evaluator {
 function compileUnary(operator: string, argument: Evaluator, position: number): Evaluator {
   switch (operator) {
     case '-':
-      return (lookup) => negate(argument(lookup), position);
+      return (inputs) => negate(argument(inputs), position);
     case '+':
-      return (lookup) => toNumeric(argument(lookup), '+', position);
+      return (inputs) => toNumeric(argument(inputs), '+', position);
     case 'not':
-      return (lookup) => !toBoolean(argument(lookup), 'not', position);
+      return (inputs) => !toBoolean(argument(inputs), 'not', position);
     default:
       throw new ExpressionError(`unsupported operator ${operator}`, position);
   }
@@ -66,20 +85,20 @@ function compileBinary(operator: string, left: Evaluator, right: Evaluator, posi
     case '**':
       return compileArithmetic(operator, left, right, position);
     case '==':
-      return (lookup) => equals(left(lookup), right(lookup));
+      return (inputs) => equals(left(inputs), right(inputs));
     case '!=':
-      return (lookup) => !equals(left(lookup), right(lookup));
+      return (inputs) => !equals(left(inputs), right(inputs));
     case '<':
     case '<=':
     case '>':
     case '>=':
-      return (lookup) => compare(operator, left(lookup), right(lookup), position);
+      return (inputs) => compare(operator, left(inputs), right(inputs), position);
     case 'and':
     case '&&':
-      return (lookup) => toBoolean(left(lookup), 'and', position) && toBoolean(right(lookup), 'and', position);
+      return (inputs) => toBoolean(left(inputs), 'and', position) && toBoolean(right(inputs), 'and', position);
     case 'or':
     case '||':
-      return (lookup) => toBoolean(left(lookup), 'or', position) || toBoolean(right(lookup), 'or', position);
+      return (inputs) => toBoolean(left(inputs), 'or', position) || toBoolean(right(inputs), 'or', position);
     default:
       throw new ExpressionError(`unsupported operator ${operator}`, position);
   }
@@ -90,25 +109,25 @@ function compileArithmetic(operator: string, left: Evaluator, right: Evaluator, 
   const general = (a: ExpressionValue, b: ExpressionValue) => arithmetic(operator, a, b, position);
   switch (operator) {
     case '+':
-      return (lookup) => {
-        const a = left(lookup);
-        const b = right(lookup);
+      return (inputs) => {
+        const a = left(inputs);
+        const b = right(inputs);
         return typeof a === 'number' && typeof b === 'number' ? a + b : general(a, b);
       };
     case '-':
-      return (lookup) => {
-        const a = left(lookup);
-        const b = right(lookup);
+      return (inputs) => {
+        const a = left(inputs);
+        const b = right(inputs);
         return typeof a === 'number' && typeof b === 'number' ? a - b : general(a, b);
       };
     case '*':
-      return (lookup) => {
-        const a = left(lookup);
-        const b = right(lookup);
+      return (inputs) => {
+        const a = left(inputs);
+        const b = right(inputs);
         return typeof a === 'number' && typeof b === 'number' ? a * b : general(a, b);
       };
     default:
-      return (lookup) => general(left(lookup), right(lookup));
+      return (inputs) => general(left(inputs), right(inputs));
   }
 }
 
@@ -119,8 +138,8 @@ function compileCall(name: string, args: Evaluator[], position: number): Evaluat
     const wanted = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
     throw new ExpressionError(`${name}() takes ${wanted} argument(s), got ${args.length}`, position);
   }
-  return (lookup) => {
-    const values = args.map((arg) => arg(lookup));
+  return (inputs) => {
+    const values = args.map((arg) => arg(inputs));
     return fn.call(values, position);
   };
 }

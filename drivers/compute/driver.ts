@@ -266,7 +266,7 @@ export class ComputeDriver implements Driver {
     const timestamp = newest || this.clock.now();
     if (worst === 'bad') return { value: null, timestamp, quality: 'bad', error: 'input-bad' };
     try {
-      const result = t.formula.evaluate(t.lookup);
+      const result = t.formula.evaluateInputs(t.inputValues);
       const value = t.tag.aggregate ? toSample(result) : asTagType(result, t.tag.type);
       if (this.errorsLogged.size > 0) this.errorsLogged.delete(t);
       return { value, timestamp, quality: worst };

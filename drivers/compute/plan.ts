@@ -27,7 +27,6 @@ export interface ComputedTag {
   batch: number;
   /** Input values of the evaluation under way, by the formula's reference order. */
   readonly inputValues: ExpressionValue[];
-  readonly lookup: (reference: string) => ExpressionValue | undefined;
   /** This tag's latest result from this driver: newer than the core's copy while a batch runs. */
   value: TagValue | undefined;
   /** The window of an aggregate while the driver runs. */
@@ -79,13 +78,7 @@ function computedTag(
   groupSlots: GroupSlots,
 ): ComputedTag {
   const formula = compileExpression(formulaOf(tag)?.source ?? '');
-  const refIndex = new Map(formula.references.map((r, i) => [r, i]));
   const inputValues: ExpressionValue[] = formula.references.map((): ExpressionValue => 0);
-  // The common formula of one reference looks nothing up: whatever it asks for is its only input.
-  const lookup =
-    formula.references.length === 1
-      ? () => inputValues[0]
-      : (reference: string) => inputValues[refIndex.get(reference) ?? -1];
   return {
     tag,
     group: group.name,
@@ -97,7 +90,6 @@ function computedTag(
     rank: 0,
     batch: 0,
     inputValues,
-    lookup,
     value: undefined,
     window: undefined,
     groupSlots,

@@ -264,3 +264,32 @@ describe('nothing but the language is reachable', () => {
     expect(typeof process.exit).toBe('function');
   });
 });
+
+describe('expressions of the same shape share one evaluator', () => {
+  it('each evaluates its own inputs and names its own references in errors', () => {
+    const a = compileExpression('{a/x} * 2 + 1');
+    const b = compileExpression('{b/y} * 2 + 1');
+    expect(a.evaluateInputs([20])).toBe(41);
+    expect(b.evaluateInputs([5])).toBe(11);
+    expect(a.evaluate((r) => ({ 'a/x': 3 })[r])).toBe(7);
+    expect(() => a.evaluateInputs([undefined])).toThrow('{a/x} has no value (at position 0)');
+    expect(() => b.evaluateInputs([null])).toThrow('{b/y} has no value (at position 0)');
+    const two = compileExpression('{p/v} * {p/i} - {p/v}');
+    const other = compileExpression('{q/v} * {q/i} - {q/v}');
+    expect(two.evaluateInputs([230, 12.5])).toBe(2645);
+    expect(() => other.evaluateInputs([2, undefined])).toThrow('{q/i} has no value (at position 8)');
+  });
+
+  it('keeps literals apart by type and exact value', () => {
+    const cases: Array<[string, ExpressionValue]> = [
+      ['{a/x} == 5', true],
+      ['{a/x} == "5"', false],
+      ['{a/x} + 0.5', 5.5],
+      ['{a/x} + 1e999 > 0', true],
+      ['{a/x} + 9007199254740993', 9007199254740998n],
+    ];
+    for (const [source, expected] of cases) {
+      expect(compileExpression(source).evaluateInputs([source.includes('900') ? 5n : 5]), source).toBe(expected);
+    }
+  });
+});
