@@ -27,11 +27,14 @@ export function expressionValue(v: TagValue): ExpressionValue | null {
  * zero) keeps the alarm's state.
  */
 export function whenCondition(expression: CompiledExpression, values: ReferenceValues): AlarmCondition {
-  const lookup = (reference: string) => values.get(reference);
+  const references = expression.references;
+  // Filled afresh for each evaluation, never reallocated: this runs on every reading of an input.
+  const inputs: Array<ExpressionValue | null | undefined> = new Array(references.length);
   return () => {
     let result: ExpressionValue;
     try {
-      result = expression.evaluate(lookup);
+      for (let i = 0; i < references.length; i++) inputs[i] = values.get(references[i] as string);
+      result = expression.evaluateInputs(inputs);
     } catch {
       return undefined;
     }
