@@ -79,6 +79,20 @@ function expectInOrder(stamps: number[]): void {
   }
 }
 
+/** A gateway in this process with its own data directory, not yet started. */
+function inProcessGateway(): {
+  db: Db;
+  config: Extract<ReturnType<typeof validateConfig>, { ok: true }>;
+  runtime: Runtime;
+} {
+  const data = mkdtempSync(join(dir, 'gw-'));
+  const db: Db = openDb(data);
+  const config = validateConfig(gatewayConfig(), builtinRegistry());
+  if (!config.ok) throw new Error(config.errors.join('\n'));
+  const runtime = new Runtime({ db, dataDir: data, registry: builtinRegistry(), log: silentLogger(), version: 'test' });
+  return { db, config, runtime };
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tagwire-outage-'));
   brokerPort = await freePort();
@@ -101,17 +115,7 @@ describe('store-and-forward through a broker outage', () => {
   }, async () => {
     broker = await startMosquitto(brokerPort);
     const sub = await subscriber('outage-sub-0');
-    const data = mkdtempSync(join(dir, 'gw-'));
-    const db: Db = openDb(data);
-    const config = validateConfig(gatewayConfig(), builtinRegistry());
-    if (!config.ok) throw new Error(config.errors.join('\n'));
-    const runtime = new Runtime({
-      db,
-      dataDir: data,
-      registry: builtinRegistry(),
-      log: silentLogger(),
-      version: 'test',
-    });
+    const { db, config, runtime } = inProcessGateway();
     // Observed, not replaced: the real store still does the work.
     const spy = vi.spyOn(SpoolStore.prototype, 'write');
     const messagesWritten = () => spy.mock.calls.reduce((n, [messages]) => n + messages.length, 0);
@@ -150,18 +154,8 @@ describe('store-and-forward through a broker outage', () => {
     const persistence = mkdtempSync(join(dir, 'mosq-'));
     broker = await startMosquitto(brokerPort, { persistenceDir: persistence });
     const sub = await subscriber('outage-sub-1');
-    const data = mkdtempSync(join(dir, 'gw-'));
-    const db: Db = openDb(data);
-    const config = validateConfig(gatewayConfig(), builtinRegistry());
-    if (!config.ok) throw new Error(config.errors.join('\n'));
+    const { db, config, runtime } = inProcessGateway();
     saveConfig(db, config.config);
-    const runtime = new Runtime({
-      db,
-      dataDir: data,
-      registry: builtinRegistry(),
-      log: silentLogger(),
-      version: 'test',
-    });
     const published: number[] = [];
     runtime.gateway.bus.subscribe({
       reading: (r) => {
