@@ -13,18 +13,18 @@ export function evaluateOverTags(
   current: (reference: string) => TagValue | undefined,
   now: number,
 ): TagValue {
-  const inputs = new Map<string, TagValue | undefined>();
+  const inputs: Array<ExpressionValue | undefined> = [];
   let newest = 0;
   let worst: Quality = 'good';
   for (const reference of formula.references) {
     const value = current(reference);
-    inputs.set(reference, value);
+    inputs.push(value?.value as ExpressionValue | undefined);
     if (value && value.timestamp > newest) newest = value.timestamp;
     if (!value || value.quality === 'bad') worst = 'bad';
     else if (QUALITY_RANK[value.quality] > QUALITY_RANK[worst]) worst = value.quality;
   }
   const timestamp = newest || now;
   if (worst === 'bad') return { value: null, timestamp, quality: 'bad', error: 'input-bad' };
-  const value = formula.evaluate((reference) => inputs.get(reference)?.value as ExpressionValue | undefined);
+  const value = formula.evaluateInputs(inputs);
   return { value, timestamp, quality: worst };
 }

@@ -1,3 +1,4 @@
+import { FrontQueue } from './front-queue.js';
 import type { SpoolMessage, SpoolRow, SpoolStats, SpoolStore } from './spool-store.js';
 
 /** Rows kept in memory beyond the send cursor before the feed falls back to reading the disk. */
@@ -6,8 +7,6 @@ const DEFAULT_MAX_IN_MEMORY = 4096;
 export const SPILL_AFTER_MS = 1000;
 /** Acknowledgements that are deleted together when nothing else is written. */
 const ACK_BATCH = 512;
-/** Handed-out rows at the front of the memory queue that are cut off at once. */
-const COMPACT_AFTER = 1024;
 
 /** A message held in memory only: not on disk yet (its id is negative until it is). */
 interface MemoryRow extends SpoolRow {
@@ -39,15 +38,13 @@ export class SpoolFeed {
   private acked: number[] = [];
   /** The last id handed out. */
   private cursor = 0;
-  /** Rows written and not yet handed out, oldest first, from `head`. */
-  private fresh: SpoolRow[] = [];
-  private head = 0;
+  /** Rows not yet handed out, oldest first: written to disk, or held in memory. */
+  private readonly fresh = new FrontQueue<SpoolRow>();
   /** Whether `fresh` holds every row on disk past the cursor; if not, take() reads the disk. */
   private complete = false;
   private droppedSeen: number;
-  /** Messages in memory only, oldest first from `memoryHead`; acknowledged ones are cut off the front. */
-  private memory: MemoryRow[] = [];
-  private memoryHead = 0;
+  /** Messages in memory only, oldest first; acknowledged ones are cut off the front. */
+  private memory = new FrontQueue<MemoryRow>();
   private memoryUnacked = 0;
   private nextMemoryId = -1;
   /** The broker takes messages now (the app is connected and its pump started). */
@@ -84,16 +81,7 @@ export class SpoolFeed {
     if (held.acked) return;
     held.acked = true;
     this.memoryUnacked--;
-    while (this.memoryHead < this.memory.length && (this.memory[this.memoryHead] as MemoryRow).acked) {
-      this.memoryHead++;
-    }
-    if (this.memoryHead === this.memory.length) {
-      this.memory = [];
-      this.memoryHead = 0;
-    } else if (this.memoryHead >= COMPACT_AFTER) {
-      this.memory = this.memory.slice(this.memoryHead);
-      this.memoryHead = 0;
-    }
+    this.memory.dropWhile(isAcked);
   }
 
   /** Connected and sending (true), or not (false: what is held in memory goes to disk now). */
@@ -120,24 +108,18 @@ export class SpoolFeed {
   }
 
   /** Writes every message held in memory and every queued one to disk now, oldest first. */
-  spill(): void {
-    const held: MemoryRow[] = [];
-    for (let i = this.memoryHead; i < this.memory.length; i++) {
-      const row = this.memory[i] as MemoryRow;
-      if (!row.acked) held.push(row);
-    }
+  private spill(): void {
+    const held = this.memory.remaining().filter((row) => !row.acked);
     if (held.length === 0 && this.pending.length === 0) return;
-    const kept = { memory: this.memory, head: this.memoryHead, unacked: this.memoryUnacked };
+    const kept = { memory: this.memory, unacked: this.memoryUnacked };
     // Emptied first: the write may forget `fresh`, which would spill again.
-    this.memory = [];
-    this.memoryHead = 0;
+    this.memory = new FrontQueue();
     this.memoryUnacked = 0;
     let firstId: number;
     try {
       firstId = this.write(held.length === 0 ? this.pending : [...held, ...this.pending], true, held.length);
     } catch (error) {
       this.memory = kept.memory;
-      this.memoryHead = kept.head;
       this.memoryUnacked = kept.unacked;
       throw error;
     }
@@ -154,15 +136,14 @@ export class SpoolFeed {
     const acked = writeAcks ? this.acked : [];
     const firstId = this.store.write(messages, acked);
     // Only once they are on disk: a failed write (disk full) keeps them for the next flush.
-    if (messages === this.pending) this.pending = [];
-    else this.pending.length = 0;
+    this.pending = [];
     if (writeAcks) this.acked = [];
     if (messages.length > skipFresh && this.complete && this.store.dropped === this.droppedSeen) {
       for (let i = skipFresh; i < messages.length; i++) {
         const m = messages[i] as SpoolMessage;
         this.fresh.push({ id: firstId + i, topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain });
       }
-      if (this.fresh.length - this.head > this.maxInMemory) this.forgetFresh();
+      if (this.fresh.size > this.maxInMemory) this.forgetFresh();
     }
     return firstId;
   }
@@ -200,7 +181,7 @@ export class SpoolFeed {
 
   private mustSpill(now: number): boolean {
     if (!this.live || this.memoryUnacked > this.maxInMemory) return true;
-    const oldest = this.memory[this.memoryHead];
+    const oldest = this.memory.peek();
     return oldest !== undefined && now - oldest.at >= SPILL_AFTER_MS;
   }
 
@@ -212,15 +193,7 @@ export class SpoolFeed {
       this.forgetFresh();
     }
     if (this.complete) {
-      const rows = this.fresh.slice(this.head, this.head + max);
-      this.head += rows.length;
-      if (this.head === this.fresh.length) {
-        this.fresh = [];
-        this.head = 0;
-      } else if (this.head >= COMPACT_AFTER) {
-        this.fresh = this.fresh.slice(this.head);
-        this.head = 0;
-      }
+      const rows = this.fresh.take(max);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as SpoolRow;
         if (row.id > 0) this.cursor = row.id;
@@ -247,8 +220,7 @@ export class SpoolFeed {
     if (this.memoryUnacked === 0) return disk;
     let bytes = 0;
     let oldest = now;
-    for (let i = this.memoryHead; i < this.memory.length; i++) {
-      const row = this.memory[i] as MemoryRow;
+    for (const row of this.memory.remaining()) {
       if (row.acked) continue;
       bytes += typeof row.payload === 'string' ? Buffer.byteLength(row.payload) : row.payload.length;
       if (row.at < oldest) oldest = row.at;
@@ -264,8 +236,11 @@ export class SpoolFeed {
   /** Rows held in memory are in `fresh` only: they go to disk, to be read back from there. */
   private forgetFresh(): void {
     if (this.memoryUnacked > 0) this.spill();
-    this.fresh = [];
-    this.head = 0;
+    this.fresh.clear();
     this.complete = false;
   }
+}
+
+function isAcked(row: MemoryRow): boolean {
+  return row.acked;
 }
