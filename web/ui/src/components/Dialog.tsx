@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 interface DialogProps {
   title: string;
@@ -18,7 +18,8 @@ export function Dialog({ title, onClose, children, footer, labelId = 'dialog-tit
   // back by itself: the control that opened it gets it again. Taken at the first render,
   // before anything in the dialog takes the focus.
   const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : undefined));
-  useEffect(() => {
+  // Opened in the render's own task: the dialog has the focus before any next key press.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (el && !el.open) el.showModal();
     return () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { formatTimestamp, formatValue } from '../format';
 import { useMe } from '../me';
@@ -68,8 +68,10 @@ export function WriteDialog({ device, tag, live, onClose }: Props) {
   const asked = useRef(false);
   const unit = tag.unit ? ` ${tag.unit}` : '';
 
-  // The focus follows the step: on Confirm while asking, back on the value afterwards.
-  useEffect(() => {
+  // The focus follows the step: on Confirm while asking, back on the value afterwards. Moved in
+  // the same task that swaps the form for the confirmation, so a key pressed right after never
+  // lands on the page behind the dialog.
+  useLayoutEffect(() => {
     if (pending) confirmRef.current?.focus();
     else if (asked.current) valueRef.current?.focus();
     asked.current = pending !== undefined;
