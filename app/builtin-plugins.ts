@@ -17,7 +17,14 @@ export function builtinNorthPlugins(): NorthManifest[] {
   return [mqttPlugin, sparkplugPlugin];
 }
 
-/** The drivers and north plugins shipped with tagwire. */
+let builtin: PluginRegistry | undefined;
+
+/**
+ * The drivers and north plugins shipped with tagwire, built once per process: a registry's
+ * configuration schema compiles to a validator of some hundred kilobytes that the validator
+ * library keeps for the life of the process, so a second registry would be a second copy.
+ */
 export function builtinRegistry(): PluginRegistry {
-  return createRegistry(builtinDrivers(), builtinNorthPlugins());
+  builtin ??= createRegistry(builtinDrivers(), builtinNorthPlugins());
+  return builtin;
 }

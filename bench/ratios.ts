@@ -20,6 +20,16 @@ export function modbusRatio(results: BenchResults, r: LoadResult): number {
   return limit > 0 ? r.registersPerSecond / limit : Number.NaN;
 }
 
+/**
+ * The most `modbusRatio` could be: what the schedule offers against the plain client (a float32 is two
+ * registers). Below 1 when the shortest interval cannot offer as much as the plain client reads.
+ */
+export function offeredModbusRatio(results: BenchResults, r: LoadResult): number {
+  const limit = modbusLimitFor(results, r.spec.devices);
+  const registersPerValue = r.readPerSecond > 0 ? r.registersPerSecond / r.readPerSecond : 2;
+  return limit > 0 ? (r.offeredPerSecond * registersPerValue) / limit : Number.NaN;
+}
+
 /** Only for format uns, where a message is a tag value. */
 export function mqttRatio(results: BenchResults, r: LoadResult): number {
   if (r.spec.format !== 'uns') return Number.NaN;

@@ -111,14 +111,19 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
-interface Window {
+export interface ComputeWindow {
   cpuSeconds: number;
   seconds: number;
   evaluations: number;
   latencies: number[];
 }
 
-async function measure(withCompute: boolean, warmupMs: number, measureMs: number, intervalMs: number): Promise<Window> {
+async function measure(
+  withCompute: boolean,
+  warmupMs: number,
+  measureMs: number,
+  intervalMs: number,
+): Promise<ComputeWindow> {
   const registry = createRegistry([sourceDriver, computeDriver], []);
   const checked = validateConfig({ gateway: {}, devices: devices(withCompute, intervalMs), north: [] }, registry);
   if (!checked.ok) throw new Error(checked.errors.slice(0, 5).join('\n'));
@@ -158,43 +163,45 @@ async function measure(withCompute: boolean, warmupMs: number, measureMs: number
   return window;
 }
 
-interface Pair {
+/** One baseline window and one with the compute device, measured one after the other in the same process. */
+export interface ComputePair {
   perMillion: number;
-  baseline: Window;
-  withCompute: Window;
+  baseline: ComputeWindow;
+  withCompute: ComputeWindow;
 }
 
-async function measurePair(timing: { warmupMs: number; measureMs: number }, intervalMs: number): Promise<Pair> {
+/**
+ * One pair at 10,000 input changes/s, or at 100,000 with `fast`. The harness runs each pair in a process
+ * of its own: the compute path adds a few hundredths of a core, and a pair measured after others in the
+ * same process carries their garbage and heap (ten 20,000-tag gateways built and stopped).
+ */
+export async function measureComputePair(timing: {
+  warmupMs: number;
+  measureMs: number;
+  fast: boolean;
+}): Promise<ComputePair> {
+  const intervalMs = timing.fast ? FAST_INTERVAL_MS : INTERVAL_MS;
   const baseline = await measure(false, timing.warmupMs, timing.measureMs, intervalMs);
   const withCompute = await measure(true, timing.warmupMs, timing.measureMs, intervalMs);
   const added = withCompute.cpuSeconds - (baseline.cpuSeconds / baseline.seconds) * withCompute.seconds;
+  // Only the 10k/s pairs' latencies are reported: the fast pairs need not carry theirs back.
+  if (timing.fast) withCompute.latencies = [];
   return { perMillion: (Math.max(0, added) / Math.max(1, withCompute.evaluations)) * 1e6, baseline, withCompute };
 }
 
 /** The pair with the median figure; sorts `pairs`. */
-function medianOf(pairs: Pair[]): Pair {
+function medianOf(pairs: ComputePair[]): ComputePair {
   pairs.sort((a, b) => a.perMillion - b.perMillion);
-  return pairs[Math.floor(pairs.length / 2)] as Pair;
+  return pairs[Math.floor(pairs.length / 2)] as ComputePair;
 }
 
 /**
- * Baseline and compute runs alternate (`pairs` of each): the compute path adds well under a hundredth of a
- * core at 10,000 evaluations/s, so one pair is at the mercy of a GC cycle or another process; the median
- * of the pairs' figures is reported, with every pair's figure beside it.
+ * The scenario's figures from its pairs: the compute path adds well under a hundredth of a core at 10,000
+ * evaluations/s, so one pair is at the mercy of a GC cycle or another process; the median of the pairs'
+ * figures is reported, with every pair's figure beside it.
  */
-export async function runCompute(timing: {
-  warmupMs: number;
-  measureMs: number;
-  pairs?: number;
-}): Promise<ComputeResult> {
+export function computeResult(runs: ComputePair[], fastRuns: ComputePair[]): ComputeResult {
   const round = (x: number, digits: number) => Number(x.toFixed(digits));
-  const runs: Pair[] = [];
-  for (let i = 0; i < (timing.pairs ?? 3); i++) {
-    runs.push(await measurePair(timing, INTERVAL_MS));
-  }
-  // At 100k/s as well: several pairs where there are several at 10k/s, the median counts.
-  const fastRuns: Pair[] = [];
-  for (let i = 0; i < Math.min(3, timing.pairs ?? 3); i++) fastRuns.push(await measurePair(timing, FAST_INTERVAL_MS));
   const fast = medianOf(fastRuns);
   const median = medianOf(runs);
   const { baseline, withCompute } = median;
@@ -206,7 +213,7 @@ export async function runCompute(timing: {
     cpuSecondsPer1M: round(median.perMillion, 3),
     cpuSecondsPer1MRuns: runs.map((r) => round(r.perMillion, 3)),
     cpuSecondsPer1MAt100k: round(fast.perMillion, 3),
-    cpuSecondsPer1MAt100kRuns: fastRuns.map((r) => round(r.perMillion, 3)).sort((a, b) => a - b),
+    cpuSecondsPer1MAt100kRuns: fastRuns.map((r) => round(r.perMillion, 3)),
     baselineCores: round(baseline.cpuSeconds / baseline.seconds, 3),
     withComputeCores: round(withCompute.cpuSeconds / withCompute.seconds, 3),
     addedLatencyMs: summarize(runs.flatMap((r) => r.withCompute.latencies)),
