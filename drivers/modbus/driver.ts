@@ -7,13 +7,16 @@ import { badValue, goodValue, type TagValue } from '../../core/values.js';
 import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
 import { encodeValue, registerCount, toRaw } from './codec.js';
 import { MODBUS_EXCEPTION_PREFIX, modbusExceptionCode } from './errors.js';
-import { type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
+import type { LinkUser, Transport } from './link.js';
+import { LocalLinks } from './local-links.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
 import { registerReader } from './register-readers.js';
-import { type RequestOptions, readArea, requestError, writeCoils, writeRegisters } from './requests.js';
+import { type RequestOptions, requestError } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
 import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
 import { BYTE_ORDERS, type ByteOrder, tagByteOrder } from './tag-fields.js';
+import { modbusThread } from './thread-links.js';
+import type { BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
 
 /** The numeric types the decode lab shows, smallest first. */
@@ -63,7 +66,7 @@ const GATEWAY_NO_ANSWER_READS_BEFORE_DISCONNECTED = 3;
  * later cycle.
  */
 export class ModbusDriver implements Driver, LinkUser {
-  private link: ModbusLink | undefined;
+  private link: UnitLink | undefined;
   private readonly plans = new WeakMap<GroupConfig, GroupPlan>();
   private readonly splits = new SplitMemory();
   private readonly request: RequestOptions;
@@ -78,7 +81,9 @@ export class ModbusDriver implements Driver, LinkUser {
     private readonly ctx: DriverContext,
     private readonly settings: ModbusCommonSettings,
     private readonly transport: Transport,
-    private readonly pool: LinkPool = linkPool,
+    // Modbus TCP links run in the I/O thread; serial lines and RTU over TCP in this one.
+    private readonly links: UnitLinkSource = (transport.kind === 'tcp' ? modbusThread() : undefined) ??
+      new LocalLinks(),
   ) {
     this.request = {
       unitId: settings.unitId,
@@ -100,7 +105,7 @@ export class ModbusDriver implements Driver, LinkUser {
   groupsChanged(): void {}
 
   async connect(): Promise<void> {
-    this.link ??= this.pool.acquire(
+    this.link ??= this.links.acquire(
       this.transport,
       {
         connectTimeoutMs: Math.max(this.settings.timeoutMs, 3000),
@@ -122,7 +127,7 @@ export class ModbusDriver implements Driver, LinkUser {
     const link = this.link;
     if (!link) throw new GatewayError('disconnected', 'not connected');
     try {
-      await readArea(link, { ...this.request, retries: 0 }, block.area, block.start, block.count, performance.now());
+      await link.read({ ...this.request, retries: 0 }, block, performance.now());
     } catch (raw) {
       const err = requestError(raw);
       // Any answer from the unit, even an exception, shows it is alive; a gateway's
@@ -185,16 +190,18 @@ export class ModbusDriver implements Driver, LinkUser {
     const out: TagValue[] = new Array(plan.tags.length);
     // The group's next read is due one interval from now: that is its deadline on a shared link.
     const deadline = performance.now() + group.intervalMs;
-    let gatewayNoAnswer: string | undefined;
-    for (const block of plan.blocks) {
-      if (gatewayNoAnswer) {
-        // The gateway already waited its own timeout for this unit: do not make it wait again.
-        const now = Date.now();
-        for (const item of block.items) out[item.index] = badValue(gatewayNoAnswer, now);
-        continue;
-      }
-      await this.readBlock(block, plan.tags, out, deadline);
-      gatewayNoAnswer = block.items.map((item) => out[item.index]?.error).find(isGatewayNoAnswer);
+    const link = this.link;
+    let answers: BlockAnswer[];
+    try {
+      if (!link) throw new GatewayError('disconnected', 'not connected');
+      answers = await link.readBlocks(this.request, plan.blocks, deadline);
+    } catch (raw) {
+      const err = requestError(raw);
+      answers = plan.blocks.map(() => err);
+    }
+    for (let k = 0; k < plan.blocks.length; k++) {
+      const halves = this.takeAnswer(plan.blocks[k] as ReadBlock, answers[k], plan.tags, out);
+      if (halves) for (const half of halves) await this.readBlock(half, plan.tags, out, deadline);
     }
     this.lastBlock = plan.blocks[0] ?? this.lastBlock;
     const silence = unitSilence(out);
@@ -223,15 +230,32 @@ export class ModbusDriver implements Driver, LinkUser {
     this.ctx.connectionLost(silence as string);
   }
 
-  /** Reads one block; on exception 2 or 3 splits it in two, remembers the split and reads both halves. */
+  /** Reads one block alone (a half of a refused one). */
   private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
-    const link = this.link;
-    let data: Buffer;
+    let answer: BlockAnswer;
     try {
-      if (!link) throw new GatewayError('disconnected', 'not connected');
-      data = await readArea(link, this.request, block.area, block.start, block.count, deadline);
+      if (!this.link) throw new GatewayError('disconnected', 'not connected');
+      answer = await this.link.read(this.request, block, deadline);
     } catch (raw) {
-      const err = requestError(raw);
+      answer = requestError(raw);
+    }
+    const halves = this.takeAnswer(block, answer, tags, out);
+    if (halves) for (const half of halves) await this.readBlock(half, tags, out, deadline);
+  }
+
+  /**
+   * Decodes a block's answer into `out`. On exception 2 or 3 splits the block in two, remembers
+   * the split and returns the halves, to be read in its place.
+   */
+  private takeAnswer(
+    block: ReadBlock,
+    answer: BlockAnswer | undefined,
+    tags: CompiledTag[],
+    out: TagValue[],
+  ): readonly [ReadBlock, ReadBlock] | undefined {
+    const data = answer ?? new GatewayError('internal', 'no answer for this block');
+    if (!Buffer.isBuffer(data)) {
+      const err = data;
       if (SPLITTABLE_REFUSALS.has(err.code)) {
         const halves = splitBlock(block);
         const at = splitOffset(block);
@@ -242,14 +266,12 @@ export class ModbusDriver implements Driver, LinkUser {
             { area: block.area, start: block.start, count: block.count, splitAt: at, error: err.code },
             `device refused a joined read (exception ${err.code.slice(MODBUS_EXCEPTION_PREFIX.length)}); splitting it and remembering the split`,
           );
-          await this.readBlock(halves[0], tags, out, deadline);
-          await this.readBlock(halves[1], tags, out, deadline);
-          return;
+          return halves;
         }
       }
       const now = Date.now();
       for (const item of block.items) out[item.index] = badValue(err.code, now);
-      return;
+      return undefined;
     }
     const now = Date.now();
     for (const item of block.items) {
@@ -262,6 +284,7 @@ export class ModbusDriver implements Driver, LinkUser {
       }
       out[item.index] = value;
     }
+    return undefined;
   }
 
   async inspect(address: string): Promise<InspectResult> {
@@ -282,7 +305,7 @@ export class ModbusDriver implements Driver, LinkUser {
     for (const count of [4, 2, 1]) {
       if (a.offset + count > 65536) continue;
       try {
-        registers = await readArea(link, { ...this.request, retries: 0 }, a.area, a.offset, count, 0);
+        registers = await link.read({ ...this.request, retries: 0 }, { area: a.area, start: a.offset, count }, 0);
         break;
       } catch (raw) {
         lastError = requestError(raw);
@@ -323,10 +346,10 @@ export class ModbusDriver implements Driver, LinkUser {
     const link = this.link;
     if (!link?.isOpen) throw new GatewayError('not-connected', 'the device is not connected');
     if (area === 'coil') {
-      await writeCoils(link, this.request, offset, [raw as boolean]);
+      await link.writeCoils(this.request, offset, [raw as boolean]);
       return;
     }
     const registers = encodeValue(raw, t.type, t.byteOrder, tag.length);
-    await writeRegisters(link, this.request, offset, registers);
+    await link.writeRegisters(this.request, offset, registers);
   }
 }

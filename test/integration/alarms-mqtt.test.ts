@@ -246,7 +246,9 @@ describe('alarms over MQTT and HTTP, on the simulated PLC', () => {
       acked: false,
       activeSince: field(raised, 'activeSince'),
     });
-    // Still above the limit after the restart: the same activation, not a new one.
+    // Still above the limit after the restart: the same activation, not a new one. (Once the
+    // device is connected again: its first value after the restart says so.)
+    await sub.waitForTopic(tagTopic, (m) => field(m, 'value') === 90, { since, timeoutMs: 10_000 });
     await setLevel(sub, tagTopic, 95);
     const history = second.runtime.gateway.alarms.history({ tag: 'level' });
     expect(history.map((h) => h.kind)).toEqual(['active']);
