@@ -13,6 +13,8 @@ export interface LoadSpec {
   /** `none`: no north app, the read path alone. */
   format: 'uns' | 'group' | 'none';
   qos: 0 | 1;
+  /** Environment of the gateway process beyond the bench's own (e.g. `TAGWIRE_MODBUS_THREAD`). */
+  env?: Record<string, string>;
 }
 
 export function totalTags(s: LoadSpec): number {
@@ -31,7 +33,7 @@ export function loadSpec(
   devices: number,
   groupsPerDevice: number,
   intervalMs: number,
-  options: Pick<LoadSpec, 'variant' | 'format' | 'qos'>,
+  options: Pick<LoadSpec, 'variant' | 'format' | 'qos' | 'env'>,
 ): LoadSpec {
   const tagsPerGroup = Math.round(tags / (devices * groupsPerDevice));
   return { id, devices, groupsPerDevice, tagsPerGroup, intervalMs, ...options };

@@ -7,13 +7,17 @@ import type { BenchOptions } from './options.js';
 
 type Row = [id: string, tags: number, devices: number, groups: number, intervalMs: number];
 
-/** Ids read `FORMAT-TAGS-VARIANT-QOS`; FORMAT `read` is the read path alone (no north app). */
+/**
+ * Ids read `FORMAT-TAGS-VARIANT-QOS[-…]`; FORMAT `read` is the read path alone (no north app);
+ * ending `-thread`, the gateway runs with the Modbus TCP I/O thread on (`TAGWIRE_MODBUS_THREAD=1`).
+ */
 function spec([id, tags, devices, groups, intervalMs]: Row): LoadSpec {
   const [first, , variant, qos] = id.split('-') as [string, string, string, string];
   return loadSpec(id, tags, devices, groups, intervalMs, {
     format: first === 'read' ? 'none' : first === 'group' ? 'group' : 'uns',
     variant: variant === 'mixed' ? 'mixed' : 'float32',
     qos: qos === 'q0' ? 0 : 1,
+    ...(id.endsWith('-thread') ? { env: { TAGWIRE_MODBUS_THREAD: '1' } } : {}),
   });
 }
 
@@ -33,6 +37,8 @@ const THROUGHPUT: Row[] = [
   // The same devices with 500-tag groups: 2M values/s offered, above the plain client, so the figure is the
   // gateway's own ceiling whatever the machine's speed.
   ['group-20k-f32-q1-max', 20_000, 10, 4, 10],
+  // The same with the Modbus TCP I/O thread on: sockets and framing off the main thread.
+  ['group-20k-f32-q1-max-thread', 20_000, 10, 4, 10],
   ['group-10k-f32-q0', 10_000, 10, 4, 50],
   ['group-10k-mixed-q1', 10_000, 10, 4, 50],
   ['group-100k-f32-q1', 100_000, 20, 10, 100],

@@ -57,6 +57,7 @@ export class GatewayProcess {
     config: unknown,
     nodeArgs: string[] = [],
     timeoutMs = 120_000,
+    env: Record<string, string> = {},
   ): Promise<{ gateway: GatewayProcess; startupMs: number }> {
     const dir = mkdtempSync(join(tmpdir(), 'tagwire-bench-gw-'));
     const file = join(dir, 'config.json');
@@ -72,6 +73,7 @@ export class GatewayProcess {
           TAGWIRE_LOG_FORMAT: 'json',
           TAGWIRE_LOG_LEVEL: 'info',
           TAGWIRE_ADMIN_PASSWORD: PASSWORD,
+          ...env,
         },
       },
     );

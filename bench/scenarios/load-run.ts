@@ -98,6 +98,8 @@ export async function runLoad(env: Env, spec: LoadSpec, timing: LoadTiming): Pro
   const { gateway, startupMs } = await GatewayProcess.start(
     gatewayConfig(spec, ports, env.broker.url),
     timing.nodeArgs,
+    undefined,
+    spec.env,
   );
   try {
     const afterStart = sampleProc(gateway.pid);

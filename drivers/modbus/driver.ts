@@ -8,14 +8,13 @@ import { formatAddress, type ModbusAddress, parseAddress } from './address.js';
 import { encodeValue, registerCount, toRaw } from './codec.js';
 import { MODBUS_EXCEPTION_PREFIX, modbusExceptionCode } from './errors.js';
 import type { LinkUser, Transport } from './link.js';
-import { LocalLinks } from './local-links.js';
+import { linkSourceFor } from './link-placement.js';
 import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, splitOffset } from './plan.js';
 import { registerReader } from './register-readers.js';
 import { type RequestOptions, requestError } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
 import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
 import { BYTE_ORDERS, type ByteOrder, tagByteOrder } from './tag-fields.js';
-import { modbusThread } from './thread-links.js';
 import type { BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
 
@@ -81,9 +80,8 @@ export class ModbusDriver implements Driver, LinkUser {
     private readonly ctx: DriverContext,
     private readonly settings: ModbusCommonSettings,
     private readonly transport: Transport,
-    // Modbus TCP links run in the I/O thread; serial lines and RTU over TCP in this one.
-    private readonly links: UnitLinkSource = (transport.kind === 'tcp' ? modbusThread() : undefined) ??
-      new LocalLinks(),
+    /** Where the link runs; by default chosen at the first connect (link-placement.ts). */
+    private links?: UnitLinkSource,
   ) {
     this.request = {
       unitId: settings.unitId,
@@ -105,6 +103,7 @@ export class ModbusDriver implements Driver, LinkUser {
   groupsChanged(): void {}
 
   async connect(): Promise<void> {
+    this.links ??= linkSourceFor(this.transport, () => this.plannedRequestsPerSecond());
     this.link ??= this.links.acquire(
       this.transport,
       {
@@ -135,6 +134,14 @@ export class ModbusDriver implements Driver, LinkUser {
       if (err.code === 'timeout' || err.code === 'disconnected' || isGatewayNoAnswer(err.code)) throw err;
     }
     this.needsProbe = false;
+  }
+
+  /** Requests per second the device's groups plan (blocks per read over the interval). */
+  private plannedRequestsPerSecond(): number {
+    let perSecond = 0;
+    for (const group of this.ctx.device.groups)
+      perSecond += (this.planFor(group).blocks.length * 1000) / group.intervalMs;
+    return perSecond;
   }
 
   async close(): Promise<void> {

@@ -340,6 +340,10 @@ export class LinkPool {
   get size(): number {
     return this.links.size;
   }
+
+  has(key: string): boolean {
+    return this.links.has(key);
+  }
 }
 
 /** The process-wide pool: devices naming the same port or host:port share a connection. */

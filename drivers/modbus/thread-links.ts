@@ -16,10 +16,10 @@ import type { RequestOptions } from './requests.js';
 import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 
 /**
- * The thread's young generation (MB). Its garbage is short-lived (a buffer and a promise per
- * request); V8's default would let it grow to 16 MB of resident pages for nothing.
+ * The thread's young generation (MB). Measured at 1.3M values/s: 4 MB promoted requests still in
+ * flight and halved the rate; 8 MB reads as fast as 16 MB with less resident memory.
  */
-const THREAD_YOUNG_GENERATION_MB = 4;
+const THREAD_YOUNG_GENERATION_MB = 8;
 
 type Reply = Extract<FromThread, { id: number }>;
 type Request = ToThread extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
@@ -155,6 +155,11 @@ class LinkThread implements UnitLinkSource {
 
   constructor(private readonly script: URL) {}
 
+  /** Whether a device already uses the link of this transport key here. */
+  has(key: string): boolean {
+    return (this.links.get(key)?.users.size ?? 0) > 0;
+  }
+
   acquire(transport: Transport, options: LinkOptions, user: LinkUser): UnitLink {
     const key = transportKey(transport);
     let state = this.links.get(key);
@@ -255,13 +260,15 @@ class LinkThread implements UnitLinkSource {
 
 let shared: LinkThread | undefined | null;
 
-/**
- * The gateway's Modbus TCP I/O thread, or undefined where links run in the main thread:
- * `TAGWIRE_MODBUS_THREAD=0`, or no built thread script (a bare source checkout).
- */
-export function modbusThread(): (UnitLinkSource & { crashForTest(): Promise<void> }) | undefined {
+export interface ModbusThread extends UnitLinkSource {
+  has(key: string): boolean;
+  crashForTest(): Promise<void>;
+}
+
+/** The gateway's Modbus TCP I/O thread; undefined without a built thread script (a bare source checkout). */
+export function modbusThread(): ModbusThread | undefined {
   if (shared === undefined) {
-    const script = process.env.TAGWIRE_MODBUS_THREAD === '0' ? undefined : linkThreadScript();
+    const script = linkThreadScript();
     shared = script ? new LinkThread(script) : null;
   }
   return shared ?? undefined;

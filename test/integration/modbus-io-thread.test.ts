@@ -1,10 +1,18 @@
 /**
- * Modbus TCP links run in the I/O thread. Against the simulated PLC, through the whole gateway:
- * values and writes go through it, and if the thread dies every device on it is told its link
- * was lost, reconnects through a new thread and reads again — nothing wrong is published meanwhile.
+ * Modbus TCP links of busy devices run in the I/O thread. Against the simulated PLC: which
+ * device's link goes where; through the whole gateway, values and writes go through the thread,
+ * and if it dies every device on it is told its link was lost, reconnects through a new thread
+ * and reads again — nothing wrong is published meanwhile.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { builtinRegistry } from '../../app/builtin-plugins.js';
 import type { GroupReading } from '../../core/bus.js';
+import type { DeviceConfig, GroupConfig } from '../../core/config/schema.js';
+import { validateConfig } from '../../core/config/validate.js';
+import { silentLogger } from '../../core/log.js';
+import type { Driver } from '../../core/plugin.js';
+import { modbusTcpDriver } from '../../drivers/modbus/index.js';
+import { linkPool } from '../../drivers/modbus/link.js';
 import { modbusThread } from '../../drivers/modbus/thread-links.js';
 import { createDemoModel, type DemoPlc } from '../../simulators/demo-plc.js';
 import { ModbusTcpSimulator } from '../../simulators/modbus-tcp-server.js';
@@ -34,29 +42,126 @@ function plc(name: string, port: number, unitId: number): Record<string, unknown
   };
 }
 
+let port: number;
+let acceptedBefore = 0;
+
 beforeAll(async () => {
   demo = createDemoModel();
   sim = new ModbusTcpSimulator(demo.model, { host: '127.0.0.1', port: 0 });
-  const { port } = await sim.listen();
-  gw = await startTestGateway(
-    { devices: [plc('line1', port, 1), plc('line2', port, 1)], north: [] },
-    { beforeStart: (runtime) => runtime.gateway.bus.subscribe({ reading: (r) => void readings.push(r) }) },
-  );
+  ({ port } = await sim.listen());
 });
 
 afterAll(async () => {
-  await gw?.close();
   await sim?.close();
 });
 
-const goodSpeeds = (device: string) =>
-  readings
-    .filter((r) => r.device === device)
-    .flatMap((r) => r.items)
-    .filter((i) => i.tag.name === 'speed' && i.value.quality === 'good')
-    .map((i) => i.value.value);
+/** A device of `blocks` separate one-register reads every `intervalMs`, driven directly. */
+async function openDriver(
+  name: string,
+  simPort: number,
+  blocks: number,
+  intervalMs: number,
+): Promise<{ driver: Driver; group: GroupConfig }> {
+  const checked = validateConfig(
+    {
+      devices: [
+        {
+          name,
+          driver: 'modbus-tcp',
+          settings: { host: '127.0.0.1', port: simPort, maxGap: 0 },
+          groups: [
+            {
+              name: 'g',
+              intervalMs,
+              tags: Array.from({ length: blocks }, (_, i) => ({ name: `t${i}`, address: `hr:${100 + 2 * i}` })),
+            },
+          ],
+        },
+      ],
+    },
+    builtinRegistry(),
+  );
+  if (!checked.ok) throw new Error(checked.errors.join('\n'));
+  const device = checked.config.devices[0] as DeviceConfig;
+  const driver = modbusTcpDriver.create({
+    device,
+    settings: device.settings,
+    log: silentLogger(),
+    dataDir: '/nonexistent',
+    connectionLost: () => undefined,
+  });
+  await driver.connect();
+  return { driver, group: device.groups[0] as GroupConfig };
+}
 
-describe('Modbus TCP I/O thread', () => {
+describe('where a Modbus TCP link runs', () => {
+  it('in the main thread by default, however fast it polls', async () => {
+    const fast = await openDriver('fast', port, 10, 10); // 1,000 requests/s
+    try {
+      expect([linkPool.has(`tcp:127.0.0.1:${port}`), modbusThread()?.has(`tcp:127.0.0.1:${port}`)]).toEqual([
+        true,
+        false,
+      ]);
+    } finally {
+      await fast.driver.close();
+    }
+  });
+
+  it('with TAGWIRE_MODBUS_THREAD=1: in the main thread for a device that plans few requests, in the I/O thread from 500/s; a second device joins the first', async () => {
+    process.env.TAGWIRE_MODBUS_THREAD = '1';
+    const acceptedHere = sim.accepted;
+    const other = new ModbusTcpSimulator(demo.model, { host: '127.0.0.1', port: 0 });
+    const { port: otherPort } = await other.listen();
+    const registers = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 11 * (i / 2 + 1) : 0));
+    demo.model.setRegisters(1, 'hr', 100, registers);
+    const here = `tcp:127.0.0.1:${port}`;
+    const there = `tcp:127.0.0.1:${otherPort}`;
+    const slow = await openDriver('slow', port, 4, 1000); // 4 requests/s
+    const fast = await openDriver('fast', otherPort, 5, 10); // 500 requests/s
+    const joining = await openDriver('joining', port, 10, 10); // 1,000/s, on the link the slow one opened
+    try {
+      expect([linkPool.has(here), modbusThread()?.has(here)]).toEqual([true, false]);
+      expect([linkPool.has(there), modbusThread()?.has(there)]).toEqual([false, true]);
+      // The same registers read the same, wherever the link runs.
+      for (const { driver, group } of [slow, fast, joining]) {
+        const values = await driver.read(group);
+        expect(values.map((v) => v.value)).toEqual(group.tags.map((_, i) => 11 * (i + 1)));
+      }
+      expect(sim.accepted - acceptedHere).toBe(1);
+      expect(other.accepted).toBe(1);
+    } finally {
+      for (const { driver } of [slow, fast, joining]) await driver.close();
+      await other.close();
+      delete process.env.TAGWIRE_MODBUS_THREAD;
+    }
+    // The last device gone: neither keeps the link.
+    expect([linkPool.has(here), modbusThread()?.has(there)]).toEqual([false, false]);
+  });
+});
+
+describe('the I/O thread under a whole gateway', () => {
+  beforeAll(async () => {
+    // Every Modbus TCP link in the thread, however little it polls.
+    process.env.TAGWIRE_MODBUS_THREAD = 'all';
+    acceptedBefore = sim.accepted;
+    gw = await startTestGateway(
+      { devices: [plc('line1', port, 1), plc('line2', port, 1)], north: [] },
+      { beforeStart: (runtime) => runtime.gateway.bus.subscribe({ reading: (r) => void readings.push(r) }) },
+    );
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    delete process.env.TAGWIRE_MODBUS_THREAD;
+  });
+
+  const goodSpeeds = (device: string) =>
+    readings
+      .filter((r) => r.device === device)
+      .flatMap((r) => r.items)
+      .filter((i) => i.tag.name === 'speed' && i.value.quality === 'good')
+      .map((i) => i.value.value);
+
   it('is where the links run: reads and writes go through it', async () => {
     expect(modbusThread()).toBeDefined();
     await vi.waitFor(() => expect(goodSpeeds('line1').length).toBeGreaterThan(2), { timeout: 5000 });
@@ -65,7 +170,7 @@ describe('Modbus TCP I/O thread', () => {
     expect(demo.model.getRegister(1, 'hr', 2)).toBe(1234);
     await vi.waitFor(() => expect(goodSpeeds('line2').at(-1)).toBe(1234), { timeout: 5000 });
     // One connection for both devices (same host and port).
-    expect(sim.accepted).toBe(1);
+    expect(sim.accepted - acceptedBefore).toBe(1);
   });
 
   it('reconnects every device through a new thread when the thread dies, publishing only disconnected meanwhile', async () => {
