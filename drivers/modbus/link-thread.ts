@@ -123,18 +123,29 @@ async function detach(m: Extract<ToThread, { op: 'detach' }>): Promise<void> {
   send({ id: m.id, ok: true });
 }
 
-async function read(m: Extract<ToThread, { op: 'read' }>): Promise<void> {
+/**
+ * Runs a device's request on its link; any failure (the link gone, a refused write) is sent as the
+ * request's error answer, with the link's figures.
+ */
+async function onLink(
+  m: Extract<ToThread, { op: 'read' | 'write' }>,
+  run: (entry: Attached, opts: RequestOptions) => Promise<void>,
+): Promise<void> {
   let entry: Attached | undefined;
   try {
     const found = attached(m.key, m.user);
     entry = found.entry;
     found.user.trace = m.trace;
-    const answers = await readBlocksInOrder(
-      entry.link,
-      requestOptions(m, found.user),
-      m.blocks,
-      performance.now() + m.deadlineIn,
-    );
+    await run(entry, requestOptions(m, found.user));
+  } catch (err) {
+    send({ id: m.id, ok: false, error: wireError(err), stats: statsOf(entry, true) });
+  }
+}
+
+/** The blocks one after another; their bytes go back in one transferred buffer. */
+function read(m: Extract<ToThread, { op: 'read' }>): Promise<void> {
+  return onLink(m, async (entry, opts) => {
+    const answers = await readBlocksInOrder(entry.link, opts, m.blocks, performance.now() + m.deadlineIn);
     let total = 0;
     let failed = false;
     for (const a of answers) {
@@ -151,24 +162,15 @@ async function read(m: Extract<ToThread, { op: 'read' }>): Promise<void> {
       return a.length;
     });
     send({ id: m.id, ok: true, answers: wire, data, stats: statsOf(entry, failed) }, [data]);
-  } catch (err) {
-    send({ id: m.id, ok: false, error: wireError(err), stats: statsOf(entry, true) });
-  }
+  });
 }
 
-async function write(m: Extract<ToThread, { op: 'write' }>): Promise<void> {
-  let entry: Attached | undefined;
-  try {
-    const found = attached(m.key, m.user);
-    entry = found.entry;
-    found.user.trace = m.trace;
-    const opts = requestOptions(m, found.user);
+function write(m: Extract<ToThread, { op: 'write' }>): Promise<void> {
+  return onLink(m, async (entry, opts) => {
     if (m.kind === 'coils') await writeCoils(entry.link, opts, m.start, m.values as boolean[]);
     else await writeRegisters(entry.link, opts, m.start, m.values as number[]);
     send({ id: m.id, ok: true, stats: statsOf(entry, true) });
-  } catch (err) {
-    send({ id: m.id, ok: false, error: wireError(err), stats: statsOf(entry, true) });
-  }
+  });
 }
 
 main.on('message', (m: ToThread) => {
