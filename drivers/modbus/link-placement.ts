@@ -1,4 +1,4 @@
-import { type LinkPool, linkPool, type Transport, transportKey } from './link.js';
+import { linkPool, type Transport, transportKey } from './link.js';
 import { LocalLinks } from './local-links.js';
 import { modbusThread } from './thread-links.js';
 import type { UnitLinkSource } from './unit-link.js';
@@ -21,17 +21,13 @@ const local = new LocalLinks();
  * 100k tags the main thread, relieved of the sockets, reads more than it can publish and the
  * spool's overflow to disk halves what gets through (bench/README.md, I/O thread).
  */
-export function linkSourceFor(
-  transport: Transport,
-  plannedRequestsPerSecond: () => number,
-  pool: LinkPool = linkPool,
-): UnitLinkSource {
+export function linkSourceFor(transport: Transport, plannedRequestsPerSecond: () => number): UnitLinkSource {
   if (transport.kind !== 'tcp') return local;
   const mode = process.env.TAGWIRE_MODBUS_THREAD;
   const thread = mode === '1' || mode === 'all' ? modbusThread() : undefined;
   if (!thread) return local;
   const key = transportKey(transport);
   if (thread.has(key)) return thread;
-  if (pool.has(key)) return local;
+  if (linkPool.has(key)) return local;
   return mode === 'all' || plannedRequestsPerSecond() >= THREAD_FROM_REQUESTS_PER_SECOND ? thread : local;
 }

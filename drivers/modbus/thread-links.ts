@@ -22,6 +22,7 @@ import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-li
 const THREAD_YOUNG_GENERATION_MB = 8;
 
 type Reply = Extract<FromThread, { id: number }>;
+type OkReply = Extract<Reply, { ok: true }>;
 type Request = ToThread extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 /** The thread's script: beside this module when built; from the build when running from source (tests). */
@@ -100,7 +101,6 @@ class ThreadUnitLink implements UnitLink {
       // Only what the request needs: a plan's block also carries its tags.
       blocks: blocks.map((b) => ({ area: b.area, start: b.start, count: b.count })),
     });
-    if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
     const data = Buffer.from(reply.data ?? new ArrayBuffer(0));
     let at = 0;
     return (reply.answers ?? []).map((a) => {
@@ -131,7 +131,7 @@ class ThreadUnitLink implements UnitLink {
     start: number,
     values: number[] | boolean[],
   ): Promise<void> {
-    const reply = await this.thread.call(this.state, {
+    await this.thread.call(this.state, {
       op: 'write',
       key: this.key,
       user: this.userId,
@@ -141,7 +141,6 @@ class ThreadUnitLink implements UnitLink {
       start,
       values,
     });
-    if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
   }
 }
 
@@ -170,19 +169,20 @@ class LinkThread implements UnitLinkSource {
     return new ThreadUnitLink(this, state, this.nextUser++, user, transport, options);
   }
 
-  /** Sends a request; the answer updates the link's figures. Rejects only when the thread stops. */
-  call(state: SharedLinkState, request: Request): Promise<Reply> {
+  /**
+   * Sends a request and resolves with its answer, which also updates the link's figures; rejects
+   * with the request's error (the thread stopping is one: `disconnected`).
+   */
+  call(state: SharedLinkState, request: Request): Promise<OkReply> {
     const id = this.nextId++;
     const worker = this.running();
-    return new Promise<Reply>((resolve) => {
+    return new Promise<OkReply>((resolve, reject) => {
       this.pending.set(id, (reply) => {
         if (reply.stats) state.stats = reply.stats;
-        resolve(reply);
+        if (reply.ok) resolve(reply);
+        else reject(new GatewayError(reply.error.code, reply.error.message));
       });
       worker.postMessage({ ...request, id } as ToThread);
-    }).then((reply) => {
-      if (!reply.ok && request.op === 'open') throw new GatewayError(reply.error.code, reply.error.message);
-      return reply;
     });
   }
 
