@@ -107,6 +107,8 @@ describe('openDb', () => {
     expect(migrations.length).toBeGreaterThan(0);
     expect(schemaVersion(d)).toBe(migrations.length);
     expect(d.pragma('user_version', { simple: true })).toBe(migrations.length);
+    // 2 MB of page cache, not better-sqlite3's 16 MB that a large configuration would fill for good.
+    expect(d.pragma('cache_size', { simple: true })).toBe(-2000);
   });
 
   it('reopens an existing database without migrating it again', () => {
