@@ -30,11 +30,6 @@ export class HeapHeadroom {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  stop(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
-  }
-
   /** The share in use, in percent (0 before start). */
   current(): number {
     return this.percent;

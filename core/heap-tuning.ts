@@ -13,8 +13,9 @@ import { HeapHeadroom } from './heap-headroom.js';
  */
 const HEAP_GROWING_PERCENT = 50;
 const HEAP_GROWING_MIN_PERCENT = 20;
-export const HEAP_HEADROOM_BYTES = 50 * 1024 * 1024;
+const HEAP_HEADROOM_BYTES = 50 * 1024 * 1024;
 
+/** Exported for its tests. */
 export const headroom = new HeapHeadroom(HEAP_HEADROOM_BYTES, HEAP_GROWING_MIN_PERCENT, HEAP_GROWING_PERCENT);
 let headroomSteered = false;
 

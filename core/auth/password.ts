@@ -3,11 +3,12 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
 /**
  * Password hashing with scrypt from Node's crypto (memory-hard, no native add-on to
  * build). Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later.
+ *
+ * N = 2^13 with p = 10 (an OWASP-equivalent setting) needs 8 MB per derivation instead of 32,
+ * but measured worse: glibc serves 8 MB from the thread pool's arenas and keeps it (+8 MB
+ * resident per thread that ever checked a password), while 32 MB is always mapped and
+ * returned at once — a moment's peak per login, nothing kept.
  */
-// N = 2^13 with p = 10 (an OWASP-equivalent setting) needs 8 MB per derivation instead of 32,
-// but measured worse: glibc serves 8 MB from the thread pool's arenas and keeps it (+8 MB
-// resident per thread that ever checked a password), while 32 MB is always mapped and
-// returned at once — a moment's peak per login, nothing kept.
 const PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
 
