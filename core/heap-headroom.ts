@@ -1,4 +1,4 @@
-import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import { constants, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 
 const isFullCollection = (entry: PerformanceEntry): boolean =>
@@ -13,7 +13,6 @@ const isFullCollection = (entry: PerformanceEntry): boolean =>
  */
 export class HeapHeadroom {
   private percent = 0;
-  private observer: PerformanceObserver | undefined;
 
   constructor(
     private readonly headroomBytes: number,
@@ -21,16 +20,12 @@ export class HeapHeadroom {
     private readonly maxPercent: number,
   ) {}
 
-  /** Sets the share for the live heap now, then again after every full collection. */
-  start(): void {
-    this.adjust();
-    this.observer ??= new PerformanceObserver((list) => {
-      if (list.getEntries().some(isFullCollection)) this.adjust();
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
+  /** After V8's collections: the share follows the live heap whenever a full one ran. */
+  afterCollections(entries: readonly PerformanceEntry[]): void {
+    if (entries.some(isFullCollection)) this.adjust();
   }
 
-  /** The share in use, in percent (0 before start). */
+  /** The share in use, in percent (0 before the first adjust). */
   current(): number {
     return this.percent;
   }
@@ -41,7 +36,8 @@ export class HeapHeadroom {
     return Math.min(this.maxPercent, Math.max(this.minPercent, share));
   }
 
-  private adjust(): void {
+  /** Sets the share for the live heap now. */
+  adjust(): void {
     const percent = this.percentFor(getHeapStatistics().used_heap_size);
     if (percent === this.percent) return;
     this.percent = percent;

@@ -56,23 +56,14 @@ function youngGenerationSize(): number {
  */
 export class YoungGenerationCap {
   private factor = 0;
-  private observer: PerformanceObserver | undefined;
 
   constructor(private readonly cap: number) {
     this.setFactor(1);
   }
 
-  /** Lets the young generation grow up to the cap from now on. */
-  steer(): void {
-    const adjust = () => this.setFactor(2 * youngGenerationSize() <= this.cap ? 2 : 1);
-    adjust();
-    this.observer ??= new PerformanceObserver(adjust);
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
-  stop(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
+  /** After a collection (and once to start steering): lets it grow while within the cap. */
+  adjust(): void {
+    this.setFactor(2 * youngGenerationSize() <= this.cap ? 2 : 1);
   }
 
   private setFactor(factor: 1 | 2): void {
@@ -83,11 +74,21 @@ export class YoungGenerationCap {
   }
 }
 
+let collections: PerformanceObserver | undefined;
+
+/** One observer of V8's collections for both settings steered after them. */
+function observeCollections(): void {
+  collections ??= new PerformanceObserver((list) => {
+    steering?.adjust();
+    if (headroomSteered) headroom.afterCollections(list.getEntries());
+  });
+  collections.observe({ entryTypes: ['gc'] });
+}
+
 /**
  * One full collection once the gateway is up: reading, validating and storing a large
  * configuration leaves garbage that an incremental GC under load would keep committed
  * for a long time (100k tags: RSS 301 → 255 MB). `gc` is exposed only for this call.
- * Then the young generation may grow (up to its cap).
  */
 export function collectStartupGarbage(): void {
   const exposed = typeof globalThis.gc === 'function';
@@ -95,6 +96,8 @@ export function collectStartupGarbage(): void {
   const gc = (exposed ? globalThis.gc : runInNewContext('gc')) as () => void;
   gc();
   if (!exposed) setFlagsFromString('--no-expose-gc');
-  steering?.steer();
-  if (headroomSteered) headroom.start();
+  // Then the young generation may grow (up to its cap) and the heap's headroom follows its size.
+  steering?.adjust();
+  if (headroomSteered) headroom.adjust();
+  if (steering || headroomSteered) observeCollections();
 }

@@ -31,6 +31,14 @@ export interface GatewayStatus {
   north: NorthStatusView[];
 }
 
+export interface GatewayStartOptions {
+  /** More node options for the gateway process. */
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  /** Environment beyond the bench's own (e.g. `TAGWIRE_MODBUS_THREAD`). */
+  env?: Record<string, string>;
+}
+
 export class GatewayProcess {
   private output = '';
   private token = '';
@@ -55,9 +63,7 @@ export class GatewayProcess {
   /** Starts a gateway on `config` in a fresh data directory; resolves when its API answers. */
   static async start(
     config: unknown,
-    nodeArgs: string[] = [],
-    timeoutMs = 120_000,
-    env: Record<string, string> = {},
+    { nodeArgs = [], timeoutMs = 120_000, env = {} }: GatewayStartOptions = {},
   ): Promise<{ gateway: GatewayProcess; startupMs: number }> {
     const dir = mkdtempSync(join(tmpdir(), 'tagwire-bench-gw-'));
     const file = join(dir, 'config.json');

@@ -61,7 +61,7 @@ export function idlePlan(skip100k: boolean): IdleSpec[] {
 }
 
 export async function runIdle(spec: IdleSpec, settleMs: number, nodeArgs: string[] = []): Promise<IdleResult> {
-  const { gateway, startupMs } = await GatewayProcess.start(await spec.config(), nodeArgs);
+  const { gateway, startupMs } = await GatewayProcess.start(await spec.config(), { nodeArgs });
   try {
     const series: number[] = [];
     for (let waited = 0; waited < settleMs; waited += 1000) {

@@ -95,12 +95,10 @@ export async function runLoad(env: Env, spec: LoadSpec, timing: LoadTiming): Pro
   await env.server.call('layout', { registers: layout.at(-1)?.end ?? 0, clocks: layout.map((g) => g.clockAt) });
   const prefix = `bench/${spec.id}`;
   await env.subscriber.call('watch', prefix);
-  const { gateway, startupMs } = await GatewayProcess.start(
-    gatewayConfig(spec, ports, env.broker.url),
-    timing.nodeArgs,
-    undefined,
-    spec.env,
-  );
+  const { gateway, startupMs } = await GatewayProcess.start(gatewayConfig(spec, ports, env.broker.url), {
+    nodeArgs: timing.nodeArgs,
+    env: spec.env,
+  });
   try {
     const afterStart = sampleProc(gateway.pid);
     await firstValues(env, gateway, spec, 30_000);

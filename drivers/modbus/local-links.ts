@@ -1,5 +1,5 @@
 import { readBlocksInOrder } from './block-reads.js';
-import { type LinkOptions, type LinkPool, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
+import { type LinkOptions, type LinkUser, linkPool, type ModbusLink, type Transport } from './link.js';
 import { type RequestOptions, readArea, writeCoils, writeRegisters } from './requests.js';
 import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 
@@ -44,11 +44,9 @@ class LocalUnitLink implements UnitLink {
   }
 }
 
-/** Links in this thread, shared by transport key through a pool. */
+/** Links in this thread, shared by transport key through the process's pool. */
 export class LocalLinks implements UnitLinkSource {
-  constructor(private readonly pool: LinkPool = linkPool) {}
-
   acquire(transport: Transport, options: LinkOptions, user: LinkUser): UnitLink {
-    return new LocalUnitLink(this.pool.acquire(transport, options, user));
+    return new LocalUnitLink(linkPool.acquire(transport, options, user));
   }
 }
