@@ -28,6 +28,9 @@ import { type SetOwnerCandidate, setOwnerGroup, setOwners } from './set-owners.j
 import { SetTargets } from './set-targets.js';
 import type { MqttSettings } from './settings.js';
 
+/** Topic filters per SUBSCRIBE / UNSUBSCRIBE: ~30 KB with 60-character topics. */
+const TOPICS_PER_PACKET = 500;
+
 /**
  * North plugin `mqtt`: publishes the UNS tree as JSON (SPEC §4), device and gateway
  * status, and takes writes from `{tag}/_set`.
@@ -38,7 +41,7 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
   private unsubscribeAlarms: (() => void) | undefined;
   private readonly setTargets = new SetTargets();
   private readonly ackTargets = new AckTargets();
-  /** The `_set` topics subscribed on the current connection (this app owns their devices' writes). */
+  /** The `_set` filters and `_ack` topics subscribed on the current connection (this app owns their devices' writes). */
   private subscribedSets = new Set<string>();
   /** Apps of this gateway on the same broker: one of them takes each device's writes. */
   private readonly ownerGroup: string;
@@ -222,12 +225,19 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     const client = this.client;
     if (!client || !this.brokerConnected) return;
     const owned = (device: string) => setOwners.owns(this.ownerGroup, this, device);
-    const wanted = new Set([...this.setTargets.topics(owned), ...this.ackTargets.topics(owned)]);
+    const wanted = new Set([...this.setTargets.filters(owned), ...this.ackTargets.topics(owned)]);
     const added = [...wanted].filter((t) => !this.subscribedSets.has(t));
     const removed = [...this.subscribedSets].filter((t) => !wanted.has(t));
     this.subscribedSets = wanted;
-    if (added.length > 0) client.subscribe(added, this.setSubscribeOptions());
-    if (removed.length > 0) client.unsubscribe(removed);
+    // Removed first: a wildcard replaced by exact topics (or back) must never be subscribed
+    // beside them, or one request could arrive twice. In packets of a bounded size: brokers
+    // refuse large ones (EMQX: 1 MB by default).
+    for (let i = 0; i < removed.length; i += TOPICS_PER_PACKET) {
+      client.unsubscribe(removed.slice(i, i + TOPICS_PER_PACKET));
+    }
+    for (let i = 0; i < added.length; i += TOPICS_PER_PACKET) {
+      client.subscribe(added.slice(i, i + TOPICS_PER_PACKET), this.setSubscribeOptions());
+    }
   }
 
   /**

@@ -1,39 +1,40 @@
 import type { NorthDevice } from '../../core/plugin.js';
-import { SET_SUFFIX, tagTopic } from '../../core/uns.js';
+import { SET_SUFFIX } from '../../core/uns.js';
 import { dotsAsLevels } from '../unexpected-topics.js';
+import { setFilters } from './set-filters.js';
 
 export interface SetTarget {
   device: string;
   tag: string;
 }
 
+interface DeviceTargets {
+  topic: string;
+  device: string;
+  tags: Set<string>;
+}
+
 /**
- * The `{device topic}/{tag}/_set` topics of an app's devices. The topics themselves are only
- * built to subscribe: kept per tag they cost about 120 bytes each (a string and a target),
- * 12 MB at 100,000 tags.
+ * The `{device topic}/{tag}/_set` topics of an app's devices: which device and tag a request
+ * is for, and the filters to subscribe (see set-filters.ts). No topic is kept per tag: at
+ * 100,000 tags a string and a target each cost 12 MB.
  */
 export class SetTargets {
-  /** Device topic → the device and the names of its tags. */
-  private targets = new Map<string, { device: string; tags: Set<string> }>();
+  /** In configuration order: when two devices share a topic, the last one's tag wins. */
+  private targets: DeviceTargets[] = [];
 
   refresh(devices: NorthDevice[]): void {
-    this.targets = new Map();
-    for (const d of devices) {
+    this.targets = devices.map((d) => {
       // Read-only tags are included too, so that a write to one is answered with "read-only".
       const tags = new Set<string>();
       for (const g of d.config.groups) for (const t of g.tags) tags.add(t.name);
-      this.targets.set(d.topic, { device: d.config.name, tags });
-    }
+      return { topic: d.topic, device: d.config.name, tags };
+    });
   }
 
-  /** Every `_set` topic of the devices `wanted` accepts. */
-  topics(wanted: (device: string) => boolean): string[] {
-    const topics: string[] = [];
-    for (const [topic, { device, tags }] of this.targets) {
-      if (!wanted(device)) continue;
-      for (const tag of tags) topics.push(tagTopic(topic, tag) + SET_SUFFIX);
-    }
-    return topics;
+  /** The topic filters that receive every `_set` request for the devices `wanted` accepts. */
+  filters(wanted: (device: string) => boolean): string[] {
+    return setFilters(this.targets.filter((t) => wanted(t.device)));
   }
 
   /**
@@ -49,7 +50,7 @@ export class SetTargets {
 
   private find(path: string, form: (name: string) => string): SetTarget | undefined {
     let found: SetTarget | undefined;
-    for (const [deviceTopic, { device, tags }] of this.targets) {
+    for (const { topic: deviceTopic, device, tags } of this.targets) {
       const prefix = form(deviceTopic);
       const tag = prefix === '' ? path : path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined;
       if (tag === undefined) continue;

@@ -442,6 +442,63 @@ describe('writes through {tag}/_set', () => {
     expect(sim.model.getRegister(1, 'hr', 2)).toBe(DEMO_INITIAL.speed);
   });
 
+  it('ignores a _set for a tag the device does not have: no result, nothing written', async () => {
+    const { sim, dev, sub } = await writablePlant();
+    const mark = sub.mark();
+    await sub.publish(`${dev}/motor/torque/_set`, '{"value": 5, "id": "unknown"}');
+    await sub.publish(`${dev}/nosuchtag/_set`, '{"value": 5, "id": "unknown"}');
+    await sub.publish(`${dev}/motor/speed/_set`, '{"value": 1502, "id": "after"}');
+    const after = await sub.waitForTopic(`${dev}/motor/speed/_set/result`, () => true, { since: mark });
+    expect(obj(after)).toMatchObject({ id: 'after', ok: true });
+    expect(sub.filter((m) => m.topic.endsWith('/_set/result') && field(m, 'id') === 'unknown')).toEqual([]);
+    expect(sim.model.getRegister(1, 'hr', 2)).toBe(1502);
+  });
+
+  it('nested devices whose requests one filter each would match: every request is one write and one result', async () => {
+    const line = await startSimulator();
+    const motor = await startSimulator();
+    const uns = nextUns();
+    const sub = await subscriber(`${uns}/#`);
+    // `line1` has tag `motor/speed`, `line1/motor` has tag `torque`: one filter for each device's
+    // two-level requests would both match `line1/motor/torque/_set`.
+    await startRuntime(
+      configDoc(uns, [
+        device({ name: 'linePlc', uns: 'line1', port: line.port }),
+        device({
+          name: 'motorDrive',
+          uns: 'line1/motor',
+          port: motor.port,
+          tags: [
+            { name: 'torque', address: 'hr:2', type: 'uint16', access: 'readwrite' },
+            { name: 'pump', address: 'coil:0', type: 'bool', access: 'readwrite' },
+          ],
+        }),
+      ]),
+    );
+    await sub.waitForTopic(`${uns}/line1/motor/pump`, isGood);
+    await sub.waitForTopic(`${uns}/line1/pump`, isGood);
+    const mark = sub.mark();
+    await sub.publish(`${uns}/line1/motor/torque/_set`, '{"value": 1601, "id": "torque"}');
+    await sub.publish(`${uns}/line1/motor/speed/_set`, '{"value": 1602, "id": "speed"}');
+    await sub.publish(`${uns}/line1/motor/pump/_set`, '{"value": false, "id": "motor-pump"}');
+    await sub.waitForTopic(`${uns}/line1/motor/pump/_set/result`, (m) => field(m, 'id') === 'motor-pump', {
+      since: mark,
+    });
+    await sub.waitForTopic(`${uns}/line1/motor/speed/_set/result`, (m) => field(m, 'id') === 'speed', {
+      since: mark,
+    });
+    const results = sub.filter((m) => m.topic.endsWith('/_set/result')).map((m) => [m.topic, field(m, 'id')]);
+    expect(results.sort()).toEqual([
+      [`${uns}/line1/motor/pump/_set/result`, 'motor-pump'],
+      [`${uns}/line1/motor/speed/_set/result`, 'speed'],
+      [`${uns}/line1/motor/torque/_set/result`, 'torque'],
+    ]);
+    expect(motor.sim.model.getRegister(1, 'hr', 2)).toBe(1601);
+    expect(line.sim.model.getRegister(1, 'hr', 2)).toBe(1602);
+    expect(motor.sim.model.getBit(1, 'coil', 0)).toBe(false);
+    expect(line.sim.model.getBit(1, 'coil', 0)).toBe(true);
+  });
+
   it('never writes a read-only tag', async () => {
     const { sim, dev, sub } = await writablePlant();
     const mark = sub.mark();

@@ -22,9 +22,25 @@ describe('SetTargets', () => {
     expect(targets.match('acme/line/1/filler/other/_set')).toBeUndefined();
   });
 
-  it('lists the _set topics of the wanted devices only', () => {
-    expect(targets.topics(() => true)).toEqual(['acme/line.1/filler/motor.speed/_set', 'acme/line.1/filler/pump/_set']);
-    expect(targets.topics(() => false)).toEqual([]);
+  it('lists the _set filters of the wanted devices only', () => {
+    expect(targets.filters(() => true).sort()).toEqual(['acme/line.1/filler/+/+/_set', 'acme/line.1/filler/+/_set']);
+    expect(targets.filters(() => false)).toEqual([]);
+  });
+
+  it('matches the tags of two devices that share a topic, the last device winning a shared tag', () => {
+    const shared = new SetTargets();
+    shared.refresh([
+      northDevice('plc', 'acme/line1', ['speed', 'state']),
+      northDevice('meter', 'acme/line1', ['kwh', 'state']),
+    ]);
+    expect(shared.match('acme/line1/speed/_set')).toEqual({ device: 'plc', tag: 'speed' });
+    expect(shared.match('acme/line1/kwh/_set')).toEqual({ device: 'meter', tag: 'kwh' });
+    expect(shared.match('acme/line1/state/_set')).toEqual({ device: 'meter', tag: 'state' });
+    expect(shared.filters(() => true).sort()).toEqual([
+      'acme/line1/kwh/_set',
+      'acme/line1/speed/_set',
+      'acme/line1/state/_set',
+    ]);
   });
 });
 
