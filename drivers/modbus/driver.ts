@@ -13,7 +13,7 @@ import { type PlanItem, planReads, type ReadBlock, SplitMemory, splitBlock, spli
 import { registerReader } from './register-readers.js';
 import { type RequestOptions, requestError } from './requests.js';
 import type { ModbusCommonSettings } from './settings.js';
-import { compileTagDecoder, type TagDecoder } from './tag-decoder.js';
+import { compileTagDecoder, Float32Memo, type TagDecoder } from './tag-decoder.js';
 import { BYTE_ORDERS, type ByteOrder, tagByteOrder } from './tag-fields.js';
 import type { BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 import { isGatewayNoAnswer, unitSilence } from './unit-silence.js';
@@ -30,13 +30,16 @@ const LAB_TYPES: Exclude<TagType, 'bool' | 'string'>[] = [
   'float64',
 ];
 
-/** A tag compiled once for reading and writing. */
-interface CompiledTag {
+/**
+ * A tag compiled once for reading and writing, and its item in the group's read plan: one
+ * object per tag, holding its address's fields rather than the parsed address.
+ */
+interface CompiledTag extends PlanItem {
   tag: TagConfig;
-  address: ModbusAddress;
+  /** Bit of a register, for bools on hr and ir. */
+  bit: number | undefined;
   type: TagType;
   byteOrder: ByteOrder;
-  count: number;
   decode: TagDecoder;
 }
 
@@ -44,6 +47,8 @@ interface GroupPlan {
   tags: CompiledTag[];
   blocks: ReadBlock[];
   splitsSeen: number;
+  /** The float32 tags' last values, a slot per tag at its index in the group. */
+  memo: Float32Memo;
 }
 
 /**
@@ -158,7 +163,8 @@ export class ModbusDriver implements Driver, LinkUser {
     return { learnedSplits: this.splitCount, link: this.link ? { key: this.link.key, ...this.link.snapshot() } : null };
   }
 
-  private compile(tag: TagConfig): CompiledTag {
+  /** `index`: the tag's position in its group (0 for a tag compiled to be written). */
+  private compile(tag: TagConfig, index: number): CompiledTag {
     const address = parseAddress(tagAddress(tag));
     const isBit = address.area === 'coil' || address.area === 'di' || address.bit !== undefined;
     const type: TagType = tag.type ?? (isBit ? 'bool' : 'uint16');
@@ -172,21 +178,17 @@ export class ModbusDriver implements Driver, LinkUser {
       offset: tag.offset,
       length: tag.length,
     });
-    return { tag, address, type, byteOrder, count, decode };
+    return { index, area: address.area, offset: address.offset, count, tag, bit: address.bit, type, byteOrder, decode };
   }
 
   private planFor(group: GroupConfig): GroupPlan {
     let plan = this.plans.get(group);
     if (!plan || plan.splitsSeen !== this.splitCount) {
-      const tags = plan?.tags ?? group.tags.map((t) => this.compile(t));
-      const items: PlanItem[] = tags.map((t, index) => ({
-        index,
-        area: t.address.area,
-        offset: t.address.offset,
-        count: t.count,
-      }));
-      const blocks = planReads(items, this.settings, this.splits);
-      plan = { tags, blocks, splitsSeen: this.splitCount };
+      const tags = plan?.tags ?? group.tags.map((t, index) => this.compile(t, index));
+      // planReads keeps the tags' order: it sorts copies.
+      const blocks = planReads(tags, this.settings, this.splits);
+      const memo = plan?.memo ?? new Float32Memo(tags.some((t) => t.type === 'float32') ? tags.length : 0);
+      plan = { tags, blocks, splitsSeen: this.splitCount, memo };
       this.plans.set(group, plan);
     }
     return plan;
@@ -207,8 +209,8 @@ export class ModbusDriver implements Driver, LinkUser {
       answers = plan.blocks.map(() => err);
     }
     for (let k = 0; k < plan.blocks.length; k++) {
-      const halves = this.takeAnswer(plan.blocks[k] as ReadBlock, answers[k], plan.tags, out);
-      if (halves) for (const half of halves) await this.readBlock(half, plan.tags, out, deadline);
+      const halves = this.takeAnswer(plan.blocks[k] as ReadBlock, answers[k], plan, out);
+      if (halves) for (const half of halves) await this.readBlock(half, plan, out, deadline);
     }
     this.lastBlock = plan.blocks[0] ?? this.lastBlock;
     const silence = unitSilence(out);
@@ -238,7 +240,7 @@ export class ModbusDriver implements Driver, LinkUser {
   }
 
   /** Reads one block alone (a half of a refused one). */
-  private async readBlock(block: ReadBlock, tags: CompiledTag[], out: TagValue[], deadline: number): Promise<void> {
+  private async readBlock(block: ReadBlock, plan: GroupPlan, out: TagValue[], deadline: number): Promise<void> {
     let answer: BlockAnswer;
     try {
       if (!this.link) throw new GatewayError('disconnected', 'not connected');
@@ -246,8 +248,8 @@ export class ModbusDriver implements Driver, LinkUser {
     } catch (raw) {
       answer = requestError(raw);
     }
-    const halves = this.takeAnswer(block, answer, tags, out);
-    if (halves) for (const half of halves) await this.readBlock(half, tags, out, deadline);
+    const halves = this.takeAnswer(block, answer, plan, out);
+    if (halves) for (const half of halves) await this.readBlock(half, plan, out, deadline);
   }
 
   /**
@@ -257,7 +259,7 @@ export class ModbusDriver implements Driver, LinkUser {
   private takeAnswer(
     block: ReadBlock,
     answer: BlockAnswer | undefined,
-    tags: CompiledTag[],
+    plan: GroupPlan,
     out: TagValue[],
   ): readonly [ReadBlock, ReadBlock] | undefined {
     const data = answer ?? new GatewayError('internal', 'no answer for this block');
@@ -281,11 +283,12 @@ export class ModbusDriver implements Driver, LinkUser {
       return undefined;
     }
     const now = Date.now();
+    const { tags, memo } = plan;
     for (const item of block.items) {
       const t = tags[item.index] as CompiledTag;
       let value: TagValue;
       try {
-        value = goodValue(t.decode(data, item.offset - block.start), now);
+        value = goodValue(t.decode(data, item.offset - block.start, memo, item.index), now);
       } catch (err) {
         value = badValue(err instanceof GatewayError ? err.code : 'bad-response', now);
       }
@@ -337,8 +340,8 @@ export class ModbusDriver implements Driver, LinkUser {
   }
 
   async write(tag: TagConfig, value: unknown): Promise<void> {
-    const t = this.compile(tag);
-    const { area, offset, bit } = t.address;
+    const t = this.compile(tag, 0);
+    const { area, offset, bit } = t;
     if (area === 'ir' || area === 'di' || bit !== undefined) {
       throw new GatewayError('read-only', `${tag.address} cannot be written`);
     }

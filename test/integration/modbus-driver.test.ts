@@ -101,6 +101,33 @@ describe('modbus-tcp driver against the simulated PLC', () => {
     expect(byName.setpoint!.timestamp).toBeGreaterThan(Date.now() - 5000);
   });
 
+  it('keeps each float32 tag its own last value across reads, scaled after shortening', async () => {
+    const config = device('floats', {}, [
+      { name: 'a', address: 'hr:1250', type: 'float32' },
+      { name: 'b', address: 'hr:1252', type: 'float32' },
+      { name: 'a-scaled', address: 'hr:1250', type: 'float32', scale: 10, offset: 1 },
+      { name: 'c', address: 'hr:1254', type: 'float32' },
+      { name: 'count', address: 'hr:1256' },
+    ]);
+    const set = (a: number, b: number, c: number) => {
+      demo.model.setFloat32(1, 'hr', 1250, a);
+      demo.model.setFloat32(1, 'hr', 1252, b);
+      demo.model.setFloat32(1, 'hr', 1254, c);
+    };
+    demo.model.setRegister(1, 'hr', 1256, 7);
+    const driver = await open(config);
+    const read = async () => (await driver.read(group(config))).map((v) => v.value);
+
+    set(1.1, 2.2, -0);
+    expect(await read()).toEqual([1.1, 2.2, 1.1 * 10 + 1, 0, 7]);
+    expect(Object.is((await read())[3], 0)).toBe(true); // -0 is published as 0
+    set(2.2, 1.1, Number.NaN);
+    expect(await read()).toEqual([2.2, 1.1, 2.2 * 10 + 1, Number.NaN, 7]);
+    set(1.1, 1.1, 0.3);
+    expect(await read()).toEqual([1.1, 1.1, 1.1 * 10 + 1, 0.3, 7]);
+    expect(await read()).toEqual([1.1, 1.1, 1.1 * 10 + 1, 0.3, 7]);
+  });
+
   it('splits a joined read refused with exception 2, keeps the good tags and remembers the split', async () => {
     const config = device('learn', { maxGap: 125 }, [
       { name: 'a', address: 'hr:1090' },

@@ -3,7 +3,7 @@ import type { TagType } from '../../../../core/config/schema.js';
 import { shortestFloat32Reference } from '../../../../core/float32.js';
 import { parseAddress } from '../../../../drivers/modbus/address.js';
 import { registerCount } from '../../../../drivers/modbus/codec.js';
-import { compileTagDecoder } from '../../../../drivers/modbus/tag-decoder.js';
+import { compileTagDecoder, Float32Memo } from '../../../../drivers/modbus/tag-decoder.js';
 import type { ByteOrder } from '../../../../drivers/modbus/tag-fields.js';
 
 const ORDERS: ByteOrder[] = ['ABCD', 'CDAB', 'BADC', 'DCBA'];
@@ -46,7 +46,7 @@ function reference(regs: number[], type: TagType, order: ByteOrder): number | bi
   }
 }
 
-function decoder(
+function compile(
   address: string,
   type: TagType,
   byteOrder: ByteOrder = 'ABCD',
@@ -55,6 +55,28 @@ function decoder(
   length?: number,
 ) {
   return compileTagDecoder({ address: parseAddress(address), type, byteOrder, scale, offset, length });
+}
+
+/** One tag's decode, with a memo of its own. */
+function decoder(
+  address: string,
+  type: TagType,
+  byteOrder: ByteOrder = 'ABCD',
+  scale = 1,
+  offset = 0,
+  length?: number,
+) {
+  const decode = compile(address, type, byteOrder, scale, offset, length);
+  const memo = new Float32Memo(1);
+  return (data: Buffer, at: number) => decode(data, at, memo, 0);
+}
+
+function float32Answer(...values: number[]): Buffer {
+  const b = Buffer.alloc(4 * values.length);
+  values.forEach((v, i) => {
+    b.writeFloatBE(v, 4 * i);
+  });
+  return b;
 }
 
 describe('compileTagDecoder', () => {
@@ -120,5 +142,74 @@ describe('compileTagDecoder', () => {
     const data = answer([0, 0x4142, 0x4344, 0x2000]);
     expect(decoder('hr:1', 'string', 'ABCD', 1, 0, 5)(data, 1)).toBe('ABCD');
     expect(decoder('hr:1', 'string', 'BADC', 1, 0, 3)(data, 1)).toBe('BAD');
+  });
+
+  it('gives tags that decode alike one decoder, whatever their address', () => {
+    expect(compile('hr:0', 'float32')).toBe(compile('ir:100', 'float32'));
+    expect(compile('hr:0', 'float32', 'CDAB', 10, 1)).toBe(compile('hr:50', 'float32', 'CDAB', 10, 1));
+    expect(compile('hr:0', 'int16', 'ABCD', 0.1, -5)).toBe(compile('hr:7', 'int16', 'ABCD', 0.1, -5));
+    expect(compile('hr:0', 'uint64')).toBe(compile('hr:9', 'uint64'));
+    expect(compile('hr:0', 'string', 'BADC', 1, 0, 6)).toBe(compile('hr:20', 'string', 'BADC', 1, 0, 6));
+    expect(compile('coil:0', 'bool')).toBe(compile('di:17', 'bool'));
+    expect(compile('hr:1.3', 'bool')).toBe(compile('ir:8.3', 'bool'));
+
+    const f32 = compile('hr:0', 'float32');
+    expect(compile('hr:0', 'float32', 'CDAB')).not.toBe(f32);
+    expect(compile('hr:0', 'float32', 'ABCD', 10)).not.toBe(f32);
+    expect(compile('hr:0', 'float32', 'ABCD', 1, 1)).not.toBe(f32);
+    expect(compile('hr:0', 'float32', 'ABCD', 10, 1)).not.toBe(compile('hr:0', 'float32', 'ABCD', 10, 2));
+    expect(compile('hr:0', 'int32')).not.toBe(compile('hr:0', 'uint32'));
+    expect(compile('hr:0', 'string', 'BADC', 1, 0, 6)).not.toBe(compile('hr:0', 'string', 'BADC', 1, 0, 8));
+    expect(compile('hr:1.3', 'bool')).not.toBe(compile('hr:1.4', 'bool'));
+    // A scale of -0 gives -0 where 0 gives 0: not the same decode.
+    expect(compile('hr:0', 'int16', 'ABCD', -0)).not.toBe(compile('hr:0', 'int16', 'ABCD', 0));
+    expect(Object.is(compile('hr:0', 'int16', 'ABCD', -0)(answer([5]), 0, new Float32Memo(0), 0), -0)).toBe(true);
+    expect(Object.is(compile('hr:0', 'int16', 'ABCD', 0)(answer([5]), 0, new Float32Memo(0), 0), 0)).toBe(true);
+  });
+
+  it('keeps each float32 tag its last value in its own memo slot, with a shared decoder', () => {
+    const decode = compile('hr:0', 'float32');
+    const memo = new Float32Memo(2);
+    const a = 0;
+    const b = 1;
+    const values = float32Answer(1.1, 2.2);
+    expect(decode(values, 0, memo, a)).toBe(1.1);
+    expect(decode(values, 2, memo, b)).toBe(2.2);
+    expect(decode(values, 0, memo, a)).toBe(1.1);
+    expect([...memo.raw]).toEqual([Math.fround(1.1), Math.fround(2.2)]);
+    expect(memo.short).toEqual([1.1, 2.2]);
+    // Values that change are shortened afresh; the other slot keeps its own.
+    const swapped = float32Answer(2.2, 1.1);
+    expect(decode(swapped, 0, memo, a)).toBe(2.2);
+    expect(decode(values, 2, memo, b)).toBe(2.2);
+    expect(decode(swapped, 2, memo, b)).toBe(1.1);
+    expect([...memo.raw]).toEqual([Math.fround(2.2), Math.fround(1.1)]);
+    expect(memo.short).toEqual([2.2, 1.1]);
+    // Scale and offset follow the shortening, from a memo slot of the scaled tag's own.
+    const scaled = compile('hr:0', 'float32', 'ABCD', 10, 1);
+    const scaledMemo = new Float32Memo(1);
+    expect(scaled(values, 0, scaledMemo, 0)).toBe(1.1 * 10 + 1);
+    expect(scaled(values, 2, scaledMemo, 0)).toBe(2.2 * 10 + 1);
+  });
+
+  it('shortens 0 and -0 to 0 and passes NaN through, before and after other values', () => {
+    const decode = compile('hr:0', 'float32');
+    const memo = new Float32Memo(1);
+    const read = (v: number) => decode(float32Answer(v), 0, memo, 0);
+    expect(Object.is(read(-0), 0)).toBe(true);
+    expect(Object.is(read(0), 0)).toBe(true);
+    expect(Object.is(read(-0), 0)).toBe(true);
+    expect(read(Number.NaN)).toBeNaN();
+    expect(read(Number.NaN)).toBeNaN();
+    expect(read(1.5)).toBe(1.5);
+    expect(read(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(read(-3.3)).toBe(-3.3);
+  });
+
+  it('answers a bool on a register without a bit with a bad-response error', () => {
+    const decode = compile('hr:0', 'bool');
+    expect(() => decode(answer([1]), 0, new Float32Memo(0), 0)).toThrow(
+      expect.objectContaining({ code: 'bad-response' }),
+    );
   });
 });
