@@ -58,15 +58,8 @@ function compile(
 }
 
 /** One tag's decode, with a memo of its own. */
-function decoder(
-  address: string,
-  type: TagType,
-  byteOrder: ByteOrder = 'ABCD',
-  scale = 1,
-  offset = 0,
-  length?: number,
-) {
-  const decode = compile(address, type, byteOrder, scale, offset, length);
+function decoder(...spec: Parameters<typeof compile>) {
+  const decode = compile(...spec);
   const memo = new Float32Memo(1);
   return (data: Buffer, at: number) => decode(data, at, memo, 0);
 }
