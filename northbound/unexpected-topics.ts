@@ -14,12 +14,21 @@ export class UnexpectedTopics {
   constructor(private readonly log: Logger) {}
 
   report(topic: string, expected: string): void {
-    if (this.reported.has(topic) || this.reported.size >= MAX_REPORTED) return;
-    this.reported.add(topic);
-    this.log.warn(
-      { topic },
+    this.once(
+      topic,
       `ignored a message on "${topic}": it matches no ${expected} (does the broker rewrite topics? RabbitMQ turns "." into "/")`,
     );
+  }
+
+  /** A request under a device's topic for a tag the device does not have (a typo, or another gateway's tag). */
+  reportUnknownTag(topic: string, device: string, tag: string): void {
+    this.once(topic, `ignored a write request on "${topic}": device "${device}" has no tag "${tag}"`);
+  }
+
+  private once(topic: string, message: string): void {
+    if (this.reported.has(topic) || this.reported.size >= MAX_REPORTED) return;
+    this.reported.add(topic);
+    this.log.warn({ topic }, message);
   }
 }
 

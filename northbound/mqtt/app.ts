@@ -356,7 +356,9 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     if (topic.endsWith(ACK_SUFFIX)) return this.onAck(topic, payload, packet);
     const target = this.setTargets.match(topic);
     if (!target) {
-      this.unexpected.report(topic, "tag's _set topic");
+      const unknown = this.setTargets.unknownTag(topic);
+      if (unknown) this.unexpected.reportUnknownTag(topic, unknown.device, unknown.tag);
+      else this.unexpected.report(topic, "tag's _set topic");
       return;
     }
     // Another app on this broker owns the device's writes now (ownership just moved): it answers.

@@ -48,6 +48,23 @@ export class SetTargets {
     return this.find(path, identity) ?? this.find(path, dotsAsLevels);
   }
 
+  /**
+   * For a `_set` topic that matches no tag: the device whose topic it falls under (the deepest
+   * one) and the tag name asked for, so that the log can say what is missing.
+   */
+  unknownTag(topic: string): SetTarget | undefined {
+    if (!topic.endsWith(SET_SUFFIX)) return undefined;
+    const path = topic.slice(0, -SET_SUFFIX.length);
+    let found: (SetTarget & { depth: number }) | undefined;
+    for (const { topic: deviceTopic, device } of this.targets) {
+      const tag =
+        deviceTopic === '' ? path : path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : '';
+      if (tag !== '' && (!found || deviceTopic.length >= found.depth))
+        found = { device, tag, depth: deviceTopic.length };
+    }
+    return found && { device: found.device, tag: found.tag };
+  }
+
   private find(path: string, form: (name: string) => string): SetTarget | undefined {
     let found: SetTarget | undefined;
     for (const { topic: deviceTopic, device, tags } of this.targets) {

@@ -27,20 +27,23 @@ describe('SetTargets', () => {
     expect(targets.filters(() => false)).toEqual([]);
   });
 
-  it('matches the tags of two devices that share a topic, the last device winning a shared tag', () => {
+  it('matches the tags of two devices that share a device topic', () => {
     const shared = new SetTargets();
-    shared.refresh([
-      northDevice('plc', 'acme/line1', ['speed', 'state']),
-      northDevice('meter', 'acme/line1', ['kwh', 'state']),
-    ]);
+    shared.refresh([northDevice('plc', 'acme/line1', ['speed']), northDevice('meter', 'acme/line1', ['kwh'])]);
     expect(shared.match('acme/line1/speed/_set')).toEqual({ device: 'plc', tag: 'speed' });
     expect(shared.match('acme/line1/kwh/_set')).toEqual({ device: 'meter', tag: 'kwh' });
-    expect(shared.match('acme/line1/state/_set')).toEqual({ device: 'meter', tag: 'state' });
-    expect(shared.filters(() => true).sort()).toEqual([
-      'acme/line1/kwh/_set',
-      'acme/line1/speed/_set',
-      'acme/line1/state/_set',
-    ]);
+    expect(shared.match('acme/line1/volts/_set')).toBeUndefined();
+    expect(shared.filters(() => true).sort()).toEqual(['acme/line1/kwh/_set', 'acme/line1/speed/_set']);
+  });
+
+  it('names the device and the tag asked for when a request matches no tag', () => {
+    const nested = new SetTargets();
+    nested.refresh([northDevice('line', 'acme/line1', ['state']), northDevice('drive', 'acme/line1/motor', ['speed'])]);
+    expect(nested.match('acme/line1/motor/sped/_set')).toBeUndefined();
+    expect(nested.unknownTag('acme/line1/motor/sped/_set')).toEqual({ device: 'drive', tag: 'sped' });
+    expect(nested.unknownTag('acme/line1/stat/_set')).toEqual({ device: 'line', tag: 'stat' });
+    expect(nested.unknownTag('acme/line2/x/_set')).toBeUndefined();
+    expect(nested.unknownTag('acme/line1/x')).toBeUndefined();
   });
 });
 
@@ -64,5 +67,16 @@ describe('UnexpectedTopics', () => {
     unexpected.report('c/_set', "tag's _set topic");
     expect(lines.map((l) => l.topic)).toEqual(['a/b/_set', 'c/_set']);
     expect(lines[0]?.msg).toContain('"a/b/_set"');
+  });
+
+  it('names the device and the missing tag of a request under a device topic, once per topic', () => {
+    const lines: Array<{ msg: string; topic: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const unexpected = new UnexpectedTopics(log);
+    unexpected.reportUnknownTag('acme/line1/sped/_set', 'line', 'sped');
+    unexpected.reportUnknownTag('acme/line1/sped/_set', 'line', 'sped');
+    expect(lines.map((l) => l.msg)).toEqual([
+      'ignored a write request on "acme/line1/sped/_set": device "line" has no tag "sped"',
+    ]);
   });
 });
