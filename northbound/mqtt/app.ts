@@ -31,6 +31,10 @@ import type { MqttSettings } from './settings.js';
 /** Topic filters per SUBSCRIBE / UNSUBSCRIBE: ~30 KB with 60-character topics. */
 const TOPICS_PER_PACKET = 500;
 
+function* inPackets(topics: string[]): Generator<string[]> {
+  for (let i = 0; i < topics.length; i += TOPICS_PER_PACKET) yield topics.slice(i, i + TOPICS_PER_PACKET);
+}
+
 /**
  * North plugin `mqtt`: publishes the UNS tree as JSON (SPEC §4), device and gateway
  * status, and takes writes from `{tag}/_set`.
@@ -232,12 +236,8 @@ export class MqttNorthApp implements NorthApp, SetOwnerCandidate {
     // Removed first: a wildcard replaced by exact topics (or back) must never be subscribed
     // beside them, or one request could arrive twice. In packets of a bounded size: brokers
     // refuse large ones (EMQX: 1 MB by default).
-    for (let i = 0; i < removed.length; i += TOPICS_PER_PACKET) {
-      client.unsubscribe(removed.slice(i, i + TOPICS_PER_PACKET));
-    }
-    for (let i = 0; i < added.length; i += TOPICS_PER_PACKET) {
-      client.subscribe(added.slice(i, i + TOPICS_PER_PACKET), this.setSubscribeOptions());
-    }
+    for (const topics of inPackets(removed)) client.unsubscribe(topics);
+    for (const topics of inPackets(added)) client.subscribe(topics, this.setSubscribeOptions());
   }
 
   /**

@@ -1,4 +1,4 @@
-import { SET_SUFFIX, tagTopic } from '../../core/uns.js';
+import { joinTopic, SET_SUFFIX, tagTopic } from '../../core/uns.js';
 import { dotsAsLevels } from '../unexpected-topics.js';
 
 /** A device whose `_set` requests are to be received: its topic and the names of its tags. */
@@ -42,8 +42,7 @@ export function setFilters(devices: readonly SetSource[]): string[] {
     if (exact.has(plan)) {
       for (const tag of plan.source.tags) filters.add(tagTopic(plan.source.topic, tag) + SET_SUFFIX);
     } else {
-      const prefix = plan.source.topic === '' ? '' : `${plan.source.topic}/`;
-      for (const depth of plan.depths) filters.add(`${prefix}${'+/'.repeat(depth)}_set`);
+      for (const depth of plan.depths) filters.add(joinTopic(plan.source.topic, '+/'.repeat(depth) + '_set'));
     }
   }
   return [...filters];

@@ -55,21 +55,22 @@ export class SetTargets {
   unknownTag(topic: string): SetTarget | undefined {
     if (!topic.endsWith(SET_SUFFIX)) return undefined;
     const path = topic.slice(0, -SET_SUFFIX.length);
-    let found: (SetTarget & { depth: number }) | undefined;
+    let found: SetTarget | undefined;
+    let foundTopicLength = -1;
     for (const { topic: deviceTopic, device } of this.targets) {
-      const tag =
-        deviceTopic === '' ? path : path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : '';
-      if (tag !== '' && (!found || deviceTopic.length >= found.depth))
-        found = { device, tag, depth: deviceTopic.length };
+      const tag = tagUnder(deviceTopic, path);
+      if (tag && deviceTopic.length >= foundTopicLength) {
+        found = { device, tag };
+        foundTopicLength = deviceTopic.length;
+      }
     }
-    return found && { device: found.device, tag: found.tag };
+    return found;
   }
 
   private find(path: string, form: (name: string) => string): SetTarget | undefined {
     let found: SetTarget | undefined;
     for (const { topic: deviceTopic, device, tags } of this.targets) {
-      const prefix = form(deviceTopic);
-      const tag = prefix === '' ? path : path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined;
+      const tag = tagUnder(form(deviceTopic), path);
       if (tag === undefined) continue;
       if (tags.has(tag)) found = { device, tag };
       else if (form !== identity) {
@@ -81,3 +82,9 @@ export class SetTargets {
 }
 
 const identity = (name: string): string => name;
+
+/** The tag part of `path` when it lies under `deviceTopic` (the root when that is empty). */
+function tagUnder(deviceTopic: string, path: string): string | undefined {
+  if (deviceTopic === '') return path;
+  return path.startsWith(`${deviceTopic}/`) ? path.slice(deviceTopic.length + 1) : undefined;
+}
