@@ -7,9 +7,9 @@ import { registerAuth } from './auth.js';
 import { BodyRefusal, guardJsonBodies } from './body-guards.js';
 import type { AuthDeps } from './credential-change.js';
 import { registerErrorStatus, sendError } from './errors.js';
+import { registerOpenApi } from './lazy-docs.js';
 import { LoginLimiter } from './login-limiter.js';
 import { OpenStreams } from './open-streams.js';
-import { registerOpenApi } from './openapi.js';
 import { routeDocs } from './route-docs.js';
 import { registerAccount } from './routes/account.js';
 import { registerAlarms } from './routes/alarms.js';
@@ -84,7 +84,7 @@ export async function build(opts: AppOptions): Promise<FastifyInstance> {
   registerErrorStatus(app, opts.runtime.registry);
   registerSecurityHeaders(app);
   guardJsonBodies(app);
-  await registerOpenApi(app, opts.version);
+  registerOpenApi(app, opts.version);
 
   app.get(
     '/healthz',

@@ -1,6 +1,14 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema, type HTTPMethods } from 'fastify';
+
+/** Where Swagger UI and the OpenAPI JSON are served. */
+export const DOCS_PREFIX = '/api/docs';
+
+/** A route of the gateway's HTTP app as the API docs describe it. */
+export interface DocumentedRoute {
+  method: HTTPMethods | HTTPMethods[];
+  url: string;
+  schema: FastifySchema | undefined;
+}
 
 /** A plain JSON copy: the generator must never touch the schemas that validate the configuration. */
 function plainCopy(schema: unknown): unknown {
@@ -44,11 +52,18 @@ export function documentRoute(schema: FastifySchema, url: string): { schema: Fas
 }
 
 /**
- * OpenAPI description of every route, generated from the registered routes and their
- * schemas, browsable at /api/docs (after logging in) and as JSON at /api/docs/json.
+ * The app behind /api/docs: Swagger UI and the OpenAPI description of `routes`, generated from
+ * their schemas. Its routes only describe: nothing is validated or served but the docs.
  */
-export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
-  await app.register(swagger, {
+export async function buildDocsApp(routes: readonly DocumentedRoute[], version: string): Promise<FastifyInstance> {
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ]);
+  const docs = Fastify({ logger: false });
+  docs.setValidatorCompiler(() => () => true);
+  docs.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await docs.register(swagger, {
     openapi: {
       info: {
         title: 'tagwire HTTP API',
@@ -64,5 +79,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     },
     transform: ({ schema, url }) => (schema ? documentRoute(schema, url) : { schema, url }),
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  const describeOnly = async () => undefined;
+  for (const { method, url, schema } of routes)
+    docs.route({ method, url, ...(schema && { schema }), handler: describeOnly });
+  await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  await docs.ready();
+  return docs;
 }
