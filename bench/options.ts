@@ -10,6 +10,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** More node options for the gateway process (e.g. V8 heap flags to compare). */
   gatewayNodeArgs: string[];
+  /** Start the gateway as `node cli.js`, without the service's node options and environment. */
+  plainLaunch: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only ID[,ID…]] [--skip-100k]
@@ -19,7 +21,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--soak MINUTES] [--only
                 alarms, compute, micro; memory-empty and memory-idle-100k: gateways at rest)
   --skip-100k   leave out the 100k-tag scenarios
   --cpu-prof    profile the gateway process (node --cpu-prof) into bench/results/profiles/
-  --gateway-node-args "ARGS"  more node options for the gateway process, space-separated`;
+  --gateway-node-args "ARGS"  more node options for the gateway process, space-separated
+  --plain-launch  start the gateway as plain \`node cli.js\`, not with the node options and environment
+                of systemd/tagwire.service (the default)`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
@@ -29,12 +33,14 @@ export function parseOptions(argv: string[]): BenchOptions {
     skip100k: false,
     cpuProf: false,
     gatewayNodeArgs: [],
+    plainLaunch: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') options.quick = true;
     else if (a === '--skip-100k') options.skip100k = true;
     else if (a === '--cpu-prof') options.cpuProf = true;
+    else if (a === '--plain-launch') options.plainLaunch = true;
     else if (a === '--gateway-node-args') options.gatewayNodeArgs = (argv[++i] ?? '').split(' ').filter(Boolean);
     else if (a === '--soak') options.soakMinutes = Number(argv[++i]);
     else if (a === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);

@@ -1,4 +1,6 @@
 /** Everything one bench run measured, as written to bench/results/<timestamp>.json. */
+
+import type { Launch } from './lib/service-launch.js';
 import type { MicroResult } from './micro/time-it.js';
 import type { BenchOptions } from './options.js';
 import type { ComputeResult } from './scenarios/compute.js';
@@ -30,6 +32,8 @@ export interface BenchResults {
   finishedAt?: string;
   durationSeconds?: number;
   options: BenchOptions;
+  /** Node options and environment the gateway processes started with (systemd/tagwire.service's). */
+  launch?: Launch;
   machine: MachineInfo;
   limits: { modbus: ModbusLimit[]; mqtt: MqttLimit[]; mqttAtEnd: MqttLimit[] };
   throughput: LoadResult[];

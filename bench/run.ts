@@ -4,9 +4,11 @@
  */
 import { join } from 'node:path';
 import { type Env, peerScript, startEnv, stopEnv } from './env.js';
+import { GatewayProcess } from './lib/gateway-process.js';
 import { Peer } from './lib/peer.js';
 import { hasSocat } from './lib/pty.js';
 import { type QuietBudget, waitForQuiet } from './lib/quiet.js';
+import { serviceLaunch } from './lib/service-launch.js';
 import type { LoadSpec } from './load-spec.js';
 import { machineInfo } from './machine.js';
 import { alarmMicro } from './micro/alarms.js';
@@ -103,7 +105,8 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
     await waitForQuiet(budget);
     say(`▶ ${spec.id}: ${spec.tags} tags, nothing answering; RSS while it settles`);
     try {
-      const r = await runIdle(spec, o.quick ? 5000 : 10_000, timing.nodeArgs ?? []);
+      // V8's memory reducer shrinks an idle heap 8–25 s after start-up's last full collection.
+      const r = await runIdle(spec, o.quick ? 10_000 : 30_000, timing.nodeArgs ?? []);
       say(`  RSS ${r.rssMb} MB (peak ${r.peakRssMb} MB), started in ${r.startupMs} ms`);
       results.idle = [...(results.idle ?? []), r];
     } catch (err) {
@@ -192,11 +195,21 @@ async function runAll(env: Env, results: BenchResults, o: BenchOptions): Promise
   }
 }
 
+GatewayProcess.launch = serviceLaunch(options.plainLaunch);
+const launchLine = [
+  ...Object.entries(GatewayProcess.launch.env).map(([k, v]) => `${k}=${v}`),
+  'node',
+  ...GatewayProcess.launch.nodeArgs,
+];
 say(`bench: ${options.quick ? 'quick' : 'default'} run; results in ${paths.json}`);
+say(
+  `gateway started as: ${launchLine.join(' ')} cli.js start (${options.plainLaunch ? 'plain' : 'as the systemd service'})`,
+);
 const env = await startEnv();
 const results: BenchResults = {
   startedAt: startedAt.toISOString(),
   options,
+  launch: GatewayProcess.launch,
   machine: machineInfo(env.broker),
   limits: { modbus: [], mqtt: [], mqttAtEnd: [] },
   throughput: [],

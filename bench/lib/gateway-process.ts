@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killOnExit } from './cleanup.js';
+import { type Launch, serviceLaunch } from './service-launch.js';
 
 const CLI = new URL('../../app/cli.js', import.meta.url);
 const PASSWORD = 'bench-only-password-4711';
@@ -40,6 +41,9 @@ export interface GatewayStartOptions {
 }
 
 export class GatewayProcess {
+  /** Node options and environment every gateway starts with: the service's, unless set otherwise. */
+  static launch: Launch = serviceLaunch(false);
+
   private output = '';
   private token = '';
   private readonly exited: Promise<void>;
@@ -71,7 +75,18 @@ export class GatewayProcess {
     const startedAt = performance.now();
     const child = spawn(
       process.execPath,
-      [...nodeArgs, CLI.pathname, 'start', '--config', file, '--data', join(dir, 'data'), '--http-port', '0'],
+      [
+        ...GatewayProcess.launch.nodeArgs,
+        ...nodeArgs,
+        CLI.pathname,
+        'start',
+        '--config',
+        file,
+        '--data',
+        join(dir, 'data'),
+        '--http-port',
+        '0',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
@@ -79,6 +94,7 @@ export class GatewayProcess {
           TAGWIRE_LOG_FORMAT: 'json',
           TAGWIRE_LOG_LEVEL: 'info',
           TAGWIRE_ADMIN_PASSWORD: PASSWORD,
+          ...GatewayProcess.launch.env,
           ...env,
         },
       },
