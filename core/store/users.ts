@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from '../auth/password.js';
+import { hashIsCurrent, hashPassword, verifyPassword } from '../auth/password.js';
 import type { Db } from './db.js';
 
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -62,7 +62,23 @@ export async function authenticate(
     | undefined;
   if (!row) return undefined;
   if (!(await verifyPassword(password, row.password_hash))) return undefined;
-  return { id: row.id, username: row.username, role: row.role, passwordHash: row.password_hash };
+  const passwordHash = hashIsCurrent(row.password_hash)
+    ? row.password_hash
+    : await rehash(db, row.id, row.password_hash, password);
+  return { id: row.id, username: row.username, role: row.role, passwordHash };
+}
+
+/**
+ * The password hashed again with today's parameters, stored unless the hash changed meanwhile
+ * (a reset during the check wins, and `stillCurrent` then refuses the login). Returns the hash
+ * the user has now.
+ */
+async function rehash(db: Db, id: number, checked: string, password: string): Promise<string> {
+  const hash = await hashPassword(password);
+  const stored = db
+    .prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
+    .run(hash, id, checked).changes;
+  return stored > 0 ? hash : checked;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,6 +224,15 @@ describe('saveConfig / loadConfig', () => {
   });
 });
 
+/** Stores the user's password as tagwire hashed it before (scrypt p = 1); returns the stored hash. */
+function storeOlderHash(d: Db, username: string, password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  const older = ['scrypt', 32768, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+  d.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(older, username);
+  return older;
+}
+
 describe('users', () => {
   it('creates a user whose password authenticates, and only that password', async () => {
     const d = db();
@@ -281,6 +291,36 @@ describe('users', () => {
     expect(countUsers(d)).toBe(0);
     await setPassword(d, 'admin', 'exactly8');
     expect(await authenticate(d, 'admin', 'exactly8')).toMatchObject({ username: 'admin' });
+  });
+
+  it('hashes a password stored with older parameters again at the next login', async () => {
+    const d = db();
+    await setPassword(d, 'op', 'older-password', 'operator');
+    const older = storeOlderHash(d, 'op', 'older-password');
+    const storedHash = () =>
+      (d.prepare('SELECT password_hash FROM users WHERE username = ?').get('op') as { password_hash: string })
+        .password_hash;
+
+    expect(await authenticate(d, 'op', 'wrong-password')).toBeUndefined();
+    expect(storedHash()).toBe(older);
+    const user = await authenticate(d, 'op', 'older-password');
+    expect(user).toMatchObject({ username: 'op', role: 'operator' });
+    expect(storedHash()).toMatch(/^scrypt\$32768\$8\$3\$/);
+    expect(user?.passwordHash).toBe(storedHash());
+    expect(stillCurrent(d, user!)).toBe(true);
+    expect(await authenticate(d, 'op', 'older-password')).toMatchObject({ passwordHash: storedHash() });
+  });
+
+  it('keeps a password reset made while an older hash was checked, and the login fails', async () => {
+    const d = db();
+    await setPassword(d, 'op', 'older-password', 'operator');
+    storeOlderHash(d, 'op', 'older-password');
+    // The reset's hash starts with the check and is written before the check's own new hash is.
+    const [user] = await Promise.all([authenticate(d, 'op', 'older-password'), setPassword(d, 'op', 'reset-password')]);
+    expect(user).toBeDefined();
+    expect(stillCurrent(d, user!)).toBe(false);
+    expect(await authenticate(d, 'op', 'older-password')).toBeUndefined();
+    expect(await authenticate(d, 'op', 'reset-password')).toMatchObject({ username: 'op' });
   });
 
   it('refuses an invalid user name', async () => {
