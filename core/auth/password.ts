@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { OneAtATime } from '../one-at-a-time.js';
 
 /**
  * Password hashing with scrypt from Node's crypto (memory-hard, no native add-on to
@@ -16,10 +17,20 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
 const PARAMS = { N: 1 << 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
 
+/**
+ * One derivation at a time for the whole process: each holds 32 MB while it runs, so parallel
+ * logins (or a burst of guesses from many addresses) would hold 32 MB each and fill the thread
+ * pool that file and DNS work share. Queued, they cost one 32 MB buffer and one thread.
+ */
+const derivations = new OneAtATime();
+
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, opts, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return derivations.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, opts, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
