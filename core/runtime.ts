@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
 import { GatewayError } from './errors.js';
 import { Gateway } from './gateway.js';
+import { OneAtATime } from './one-at-a-time.js';
 import type { PluginRegistry } from './registry.js';
 import { AuditLog } from './store/audit.js';
 import { describeEntry, recordConfig } from './store/config-history.js';
@@ -54,7 +55,7 @@ export class Runtime {
   /** Who did what: logins, changes, writes (kept in the database, bounded). */
   readonly audit: AuditLog;
   /** Configuration changes are applied one at a time, in order. */
-  private applying: Promise<unknown> = Promise.resolve();
+  private readonly applying = new OneAtATime();
 
   constructor(private readonly opts: RuntimeOptions) {
     this.audit = new AuditLog(opts.db);
@@ -94,9 +95,7 @@ export class Runtime {
     input: unknown,
     origin: ChangeOrigin = { source: 'api' },
   ): Promise<{ devices: string[]; north: string[] }> {
-    const next = this.applying.then(() => this.applyNow(input, origin));
-    this.applying = next.catch(() => undefined);
-    return next;
+    return this.applying.run(() => this.applyNow(input, origin));
   }
 
   /**
@@ -108,12 +107,10 @@ export class Runtime {
     make: (current: Config) => ConfigEdit,
     origin: ChangeOrigin,
   ): Promise<{ devices: string[]; north: string[] }> {
-    const next = this.applying.then(() => {
+    return this.applying.run(() => {
       const { document, renamedNorth } = make(this.config);
       return this.applyNow(document, origin, renamedNorth);
     });
-    this.applying = next.catch(() => undefined);
-    return next;
   }
 
   private async applyNow(

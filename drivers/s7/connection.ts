@@ -5,6 +5,7 @@
  */
 import { createConnection, type Socket } from 'node:net';
 import { GatewayError } from '../../core/errors.js';
+import { OneAtATime } from '../../core/one-at-a-time.js';
 import { s7Error } from './errors.js';
 import {
   type AckHeader,
@@ -60,7 +61,7 @@ export class S7Connection {
   };
   private socket: Socket | undefined;
   private waiter: Waiter | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new OneAtATime();
   private nextRef = 1;
   private closedByUs = false;
   private lost = false;
@@ -163,9 +164,7 @@ export class S7Connection {
         this.stats.busyMs += performance.now() - started;
       }
     };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => {});
-    return result;
+    return this.queue.run(run);
   }
 
   private exchangeRaw(frame: Buffer, ref: number | undefined): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DOCS_PREFIX } from './openapi.js';
 
 /**
  * What the browser may do with tagwire's pages: scripts, styles, fonts and API calls only from
@@ -27,7 +28,7 @@ export const DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
 /** The same headers on every answer: pages, API and errors alike. */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
-    const docs = req.routeOptions.url?.startsWith('/api/docs') === true;
+    const docs = req.routeOptions.url?.startsWith(DOCS_PREFIX) === true;
     reply.header('content-security-policy', docs ? DOCS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY);
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');
