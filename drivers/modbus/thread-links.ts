@@ -12,6 +12,7 @@ import { GatewayError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import { type LinkOptions, type LinkUser, type Transport, transportKey } from './link.js';
 import type { FromThread, ToThread, WireRequestOptions } from './link-thread-protocol.js';
+import { ReadWindow } from './read-window.js';
 import type { RequestOptions } from './requests.js';
 import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 
@@ -20,6 +21,14 @@ import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-li
  * flight and halved the rate; 8 MB reads as fast as 16 MB with less resident memory.
  */
 const THREAD_YOUNG_GENERATION_MB = 8;
+
+/**
+ * Registers of reads out in the thread at once, all devices together (a coil or discrete-input
+ * read counts its bits): ~8 ms of the main thread's decoding and publishing at 1M registers/s.
+ * Unbounded, a main thread that could not keep up left answers waiting in the queue (p99 160–260 ms
+ * with 100k tags); smaller windows cost throughput (bench/README.md, read window).
+ */
+const READ_WINDOW_REGISTERS = 8192;
 
 type Reply = Extract<FromThread, { id: number }>;
 type OkReply = Extract<Reply, { ok: true }>;
@@ -91,16 +100,24 @@ class ThreadUnitLink implements UnitLink {
   }
 
   async readBlocks(opts: RequestOptions, blocks: readonly AreaRange[], deadline: number): Promise<BlockAnswer[]> {
-    const reply = await this.thread.call(this.state, {
-      op: 'read',
-      key: this.key,
-      user: this.userId,
-      opts: wireOptions(opts),
-      deadlineIn: deadline - performance.now(),
-      trace: this.trace,
-      // Only what the request needs: a plan's block also carries its tags.
-      blocks: blocks.map((b) => ({ area: b.area, start: b.start, count: b.count })),
-    });
+    let size = 0;
+    for (const b of blocks) size += b.count;
+    await this.thread.window.acquire(size);
+    let reply: OkReply;
+    try {
+      reply = await this.thread.call(this.state, {
+        op: 'read',
+        key: this.key,
+        user: this.userId,
+        opts: wireOptions(opts),
+        deadlineIn: deadline - performance.now(),
+        trace: this.trace,
+        // Only what the request needs: a plan's block also carries its tags.
+        blocks: blocks.map((b) => ({ area: b.area, start: b.start, count: b.count })),
+      });
+    } finally {
+      this.thread.window.release(size);
+    }
     const data = Buffer.from(reply.data ?? new ArrayBuffer(0));
     let at = 0;
     return (reply.answers ?? []).map((a) => {
@@ -151,6 +168,7 @@ class LinkThread implements UnitLinkSource {
   private nextUser = 1;
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private readonly links = new Map<string, SharedLinkState>();
+  readonly window = new ReadWindow(READ_WINDOW_REGISTERS);
 
   constructor(private readonly script: URL) {}
 
@@ -262,6 +280,8 @@ let shared: LinkThread | undefined | null;
 
 export interface ModbusThread extends UnitLinkSource {
   has(key: string): boolean;
+  /** Registers of reads out in the thread now, and reads waiting for room (READ_WINDOW_REGISTERS). */
+  readonly window: Pick<ReadWindow, 'size' | 'queued'>;
   crashForTest(): Promise<void>;
 }
 

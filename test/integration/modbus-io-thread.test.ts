@@ -62,25 +62,44 @@ async function openDriver(
   blocks: number,
   intervalMs: number,
 ): Promise<{ driver: Driver; group: GroupConfig }> {
-  const checked = validateConfig(
-    {
-      devices: [
-        {
-          name,
-          driver: 'modbus-tcp',
-          settings: { host: '127.0.0.1', port: simPort, maxGap: 0 },
-          groups: [
-            {
-              name: 'g',
-              intervalMs,
-              tags: Array.from({ length: blocks }, (_, i) => ({ name: `t${i}`, address: `hr:${100 + 2 * i}` })),
-            },
-          ],
-        },
-      ],
-    },
-    builtinRegistry(),
-  );
+  return connectDevice({
+    name,
+    driver: 'modbus-tcp',
+    settings: { host: '127.0.0.1', port: simPort, maxGap: 0 },
+    groups: [
+      {
+        name: 'g',
+        intervalMs,
+        tags: Array.from({ length: blocks }, (_, i) => ({ name: `t${i}`, address: `hr:${100 + 2 * i}` })),
+      },
+    ],
+  });
+}
+
+/** A device reading `count` consecutive holding registers from `start`, one tag each. */
+function openBlockDevice(
+  name: string,
+  simPort: number,
+  start: number,
+  count: number,
+): Promise<{ driver: Driver; group: GroupConfig }> {
+  return connectDevice({
+    name,
+    driver: 'modbus-tcp',
+    settings: { host: '127.0.0.1', port: simPort },
+    groups: [
+      {
+        name: 'g',
+        intervalMs: 1000,
+        tags: Array.from({ length: count }, (_, i) => ({ name: `r${i}`, address: `hr:${start + i}` })),
+      },
+    ],
+  });
+}
+
+/** The device's Modbus TCP driver, validated as a configuration would be and connected, driven directly. */
+async function connectDevice(raw: Record<string, unknown>): Promise<{ driver: Driver; group: GroupConfig }> {
+  const checked = validateConfig({ devices: [raw] }, builtinRegistry());
   if (!checked.ok) throw new Error(checked.errors.join('\n'));
   const device = checked.config.devices[0] as DeviceConfig;
   const driver = modbusTcpDriver.create({
@@ -136,6 +155,39 @@ describe('where a Modbus TCP link runs', () => {
     }
     // The last device gone: neither keeps the link.
     expect([linkPool.has(here), modbusThread()?.has(there)]).toEqual([false, false]);
+  });
+
+  it('hands the thread only as many reads as the main thread can take at once; the rest wait their turn and read right', async () => {
+    process.env.TAGWIRE_MODBUS_THREAD = 'all';
+    // Six devices of 2,000 registers each (16 blocks): 12,000 registers asked for at once.
+    const devices: Array<{ driver: Driver; group: GroupConfig }> = [];
+    try {
+      for (let d = 0; d < 6; d++) {
+        const base = 2000 + d * 2000;
+        demo.model.map(1, 'hr', base, 2000);
+        demo.model.setRegisters(
+          1,
+          'hr',
+          base,
+          Array.from({ length: 2000 }, (_, i) => (d * 7 + i) % 65536),
+        );
+        devices.push(await openBlockDevice(`wide${d}`, port, base, 2000));
+      }
+      const thread = modbusThread();
+      const reads = devices.map(({ driver, group }) => driver.read(group));
+      // Asked for in one turn: four go (8,000 registers), two wait for room.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(thread?.window.size).toBeLessThanOrEqual(8192);
+      expect(thread?.window.queued).toBeGreaterThan(0);
+      const answers = await Promise.all(reads);
+      answers.forEach((values, d) => {
+        expect(values.map((v) => v.value)).toEqual(values.map((_, i) => (d * 7 + i) % 65536));
+      });
+      expect([thread?.window.size, thread?.window.queued]).toEqual([0, 0]);
+    } finally {
+      for (const { driver } of devices) await driver.close();
+      delete process.env.TAGWIRE_MODBUS_THREAD;
+    }
   });
 });
 
