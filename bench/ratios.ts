@@ -37,6 +37,13 @@ export function mqttRatio(results: BenchResults, r: LoadResult): number {
   return limit > 0 ? r.messagesPerSecond / limit : Number.NaN;
 }
 
+/** The most `mqttRatio` could be: what the schedule offers against the plain publisher. */
+export function offeredMqttRatio(results: BenchResults, r: LoadResult): number {
+  if (r.spec.format !== 'uns') return Number.NaN;
+  const limit = mqttLimitFor(results, r.spec.qos);
+  return limit > 0 ? r.offeredPerSecond / limit : Number.NaN;
+}
+
 /** Whether the subscriber got (nearly) everything the schedule offered. */
 export function sustained(r: LoadResult): boolean {
   return r.publishedPerSecond >= 0.95 * r.offeredPerSecond;
