@@ -36,7 +36,9 @@ export type ToThread =
       kind: 'registers' | 'coils';
       start: number;
       values: number[] | boolean[];
-    });
+    })
+  /** The registers of read answers the main thread has taken in all, since the thread started. */
+  | { op: 'taken'; registers: number };
 
 export interface WireError {
   code: ErrorCode;
@@ -50,6 +52,8 @@ export type FromThread =
       /** Per block: its byte length in `data`, or its error. */
       answers?: Array<number | WireError>;
       data?: ArrayBuffer;
+      /** A read's answer: its registers (bits for coils and inputs), which the main thread counts when it takes it. */
+      registers?: number;
       stats?: Record<string, number | string>;
     }
   | { id: number; ok: false; error: WireError; stats?: Record<string, number | string> }

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
+import { AnswerBacklog } from './answer-backlog.js';
 import { readBlocksInOrder } from './block-reads.js';
 import { LinkPool, type LinkUser, type ModbusLink } from './link.js';
 import type { FromThread, ToThread, WireError, WireRequestOptions } from './link-thread-protocol.js';
@@ -18,6 +19,12 @@ const main = port;
 
 /** Link figures go back with a read's answer at most this often (always after an error or a write). */
 const STATS_EVERY_MS = 200;
+
+/**
+ * Registers of answers the main thread has not taken yet above which new reads wait: ~8 ms of its
+ * decoding and publishing at 1M registers/s (bench/README.md, answer backlog).
+ */
+const BACKLOG_REGISTERS = 8192;
 
 /** A device of the main thread on one of this thread's links. */
 class RemoteUser implements LinkUser {
@@ -63,6 +70,7 @@ interface Attached {
 
 const pool = new LinkPool();
 const links = new Map<string, Attached>();
+const backlog = new AnswerBacklog(BACKLOG_REGISTERS);
 
 function send(message: FromThread, transfer?: ArrayBuffer[]): void {
   main.postMessage(message, transfer);
@@ -142,9 +150,14 @@ async function onLink(
   }
 }
 
-/** The blocks one after another; their bytes go back in one transferred buffer. */
+/**
+ * The blocks one after another, once the main thread has room for the answer; their bytes go back
+ * in one transferred buffer.
+ */
 function read(m: Extract<ToThread, { op: 'read' }>): Promise<void> {
   return onLink(m, async (entry, opts) => {
+    // The wait is the main thread's, not the device's: the read's time starts after it.
+    await backlog.room();
     const answers = await readBlocksInOrder(entry.link, opts, m.blocks, performance.now() + m.deadlineIn);
     let total = 0;
     let failed = false;
@@ -161,7 +174,10 @@ function read(m: Extract<ToThread, { op: 'read' }>): Promise<void> {
       at += a.length;
       return a.length;
     });
-    send({ id: m.id, ok: true, answers: wire, data, stats: statsOf(entry, failed) }, [data]);
+    let registers = 0;
+    for (const b of m.blocks) registers += b.count;
+    backlog.answered(registers);
+    send({ id: m.id, ok: true, answers: wire, data, registers, stats: statsOf(entry, failed) }, [data]);
   });
 }
 
@@ -186,6 +202,9 @@ main.on('message', (m: ToThread) => {
       break;
     case 'write':
       void write(m);
+      break;
+    case 'taken':
+      backlog.takenUpTo(m.registers);
       break;
   }
 });

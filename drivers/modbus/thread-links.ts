@@ -12,7 +12,6 @@ import { GatewayError } from '../../core/errors.js';
 import { packageRoot } from '../../core/package-root.js';
 import { type LinkOptions, type LinkUser, type Transport, transportKey } from './link.js';
 import type { FromThread, ToThread, WireRequestOptions } from './link-thread-protocol.js';
-import { ReadWindow } from './read-window.js';
 import type { RequestOptions } from './requests.js';
 import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-link.js';
 
@@ -21,14 +20,6 @@ import type { AreaRange, BlockAnswer, UnitLink, UnitLinkSource } from './unit-li
  * flight and halved the rate; 8 MB reads as fast as 16 MB with less resident memory.
  */
 const THREAD_YOUNG_GENERATION_MB = 8;
-
-/**
- * Registers of reads out in the thread at once, all devices together (a coil or discrete-input
- * read counts its bits): ~8 ms of the main thread's decoding and publishing at 1M registers/s.
- * Unbounded, a main thread that could not keep up left answers waiting in the queue (p99 160–260 ms
- * with 100k tags); smaller windows cost throughput (bench/README.md, read window).
- */
-const READ_WINDOW_REGISTERS = 8192;
 
 type Reply = Extract<FromThread, { id: number }>;
 type OkReply = Extract<Reply, { ok: true }>;
@@ -100,24 +91,16 @@ class ThreadUnitLink implements UnitLink {
   }
 
   async readBlocks(opts: RequestOptions, blocks: readonly AreaRange[], deadline: number): Promise<BlockAnswer[]> {
-    let size = 0;
-    for (const b of blocks) size += b.count;
-    await this.thread.window.acquire(size);
-    let reply: OkReply;
-    try {
-      reply = await this.thread.call(this.state, {
-        op: 'read',
-        key: this.key,
-        user: this.userId,
-        opts: wireOptions(opts),
-        deadlineIn: deadline - performance.now(),
-        trace: this.trace,
-        // Only what the request needs: a plan's block also carries its tags.
-        blocks: blocks.map((b) => ({ area: b.area, start: b.start, count: b.count })),
-      });
-    } finally {
-      this.thread.window.release(size);
-    }
+    const reply = await this.thread.call(this.state, {
+      op: 'read',
+      key: this.key,
+      user: this.userId,
+      opts: wireOptions(opts),
+      deadlineIn: deadline - performance.now(),
+      trace: this.trace,
+      // Only what the request needs: a plan's block also carries its tags.
+      blocks: blocks.map((b) => ({ area: b.area, start: b.start, count: b.count })),
+    });
     const data = Buffer.from(reply.data ?? new ArrayBuffer(0));
     let at = 0;
     return (reply.answers ?? []).map((a) => {
@@ -168,7 +151,9 @@ class LinkThread implements UnitLinkSource {
   private nextUser = 1;
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private readonly links = new Map<string, SharedLinkState>();
-  readonly window = new ReadWindow(READ_WINDOW_REGISTERS);
+  /** Registers of read answers taken from the current thread, told back to it once per turn. */
+  private takenRegisters = 0;
+  private takenToldSoon = false;
 
   constructor(private readonly script: URL) {}
 
@@ -231,7 +216,22 @@ class LinkThread implements UnitLinkSource {
     // The devices' own timers and sockets keep the gateway running, not this thread.
     worker.unref();
     this.worker = worker;
+    this.takenRegisters = 0;
     return worker;
+  }
+
+  /**
+   * Tells the thread how far the main thread has got with its answers (see AnswerBacklog) once
+   * the answers of this turn are decoded and published: one message per turn, however many.
+   */
+  private took(registers: number): void {
+    this.takenRegisters += registers;
+    if (this.takenToldSoon) return;
+    this.takenToldSoon = true;
+    setImmediate(() => {
+      this.takenToldSoon = false;
+      this.worker?.postMessage({ op: 'taken', registers: this.takenRegisters } satisfies ToThread);
+    });
   }
 
   private onMessage(m: FromThread): void {
@@ -239,6 +239,7 @@ class LinkThread implements UnitLinkSource {
       const done = this.pending.get(m.id);
       this.pending.delete(m.id);
       done?.(m);
+      if (m.ok && m.registers) this.took(m.registers);
       return;
     }
     const state = this.links.get(m.key);
@@ -280,8 +281,6 @@ let shared: LinkThread | undefined | null;
 
 export interface ModbusThread extends UnitLinkSource {
   has(key: string): boolean;
-  /** Registers of reads out in the thread now, and reads waiting for room (READ_WINDOW_REGISTERS). */
-  readonly window: Pick<ReadWindow, 'size' | 'queued'>;
   crashForTest(): Promise<void>;
 }
 
