@@ -30,18 +30,20 @@ export function offeredModbusRatio(results: BenchResults, r: LoadResult): number
   return limit > 0 ? (r.offeredPerSecond * registersPerValue) / limit : Number.NaN;
 }
 
-/** Only for format uns, where a message is a tag value. */
-export function mqttRatio(results: BenchResults, r: LoadResult): number {
+/** `perSecond` as a share of the plain publisher at the run's QoS; only for format uns, where a message is a tag value. */
+function shareOfMqttLimit(results: BenchResults, r: LoadResult, perSecond: number): number {
   if (r.spec.format !== 'uns') return Number.NaN;
   const limit = mqttLimitFor(results, r.spec.qos);
-  return limit > 0 ? r.messagesPerSecond / limit : Number.NaN;
+  return limit > 0 ? perSecond / limit : Number.NaN;
+}
+
+export function mqttRatio(results: BenchResults, r: LoadResult): number {
+  return shareOfMqttLimit(results, r, r.messagesPerSecond);
 }
 
 /** The most `mqttRatio` could be: what the schedule offers against the plain publisher. */
 export function offeredMqttRatio(results: BenchResults, r: LoadResult): number {
-  if (r.spec.format !== 'uns') return Number.NaN;
-  const limit = mqttLimitFor(results, r.spec.qos);
-  return limit > 0 ? r.offeredPerSecond / limit : Number.NaN;
+  return shareOfMqttLimit(results, r, r.offeredPerSecond);
 }
 
 /** Whether the subscriber got (nearly) everything the schedule offered. */

@@ -14,6 +14,11 @@ function best<T>(items: T[], score: (t: T) => number): T | undefined {
   return out;
 }
 
+/** Closes a measured figure's parenthesis, saying so when the run's offer was below the limit it is a share of. */
+function offerCap(cap: number): string {
+  return cap < 1 ? `; its offer allows at most ${pct(cap)})` : ')';
+}
+
 function target(name: string, goal: string, measured: string | undefined, met: boolean | undefined): Target {
   return { name, goal, measured: measured ?? 'not measured', met: measured === undefined ? null : (met ?? null) };
 }
@@ -107,16 +112,14 @@ export function judgeTargets(results: BenchResults): Target[] {
     target(
       'group: values read and delivered vs plain Modbus client (saturated)',
       '≥ 80 %',
-      gSat &&
-        `${pct(gSatRatio)} (${gSat.spec.id}, ${int(gSat.publishedPerSecond)} values/s` +
-          (gSatCap < 1 ? `; its offer allows at most ${pct(gSatCap)})` : ')'),
+      gSat && `${pct(gSatRatio)} (${gSat.spec.id}, ${int(gSat.publishedPerSecond)} values/s` + offerCap(gSatCap),
       gSatRatio >= 0.8,
     ),
     target('Modbus reads vs plain client', '≥ 80 %', mb && `${pct(mbRatio)} (${mb.spec.id})`, mbRatio >= 0.8),
     target(
       'uns msgs/s vs plain publisher (QoS 1)',
       '≥ 70 %',
-      mq && `${pct(mqRatio)} (${mq.spec.id}` + (mqCap < 1 ? `; its offer allows at most ${pct(mqCap)})` : ')'),
+      mq && `${pct(mqRatio)} (${mq.spec.id}` + offerCap(mqCap),
       mqRatio >= 0.7,
     ),
     target(

@@ -12,8 +12,6 @@ export class AnswerBacklog {
   private sent = 0;
   private taken = 0;
   private readonly waiting: Array<() => void> = [];
-  /** Reads that had to wait, since the thread started. */
-  heldReads = 0;
 
   /** `limit`: registers of answers not yet taken above which new reads wait. */
   constructor(private readonly limit: number) {}
@@ -31,7 +29,6 @@ export class AnswerBacklog {
   /** Resolves when a read may start: at once while the backlog is within the limit and nobody waits. */
   room(): Promise<void> {
     if (this.waiting.length === 0 && this.size <= this.limit) return Promise.resolve();
-    this.heldReads++;
     return new Promise((go) => this.waiting.push(go));
   }
 
